@@ -1,0 +1,34 @@
+/**
+ * npm run reproduce [-- [--timeout-seconds N] [--dir FOLDER] [PREFIX...]]
+ * Sets the machine up if needed, then executes every notebook in name order.
+ */
+import { ensureSetup } from "../env/setup";
+import { checkNumber } from "../errors";
+import { parseCli } from "./args";
+import { paths } from "../paths";
+import { describeFailure, installInterruptHandler, listNotebooks, runNotebooks, selectNotebooks } from "../notebooks/runner";
+import { runMain } from "./runMain";
+
+export const timeoutEnvVar = "MODBURST_CELL_TIMEOUT";
+
+runMain(async () => {
+  const { values, positionals } = parseCli(process.argv.slice(2), {
+    "timeout-seconds": { type: "string" },
+    dir: { type: "string" },
+  });
+  const timeout = checkNumber("timeout-seconds", values["timeout-seconds"] ?? process.env[timeoutEnvVar] ?? "900", 1, 86400);
+  const files = selectNotebooks(listNotebooks((values.dir as string | undefined) ?? paths.notebooks), positionals);
+  const state = ensureSetup();
+  installInterruptHandler();
+  const started = Date.now();
+  const outcomes = await runNotebooks(files, { python: state.python, cellTimeoutSeconds: timeout }, console.log);
+  const failed = outcomes.find((o) => !o.ok);
+  const total = ((Date.now() - started) / 1000).toFixed(1);
+  if (failed) {
+    process.stderr.write(`modburst: ${describeFailure(failed)}\n`);
+    console.log(`reproduce: stopped after ${outcomes.length - 1} of ${files.length} notebooks (${total} s)`);
+    return 1;
+  }
+  console.log(`reproduce: ${files.length} notebooks executed in ${total} s`);
+  return 0;
+});

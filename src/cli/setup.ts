@@ -1,0 +1,6 @@
+import { setup } from "../env/setup";
+import { runMain } from "./runMain";
+
+runMain(() => {
+  setup();
+});

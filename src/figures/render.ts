@@ -1,0 +1,102 @@
+/**
+ * Static figure export: Plotly.toImage in headless Chromium, driven by
+ * playwright-core with the system browser (never a downloaded one). One browser is
+ * reused for a batch and closed after a short idle time.
+ */
+import * as fs from "fs";
+import type { Browser, Page } from "playwright-core";
+import { chromiumArgs, requireChromium } from "../env/browser";
+import { paths } from "../paths";
+import { Figure } from "./spec";
+
+export type ImageFormat = "svg" | "png";
+
+export interface ImageOptions {
+  /** CSS pixels. */
+  widthPx?: number;
+  heightPx?: number;
+  /** Pixel ratio for PNG (2 = retina). */
+  scale?: number;
+}
+
+export const defaultSize = { widthPx: 800, heightPx: 480 };
+
+let session: Promise<{ browser: Browser; page: Page }> | null = null;
+let idleTimer: NodeJS.Timeout | null = null;
+const idleCloseMs = 20_000;
+
+async function openSession(): Promise<{ browser: Browser; page: Page }> {
+  const executablePath = requireChromium();
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({ executablePath, args: [...chromiumArgs], chromiumSandbox: false, headless: true });
+  const page = await browser.newPage();
+  await page.setContent("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>");
+  await page.addScriptTag({ content: fs.readFileSync(paths.plotlyJs, "utf8") });
+  return { browser, page };
+}
+
+function page(): Promise<Page> {
+  if (!session) session = openSession();
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => void closeRenderer(), idleCloseMs);
+  idleTimer.unref();
+  return session.then((s) => s.page);
+}
+
+/** Close the shared browser (also done automatically after idleCloseMs). */
+export async function closeRenderer(): Promise<void> {
+  const s = session;
+  session = null;
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = null;
+  if (s) await (await s).browser.close();
+}
+
+/** Render a figure to SVG text (deterministic ids) or PNG bytes. */
+export async function renderFigure(fig: Figure, format: "svg", opts?: ImageOptions): Promise<string>;
+export async function renderFigure(fig: Figure, format: "png", opts?: ImageOptions): Promise<Buffer>;
+export async function renderFigure(fig: Figure, format: ImageFormat, opts: ImageOptions = {}): Promise<string | Buffer> {
+  const p = await page();
+  const width = opts.widthPx ?? widthOf(fig);
+  const height = opts.heightPx ?? heightOf(fig);
+  const scale = opts.scale ?? (format === "png" ? 2 : 1);
+  const url: string = await p.evaluate(
+    // Runs in the browser, where plotly.min.js set window.Plotly.
+    ([f, fmt, w, h, s]) => (globalThis as any).Plotly.toImage(f, { format: fmt, width: w, height: h, scale: s }),
+    [fig, format, width, height, scale] as const,
+  );
+  const comma = url.indexOf(",");
+  const head = url.slice(0, comma);
+  const body = url.slice(comma + 1);
+  if (format === "png") return Buffer.from(body, "base64");
+  return normalizeSvgIds(head.endsWith(";base64") ? Buffer.from(body, "base64").toString("utf8") : decodeURIComponent(body));
+}
+
+function widthOf(fig: Figure): number {
+  return typeof fig.layout.width === "number" ? fig.layout.width : defaultSize.widthPx;
+}
+function heightOf(fig: Figure): number {
+  return typeof fig.layout.height === "number" ? fig.layout.height : defaultSize.heightPx;
+}
+
+/**
+ * plotly gives clip paths and defs random ids (e.g. `clip3f2a1bxyplot`), so two
+ * renders of one figure differ. Renumber every id in order of appearance, and
+ * its references, so identical figures give identical bytes.
+ */
+export function normalizeSvgIds(svg: string): string {
+  const ids: string[] = [];
+  for (const m of svg.matchAll(/\bid="([^"]+)"/g)) if (!ids.includes(m[1])) ids.push(m[1]);
+  const map = new Map<string, string>();
+  ids.forEach((id, i) => map.set(id, `mb${i}`));
+  // The first render in a fresh page also orders the root's empty style attribute differently.
+  let out = svg.replace(/ style=""/g, "");
+  // Longest first, so an id that is a prefix of another is not replaced inside it.
+  for (const id of [...ids].sort((a, b) => b.length - a.length)) {
+    const esc = id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    out = out
+      .replace(new RegExp(`id="${esc}"`, "g"), `id="${map.get(id)}"`)
+      .replace(new RegExp(`#${esc}(?=[)"'\\s])`, "g"), `#${map.get(id)}`);
+  }
+  return out;
+}

@@ -1,0 +1,135 @@
+/**
+ * Executing notebooks headlessly with Jupyter's own executor (nbclient, through
+ * environment/execute_notebook.py) under the project's tslab kernel. A notebook is
+ * replaced only after it ran to the end: the executor writes a hidden sibling
+ * temp file that is renamed into place, so a failure, a timeout or Ctrl-C leaves
+ * the original untouched.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { UserError } from "../errors";
+import { tempSibling } from "../fsutil";
+import { jupyterEnv } from "../env/jupyter";
+import { kernelName, paths } from "../paths";
+
+export interface NotebookOutcome {
+  notebook: string;
+  ok: boolean;
+  seconds: number;
+  /** 1-based cell number (all cells counted) where it stopped, when it failed. */
+  cell?: number;
+  kind?: "error" | "timeout" | "dead" | "startup" | "crash";
+  message?: string;
+}
+
+export interface RunOptions {
+  python: string;
+  /** Per-cell limit; a cell running longer is stopped and reported. */
+  cellTimeoutSeconds: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The notebooks of a folder in name order (numbered notebooks run in reading order). */
+export function listNotebooks(dir: string): string[] {
+  if (!fs.existsSync(dir)) throw new UserError(`invalid notebooks folder: ${dir} (allowed: an existing folder)`);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ipynb") && !f.startsWith("."))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+/** Keep the notebooks whose file name starts with one of the given prefixes (all when none). */
+export function selectNotebooks(files: string[], prefixes: string[]): string[] {
+  if (prefixes.length === 0) return files;
+  const chosen = files.filter((f) => prefixes.some((p) => path.basename(f).startsWith(p)));
+  if (chosen.length === 0) {
+    throw new UserError(`invalid notebook: ${prefixes.join(",")} (allowed: a prefix of ${files.map((f) => path.basename(f)).join(", ")})`);
+  }
+  return chosen;
+}
+
+export function describeFailure(o: NotebookOutcome): string {
+  const where = o.cell ? `cell ${o.cell}` : o.kind === "crash" ? "executor" : "kernel start";
+  return `${path.relative(process.cwd(), o.notebook) || o.notebook}: ${where}: ${o.message ?? o.kind}`;
+}
+
+let running: { child: ChildProcess; tmp: string } | null = null;
+
+/** Ctrl-C: stop the executor (and so its kernel), drop the temp file, leave the notebook as it was. */
+export function installInterruptHandler(): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (running) {
+      running.child.kill("SIGTERM");
+      fs.rmSync(running.tmp, { force: true });
+    }
+    process.stderr.write(`\nmodburst: interrupted (${signal}); notebooks left as they were\n`);
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+}
+
+export function executeNotebook(notebook: string, opts: RunOptions): Promise<NotebookOutcome> {
+  const started = process.hrtime.bigint();
+  const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  const tmp = tempSibling(notebook);
+  const child = spawn(
+    opts.python,
+    [paths.executeNotebookPy, notebook, tmp, kernelName, String(opts.cellTimeoutSeconds)],
+    { env: jupyterEnv(opts.env ?? process.env), stdio: ["ignore", "pipe", "pipe"] },
+  );
+  running = { child, tmp };
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise((resolve) => {
+    child.on("close", (code) => {
+      running = null;
+      const report = parseReport(stdout);
+      if (code === 0 && report?.ok && fs.existsSync(tmp)) {
+        fs.renameSync(tmp, notebook);
+        resolve({ notebook, ok: true, seconds: seconds() });
+        return;
+      }
+      fs.rmSync(tmp, { force: true });
+      if (report && !report.ok) {
+        resolve({ notebook, ok: false, seconds: seconds(), cell: report.cell ?? undefined, kind: report.kind, message: report.message });
+      } else {
+        const last = stderr.trim().split("\n").pop() ?? "";
+        resolve({ notebook, ok: false, seconds: seconds(), kind: "crash", message: `executor exited ${code}: ${last}` });
+      }
+    });
+  });
+}
+
+interface Report {
+  ok: boolean;
+  cell?: number | null;
+  kind?: NotebookOutcome["kind"];
+  message?: string;
+}
+
+function parseReport(stdout: string): Report | null {
+  const last = stdout.trim().split("\n").pop();
+  if (!last) return null;
+  try {
+    return JSON.parse(last) as Report;
+  } catch {
+    return null;
+  }
+}
+
+/** Run notebooks one after another; stop at the first failure. */
+export async function runNotebooks(files: string[], opts: RunOptions, log: (line: string) => void): Promise<NotebookOutcome[]> {
+  const outcomes: NotebookOutcome[] = [];
+  for (const nb of files) {
+    const o = await executeNotebook(nb, opts);
+    outcomes.push(o);
+    log(`${o.ok ? "ok  " : "FAIL"} ${path.basename(nb).padEnd(36)} ${o.seconds.toFixed(1).padStart(6)} s`);
+    if (!o.ok) break;
+  }
+  return outcomes;
+}

@@ -1,0 +1,25 @@
+/** Every path the kit reads or writes, defined once. */
+import * as path from "path";
+
+/** The checkout: dist/paths.js and src/paths.ts both sit one level below it. */
+export const projectRoot = path.resolve(__dirname, "..");
+
+export const paths = {
+  root: projectRoot,
+  notebooks: path.join(projectRoot, "notebooks"),
+  data: path.join(projectRoot, "data"),
+  measured: path.join(projectRoot, "data", "measured"),
+  calibration: path.join(projectRoot, "data", "calibration"),
+  derived: path.join(projectRoot, "data", "derived"),
+  figures: path.join(projectRoot, "figures"),
+  environment: path.join(projectRoot, "environment"),
+  /** Put on JUPYTER_PATH by every project command; holds kernels/tslab/kernel.json. */
+  jupyterPath: path.join(projectRoot, ".jupyter"),
+  tslabBin: path.join(projectRoot, "node_modules", ".bin", "tslab"),
+  executeNotebookPy: path.join(projectRoot, "environment", "execute_notebook.py"),
+  aptList: path.join(projectRoot, "environment", "apt.txt"),
+  plotlyJs: path.join(projectRoot, "node_modules", "plotly.js-dist-min", "plotly.min.js"),
+};
+
+/** The kernelspec name notebooks ask for. */
+export const kernelName = "tslab";

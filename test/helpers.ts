@@ -1,0 +1,39 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { projectRoot } from "../src/paths";
+
+export const root = projectRoot;
+
+/** Run a built CLI (dist/) the way a user does; never throws. */
+export function runNode(script: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
+  const r = spawnSync(process.execPath, [path.join(root, script), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, ...opts.env },
+    timeout: opts.timeoutMs ?? 300_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A scratch folder one level below the checkout, so notebooks copied there import
+ * `../dist/index` exactly as they do from notebooks/.
+ */
+export function scratchDir(t: { after(fn: () => void): void }): string {
+  const dir = fs.mkdtempSync(path.join(root, ".test-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface NotebookJson {
+  cells: Array<{ cell_type: string; source: string | string[]; outputs?: Array<Record<string, any>> }>;
+}
+
+export function readNotebook(file: string): NotebookJson {
+  return JSON.parse(fs.readFileSync(file, "utf8"));
+}
+
+export function joined(text: string | string[] | undefined): string {
+  return Array.isArray(text) ? text.join("") : text ?? "";
+}

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { test } from "node:test";
+import { checkInteger, checkKeyword, checkNumber } from "../src/errors";
+import { listNotebooks, selectNotebooks } from "../src/notebooks/runner";
+import { root, runNode, scratchDir } from "./helpers";
+
+test("notebooks run in name order; hidden and non-notebook files are skipped", (t) => {
+  const dir = scratchDir(t);
+  for (const f of ["02-b.ipynb", "00-a.ipynb", ".00-a.ipynb.tmp-1.ipynb", "notes.md", "10-c.ipynb"]) fs.writeFileSync(path.join(dir, f), "{}");
+  assert.deepEqual(listNotebooks(dir).map((f) => path.basename(f)), ["00-a.ipynb", "02-b.ipynb", "10-c.ipynb"]);
+  assert.deepEqual(selectNotebooks(listNotebooks(dir), ["02", "10"]).map((f) => path.basename(f)), ["02-b.ipynb", "10-c.ipynb"]);
+  assert.throws(() => selectNotebooks(listNotebooks(dir), ["99"]), /^Error: invalid notebook: 99 \(allowed: a prefix of 00-a.ipynb, 02-b.ipynb, 10-c.ipynb\)$|invalid notebook: 99/);
+});
+
+test("validation errors name the field and the allowed range", () => {
+  assert.equal(checkInteger("cpus", "288", 1, 16384), 288);
+  assert.throws(() => checkInteger("cpus", "-5", 1, 16384), { message: "invalid cpus: -5 (allowed integer 1..16384)" });
+  assert.throws(() => checkInteger("cpus", "12abc", 1, 16384), { message: "invalid cpus: 12abc (allowed integer 1..16384)" });
+  assert.throws(() => checkNumber("latency", NaN, 0, 10), { message: "invalid latency: NaN (allowed 0..10)" });
+  assert.throws(() => checkNumber("latency", "", 0, 10), { message: 'invalid latency: "" (allowed 0..10)' });
+  assert.throws(() => checkKeyword("policy", "fifo", ["base", "merge"] as const), { message: "invalid policy: fifo (allowed base|merge)" });
+});
+
+test("a failing cell stops the run: exit 1, notebook and cell named, original untouched", (t) => {
+  const dir = scratchDir(t);
+  const nb = path.join(dir, "01-failing.ipynb");
+  fs.copyFileSync(path.join(root, "test", "fixtures", "failing.ipynb"), nb);
+  fs.writeFileSync(path.join(dir, "02-after.ipynb"), fs.readFileSync(path.join(root, "test", "fixtures", "failing.ipynb")));
+  const before = fs.readFileSync(nb);
+  const r = runNode("dist/cli/reproduce.js", ["--dir", dir]);
+  assert.equal(r.status, 1, r.stderr);
+  const line = r.stderr.trim().split("\n").pop() as string;
+  assert.match(line, /01-failing\.ipynb: cell 3: Error: deliberate failure in fixture$/);
+  assert.match(r.stdout, /FAIL 01-failing\.ipynb/);
+  assert.doesNotMatch(r.stdout, /02-after/, "the run stops at the first failing notebook");
+  assert.ok(fs.readFileSync(nb).equals(before), "the failing notebook is unchanged");
+  assert.deepEqual(fs.readdirSync(dir).sort(), ["01-failing.ipynb", "02-after.ipynb"], "no temp file left behind");
+});
+
+test("a hung cell times out with the cell named; the notebook is unchanged", (t) => {
+  const dir = scratchDir(t);
+  const nb = path.join(dir, "hanging.ipynb");
+  fs.copyFileSync(path.join(root, "test", "fixtures", "hanging.ipynb"), nb);
+  const before = fs.readFileSync(nb);
+  const r = runNode("dist/cli/reproduce.js", ["--dir", dir, "--timeout-seconds", "3"]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr.trim(), /hanging\.ipynb: cell 2: cell did not finish within 3 s$/);
+  assert.ok(fs.readFileSync(nb).equals(before));
+  assert.deepEqual(fs.readdirSync(dir), ["hanging.ipynb"]);
+});
+
+test("bad reproduce arguments: one line, exit 2, nothing run", () => {
+  const r = runNode("dist/cli/reproduce.js", ["--timeout-seconds", "-1"]);
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, "modburst: invalid timeout-seconds: -1 (allowed 1..86400)\n");
+  assert.equal(r.stdout, "");
+  const u = runNode("dist/cli/reproduce.js", ["--bogus"]);
+  assert.equal(u.status, 2);
+  assert.equal(u.stderr.trim().split("\n").length, 1);
+});
