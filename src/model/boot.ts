@@ -1,0 +1,127 @@
+/**
+ * One simulated boot: the trigger, udev and the kernel under one policy, from
+ * one seed. Returns plain records: per-module summaries and, on request, every
+ * request with its timeline segments.
+ */
+import { Environment } from "../sim/engine";
+import { Random } from "../sim/random";
+import { Kernel } from "./kernel";
+import { Params } from "./params";
+import { getPolicy } from "./policies";
+import { Scenario, validateScenario } from "./scenario";
+import { Outcome, Request } from "./types";
+import { coldplugEvents, Userspace } from "./udev";
+import { HerdMode } from "./wq";
+
+export interface BootOptions {
+  policy: string;
+  scenario: Scenario;
+  params: Params;
+  /** The run's seed; with `boot` it fixes every random draw. */
+  seed: number;
+  /** 1-based boot number within a run. */
+  boot: number;
+  herdMode?: HerdMode;
+  /** Keep every request's segments (for timelines); off by default to save memory. */
+  log?: boolean;
+}
+
+export interface ModuleSummary {
+  /** First to last udev log line of this module (attempts that reached finit_module), seconds. */
+  spanSeconds: number;
+  /** Load requests (every kmod load of this module, skipped ones included). */
+  attempts: number;
+  /** Requests that ran init: leaders' full loads. */
+  fullLoads: number;
+  outcomes: Record<Outcome, number>;
+  /** Wake-ups of this module's sleepers by wake_up_all on module_wq, summed. */
+  herdWakeups: number;
+  /** Peak vmalloc held by this module's in-flight attempts (page-rounded), bytes. */
+  peakVmallocBytes: number;
+  /** First and last log time, seconds from the first uevent. */
+  firstLogSeconds: number;
+  lastLogSeconds: number;
+}
+
+export interface BootResult {
+  policy: string;
+  scenario: string;
+  cpus: number;
+  seed: number;
+  boot: number;
+  modules: Record<string, ModuleSummary>;
+  /** When the last request ended, seconds. */
+  endSeconds: number;
+  peakVmallocBytes: number;
+  childrenMax: number;
+  events: number;
+  simEvents: number;
+  requests?: Request[];
+}
+
+export function bootSeed(seed: number, boot: number): string {
+  return `modburst:${seed}:${boot}`;
+}
+
+export function simulateBoot(o: BootOptions): BootResult {
+  const scenario = validateScenario(o.scenario);
+  const policy = getPolicy(o.policy);
+  const env = new Environment();
+  const rng = new Random(bootSeed(o.seed, o.boot));
+  const kernel = new Kernel(env, rng, o.params, scenario, policy, { herdMode: o.herdMode ?? "batched", logSegments: o.log === true });
+  const udev = new Userspace(env, kernel, o.params, scenario);
+  const events = coldplugEvents(scenario, o.params, rng);
+  udev.start(events);
+  if (scenario.background && o.params.bgWakeupsPerS > 0) {
+    const endUs = o.params.bgDurationS * 1e6;
+    const meanGapUs = 1e6 / o.params.bgWakeupsPerS;
+    env.process(
+      (function* () {
+        for (;;) {
+          const gap = Math.max(1, Math.round(rng.exponential(meanGapUs)));
+          if (env.now + gap > endUs) return;
+          yield env.timeout(gap);
+          env.process(kernel.backgroundLoad());
+        }
+      })(),
+    );
+  }
+  env.run();
+
+  const stuck = udev.requests.filter((r) => r.outcome === null);
+  if (stuck.length > 0) throw new Error(`${stuck.length} requests never ended (first: ${stuck[0].module} #${stuck[0].id})`);
+
+  const modules: Record<string, ModuleSummary> = {};
+  for (const name of Object.keys(scenario.modules)) {
+    const reqs = udev.requests.filter((r) => r.module === name);
+    const logged = reqs.filter((r) => r.outcome !== "skipped").map((r) => r.endUs);
+    const first = logged.length ? Math.min(...logged) : 0;
+    const last = logged.length ? Math.max(...logged) : 0;
+    const outcomes: Record<Outcome, number> = { inserted: 0, ebusy: 0, failed: 0, skipped: 0 };
+    for (const r of reqs) outcomes[r.outcome as Outcome]++;
+    modules[name] = {
+      spanSeconds: (last - first) / 1e6,
+      attempts: reqs.length,
+      fullLoads: kernel.fullLoads.get(name) ?? 0,
+      outcomes,
+      herdWakeups: kernel.wq.wakeups.get(name) ?? 0,
+      peakVmallocBytes: kernel.peakVmalloc.get(name) ?? 0,
+      firstLogSeconds: first / 1e6,
+      lastLogSeconds: last / 1e6,
+    };
+  }
+  return {
+    policy: policy.name,
+    scenario: scenario.name,
+    cpus: scenario.cpus,
+    seed: o.seed,
+    boot: o.boot,
+    modules,
+    endSeconds: Math.max(0, ...udev.requests.map((r) => r.endUs)) / 1e6,
+    peakVmallocBytes: kernel.peakVmallocTotal,
+    childrenMax: udev.childrenMax,
+    events: events.length,
+    simEvents: env.eventsProcessed,
+    requests: o.log ? udev.requests : undefined,
+  };
+}

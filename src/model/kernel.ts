@@ -1,0 +1,218 @@
+/**
+ * The kernel's module loader (v6.0 kernel/module/main.c) as processes on the
+ * engine: the `modules` list with per-name states, module_mutex (FIFO), the
+ * global module_wq, RCU grace periods, vmalloc held by in-flight attempts, and
+ * finit_module's cost components (a)-(e). Where a duplicate is detected and what
+ * it does is the policy's business (policies/); everything else is shared.
+ */
+import { Environment, ProcessGenerator } from "../sim/engine";
+import { Mutex } from "../sim/resources";
+import { Random } from "../sim/random";
+import { Params, rcuGracePeriodMedianUs } from "./params";
+import type { Policy } from "./policies/policy";
+import { ModuleSpec, Scenario } from "./scenario";
+import { ModuleInstance, ModuleState, Request, Result, SegmentKind } from "./types";
+import { HerdMode, ModuleWaitQueue } from "./wq";
+
+/** What a duplicate check decides: become the leader, finish with a result, or sleep on module_wq. */
+export type Decision = "leader" | "sleep" | Result;
+
+const pageBytes = 4096;
+const pages = (bytes: number) => Math.ceil(bytes / pageBytes) * pageBytes;
+
+export class Kernel {
+  readonly mutex: Mutex;
+  readonly wq: ModuleWaitQueue;
+  private readonly list = new Map<string, ModuleInstance>();
+  private readonly vmallocHeld = new Map<number, number>();
+  private vmallocByModule = new Map<string, number>();
+  readonly peakVmalloc = new Map<string, number>();
+  peakVmallocTotal = 0;
+  private vmallocTotal = 0;
+  readonly fullLoads = new Map<string, number>();
+  readonly logSegments: boolean;
+
+  constructor(
+    readonly env: Environment,
+    readonly rng: Random,
+    readonly params: Params,
+    readonly scenario: Scenario,
+    readonly policy: Policy,
+    opts: { herdMode: HerdMode; logSegments: boolean },
+  ) {
+    this.mutex = new Mutex(env);
+    this.wq = new ModuleWaitQueue(env, this.mutex, rng, params.herdRecheckUs, opts.herdMode);
+    this.logSegments = opts.logSegments;
+  }
+
+  module(name: string): ModuleSpec {
+    return this.scenario.modules[name];
+  }
+
+  find(name: string): ModuleInstance | undefined {
+    return this.list.get(name);
+  }
+
+  /** One cost draw: lognormal around the median, whole microseconds. */
+  cost(medianUs: number): number {
+    return Math.max(0, Math.round(this.rng.lognormal(medianUs, this.params.jitterSigma)));
+  }
+
+  gracePeriodUs(): number {
+    return Math.max(0, Math.round(this.rng.lognormal(rcuGracePeriodMedianUs(this.params, this.scenario.cpus), this.params.rcuSigma)));
+  }
+
+  segment(req: Request, kind: SegmentKind, startUs: number): void {
+    if (this.logSegments && this.env.now > startUs) req.segments.push({ kind, startUs, endUs: this.env.now });
+  }
+
+  /** A short critical section under module_mutex; `fn` runs at its end. */
+  *locked<T>(fn: () => T, holdUs = this.cost(this.params.mutexOpUs)): ProcessGenerator<T> {
+    const owner = {};
+    yield this.mutex.lock(owner);
+    yield this.env.timeout(holdUs);
+    const v = fn();
+    this.mutex.unlock(owner);
+    return v;
+  }
+
+  private insert(req: Request): void {
+    this.list.set(req.module, { name: req.module, state: "UNFORMED", leader: req, sysfs: false });
+  }
+
+  private apply(req: Request, d: Decision): Decision {
+    if (d === "leader") this.insert(req);
+    return d;
+  }
+
+  /**
+   * add_unformed_module's duplicate check: decide under module_mutex; on "sleep",
+   * wait on module_wq and let every wake-up re-check with `recheck` until it
+   * decides otherwise. Returns "leader" (inserted as UNFORMED) or a result.
+   */
+  *addUnformed(
+    req: Request,
+    first: (old: ModuleInstance | undefined) => Decision,
+    recheck: (old: ModuleInstance | undefined) => Decision = first,
+  ): ProcessGenerator<"leader" | Result> {
+    const d = yield* this.locked(() => this.apply(req, first(this.find(req.module))));
+    if (d !== "sleep") return d as "leader" | Result;
+    return yield this.wq.sleep<"leader" | Result>({
+      module: req.module,
+      wants: () => recheck(this.find(req.module)) !== "sleep",
+      act: () => this.apply(req, recheck(this.find(req.module))) as "leader" | Result,
+      ev: this.env.event(),
+    });
+  }
+
+  private holdVmalloc(req: Request, bytes: number): void {
+    const b = pages(bytes);
+    this.vmallocHeld.set(req.id, (this.vmallocHeld.get(req.id) ?? 0) + b);
+    this.vmallocTotal += b;
+    const m = (this.vmallocByModule.get(req.module) ?? 0) + b;
+    this.vmallocByModule.set(req.module, m);
+    if (m > (this.peakVmalloc.get(req.module) ?? 0)) this.peakVmalloc.set(req.module, m);
+    if (this.vmallocTotal > this.peakVmallocTotal) this.peakVmallocTotal = this.vmallocTotal;
+  }
+
+  private freeVmalloc(req: Request): void {
+    const b = this.vmallocHeld.get(req.id) ?? 0;
+    this.vmallocHeld.delete(req.id);
+    this.vmallocTotal -= b;
+    this.vmallocByModule.set(req.module, (this.vmallocByModule.get(req.module) ?? 0) - b);
+  }
+
+  /** finit_module(): the whole syscall for one request; returns what userspace sees. */
+  *finitModule(req: Request): ProcessGenerator<Result> {
+    const spec = this.module(req.module);
+    let t = this.env.now;
+    const early = this.policy.beforeRead ? yield* this.policy.beforeRead(this, req) : null;
+    this.segment(req, "wait", t);
+    if (early !== null) return this.done(req, early);
+
+    t = this.env.now;
+    yield this.env.timeout(this.cost(this.params.readUs));
+    this.holdVmalloc(req, spec.fileBytes);
+    this.segment(req, "read", t);
+
+    t = this.env.now;
+    const named = this.policy.afterName ? yield* this.policy.afterName(this, req) : null;
+    this.segment(req, "wait", t);
+    if (named !== null) return this.done(req, named);
+
+    t = this.env.now;
+    yield this.env.timeout(this.cost(this.params.layoutUs));
+    this.holdVmalloc(req, spec.imageBytes);
+    this.segment(req, "layout", t);
+
+    t = this.env.now;
+    const d = yield* this.policy.addUnformed(this, req);
+    this.segment(req, "wait", t);
+    if (d !== "leader") return this.done(req, d);
+    return this.done(req, yield* this.leaderLoad(req, spec));
+  }
+
+  /** (c)-(e) for the request that owns the `modules` entry. */
+  private *leaderLoad(req: Request, spec: ModuleSpec): ProcessGenerator<Result> {
+    const inst = this.find(req.module)!;
+    req.fullLoad = true;
+    this.fullLoads.set(req.module, (this.fullLoads.get(req.module) ?? 0) + 1);
+
+    let t = this.env.now;
+    yield this.env.timeout(this.cost(this.params.formationUs));
+    // complete_formation(): state COMING under module_mutex; mod_sysfs_setup follows.
+    yield* this.locked(() => this.setState(inst, "COMING"));
+    inst.sysfs = true;
+    this.segment(req, "formation", t);
+
+    t = this.env.now;
+    yield this.env.timeout(Math.round(spec.initLatencyMs * 1000));
+    this.segment(req, "init", t);
+
+    if (spec.initResult === "success") {
+      this.setState(inst, "LIVE");
+      t = this.env.now;
+      yield* this.locked(() => undefined);
+      this.freeVmalloc(req);
+      this.segment(req, "teardown", t);
+      this.wq.wakeAll();
+      return 0;
+    }
+
+    // do_init_module() failure path.
+    t = this.env.now;
+    this.setState(inst, "GOING");
+    yield this.env.timeout(this.gracePeriodUs());
+    yield this.env.timeout(this.cost(this.params.teardownUs));
+    inst.sysfs = false;
+    // free_module(): back to UNFORMED while still listed, then unlink and wait
+    // for a grace period with module_mutex held.
+    yield* this.locked(() => this.setState(inst, "UNFORMED"));
+    const owner = {};
+    yield this.mutex.lock(owner);
+    yield this.env.timeout(this.cost(this.params.mutexOpUs));
+    this.list.delete(req.module);
+    yield this.env.timeout(this.gracePeriodUs());
+    this.mutex.unlock(owner);
+    this.freeVmalloc(req);
+    this.segment(req, "teardown", t);
+    this.wq.wakeAll();
+    return spec.initErrno;
+  }
+
+  private setState(inst: ModuleInstance, s: ModuleState): void {
+    inst.state = s;
+  }
+
+  private done(req: Request, r: Result): Result {
+    this.freeVmalloc(req);
+    this.policy.onDone?.(this, req, r);
+    return r;
+  }
+
+  /** Another driver's load completing: a short hold of module_mutex, then wake_up_all. */
+  *backgroundLoad(): ProcessGenerator<void> {
+    yield* this.locked(() => undefined);
+    this.wq.wakeAll();
+  }
+}

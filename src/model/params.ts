@@ -1,0 +1,156 @@
+/**
+ * Every tunable number of the model, with its unit, allowed range and a default.
+ * Defaults are physically plausible estimates ([est]); calibration
+ * (data/calibration/params.json) replaces the free ones. Structural facts taken
+ * from the sources (alias tables, the children_max formula, which steps hold
+ * module_mutex) are code or scenario data, not parameters.
+ */
+import * as fs from "fs";
+import { checkNumber, UserError } from "../errors";
+
+export interface ParamSpec {
+  default: number;
+  min: number;
+  max: number;
+  unit: string;
+  doc: string;
+  integer?: boolean;
+}
+
+export const paramSpecs = {
+  // --- userspace: coldplug trigger, udevd, kmod ---
+  triggerGapUs: {
+    default: 6000, min: 0, max: 1_000_000, unit: "us", integer: true,
+    doc: "Mean spacing between consecutive uevents of one phase as udevd receives them (udevadm trigger writes, kernel uevent, netlink) [est].",
+  },
+  phaseGapMs: {
+    default: 3000, min: 0, max: 600_000, unit: "ms", integer: true,
+    doc: "Time between the end of one device phase and the start of the next: the other subsystems' devices enumerated in between [est].",
+  },
+  workerSpawnUs: {
+    default: 2000, min: 0, max: 1_000_000, unit: "us", integer: true,
+    doc: "udevd main loop cost of forking a new worker when none is idle [est].",
+  },
+  dispatchUs: {
+    default: 50, min: 0, max: 100_000, unit: "us", integer: true,
+    doc: "udevd main loop cost of handing one event to an idle worker [est].",
+  },
+  ruleUs: {
+    default: 3000, min: 0, max: 10_000_000, unit: "us", integer: true,
+    doc: "Worker cost of running the rules for one event before the kmod builtin [est].",
+  },
+  kmodUs: {
+    default: 300, min: 0, max: 1_000_000, unit: "us", integer: true,
+    doc: "kmod cost per module: alias resolution, /sys/module/NAME/initstate read, opening the .ko [est].",
+  },
+  // --- kernel: finit_module cost components ---
+  readUs: {
+    default: 400, min: 0, max: 1_000_000, unit: "us", integer: true,
+    doc: "(a) read the file into a vmalloc buffer, ELF and signature checks [est].",
+  },
+  layoutUs: {
+    default: 300, min: 0, max: 1_000_000, unit: "us", integer: true,
+    doc: "(b) layout_and_allocate: vmalloc and copy of the module image [est].",
+  },
+  formationUs: {
+    default: 1500, min: 0, max: 10_000_000, unit: "us", integer: true,
+    doc: "(c) leader only: percpu, relocations, notifiers, sysfs, outside module_mutex [est].",
+  },
+  teardownUs: {
+    default: 1500, min: 0, max: 10_000_000, unit: "us", integer: true,
+    doc: "(e) failure teardown work outside grace periods: notifiers, sysfs teardown, freeing [est].",
+  },
+  mutexOpUs: {
+    default: 20, min: 0, max: 100_000, unit: "us", integer: true,
+    doc: "One short module_mutex critical section (list add, state change, unlink without its grace period) [est].",
+  },
+  herdRecheckUs: {
+    default: 8, min: 0, max: 100_000, unit: "us", integer: true,
+    doc: "One woken waiter re-checking its condition under module_mutex (wake-up, lock handoff across CPUs, list walk) [est].",
+  },
+  rcuGpMsPerFqs: {
+    default: 10, min: 0, max: 10_000, unit: "ms",
+    doc: "Median synchronize_rcu() time per unit of jiffies_till_first_fqs = 1 + nr_cpu_ids/256 [src: scaling; value est].",
+  },
+  rcuSigma: {
+    default: 0.25, min: 0, max: 2, unit: "lognormal sigma",
+    doc: "Spread of grace-period lengths [est].",
+  },
+  jitterSigma: {
+    default: 0.3, min: 0, max: 2, unit: "lognormal sigma",
+    doc: "Spread of every other cost draw around its median; 0 turns jitter off [est].",
+  },
+  // --- other drivers loading during coldplug ---
+  bgWakeupsPerS: {
+    default: 20, min: 0, max: 100_000, unit: "1/s",
+    doc: "Rate of other modules' loads completing during coldplug; each holds module_mutex and calls wake_up_all(&module_wq) [est].",
+  },
+  bgDurationS: {
+    default: 30, min: 0, max: 3600, unit: "s",
+    doc: "How long other modules keep loading after the first uevent [est].",
+  },
+} satisfies Record<string, ParamSpec>;
+
+export type ParamName = keyof typeof paramSpecs;
+export type Params = Record<ParamName, number>;
+
+export const paramNames = Object.keys(paramSpecs) as ParamName[];
+
+export function defaultParams(): Params {
+  const p = {} as Params;
+  for (const k of paramNames) p[k] = paramSpecs[k].default;
+  return p;
+}
+
+function range(k: ParamName): [number, number, boolean] {
+  const s: ParamSpec = paramSpecs[k];
+  return [s.min, s.max, s.integer === true];
+}
+
+/** Check one value against its spec; `invalid params.readUs: -1 (allowed integer 0..1000000)`. */
+export function checkParam(name: string, value: unknown, prefix = "params."): number {
+  if (!(paramNames as string[]).includes(name)) {
+    throw new UserError(`invalid ${prefix}${name}: unknown parameter (allowed ${paramNames.join(", ")})`);
+  }
+  const [min, max, integer] = range(name as ParamName);
+  return checkNumber(`${prefix}${name}`, value, min, max, { integer });
+}
+
+/** Defaults overridden by a partial set; every key and value is validated. */
+export function withParams(overrides: Record<string, unknown>, base: Params = defaultParams()): Params {
+  const p = { ...base };
+  for (const [k, v] of Object.entries(overrides)) p[k as ParamName] = checkParam(k, v);
+  return p;
+}
+
+/**
+ * Read a params file: either a flat {name: value} object or a calibration file
+ * with its fitted values under "params".
+ */
+export function readParamsFile(file: string): Params {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new UserError(`invalid params file: ${file} (allowed: a readable JSON file)`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`invalid params file: ${file}: not JSON (${(err as Error).message.split("\n")[0]})`);
+  }
+  const obj = json && typeof json === "object" && !Array.isArray(json) && "params" in (json as object) ? (json as { params: unknown }).params : json;
+  if (!obj || typeof obj !== "object" || Array.isArray(obj)) throw new UserError(`invalid params file: ${file} (allowed: a JSON object of parameter values)`);
+  return withParams(obj as Record<string, unknown>);
+}
+
+/** jiffies_till_first_fqs = 1 + nr_cpu_ids/256 (kernel/rcu/tree.c), so grace periods grow with CPU count. */
+export function rcuGracePeriodMedianUs(p: Params, cpus: number): number {
+  return p.rcuGpMsPerFqs * 1000 * (1 + Math.floor(cpus / 256));
+}
+
+/** systemd-udevd children_max: min(2*CPUs+16, max(RAM/128MiB, 10), 2048) (udevd.c). */
+export function childrenMax(cpus: number, ramMiB: number): number {
+  return Math.min(2 * cpus + 16, Math.max(Math.floor(ramMiB / 128), 10), 2048);
+}

@@ -1,0 +1,28 @@
+/** The policy registry. Adding a policy: write policies/NAME.ts exporting a Policy, add it here. */
+import { checkKeyword } from "../../errors";
+import { base } from "./base";
+import { idempotent } from "./idempotent";
+import { merge } from "./merge";
+import { noWaitGoing } from "./noWaitGoing";
+import type { Policy } from "./policy";
+import { revert } from "./revert";
+
+export type { Policy } from "./policy";
+
+/** In the order tables show them: the seed's three configurations first. */
+export const policies: Record<string, Policy> = {
+  base,
+  revert,
+  merge,
+  "no-wait-going": noWaitGoing,
+  idempotent,
+};
+
+export const policyNames = Object.keys(policies);
+
+/** The seed's configuration names and the policy each one measured. */
+export const seedConfigs = { base: "base", revert: "revert", my: "merge" } as const;
+
+export function getPolicy(name: string): Policy {
+  return policies[checkKeyword("policy", name, policyNames)];
+}

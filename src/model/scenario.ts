@@ -1,0 +1,174 @@
+/**
+ * Scenarios are data: the machine, the device phases the coldplug trigger
+ * emits, which modules each device class's alias matches (in load order), and
+ * each module's image size and init behaviour. New drivers or machines are new
+ * scenario objects, never special cases in the model.
+ */
+import { checkInteger, checkKeyword, checkNumber, UserError } from "../errors";
+
+export const errnos = ["EEXIST", "ENODEV", "EBUSY", "EINVAL", "EIO"] as const;
+export type Errno = (typeof errnos)[number];
+
+export interface ModuleSpec {
+  /** Size of the .ko read by finit_module (a). */
+  fileBytes: number;
+  /** Size of the laid-out module image (b). */
+  imageBytes: number;
+  /** (d) time the init call runs before returning. */
+  initLatencyMs: number;
+  /** What init returns: success (0) or a failure. */
+  initResult: "success" | "fail";
+  /** The errno a failing init returns. */
+  initErrno: Errno;
+}
+
+export interface Phase {
+  deviceClass: string;
+  /** Devices in this phase = perCpu x CPUs + fixed. */
+  perCpu: number;
+  fixed: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  cpus: number;
+  ramMiB: number;
+  /**
+   * "udev": events go through udevd's worker pool and kmod (initstate check).
+   * "direct": each event is one process calling finit_module at once (insmod,
+   * the kselftest), with no userspace costs.
+   */
+  userspace: "udev" | "direct";
+  /** Emitted in this order, each phase after the previous one. */
+  phases: Phase[];
+  /** Device class -> modules whose alias matches it, in the order kmod loads them. */
+  deviceClasses: Record<string, string[]>;
+  modules: Record<string, ModuleSpec>;
+  /** Whether other drivers load (and wake module_wq) during coldplug. */
+  background: boolean;
+}
+
+export const maxCpus = 16384;
+
+const cpufreqFail = (fileBytes: number, imageBytes: number): ModuleSpec => ({
+  fileBytes,
+  imageBytes,
+  initLatencyMs: 0,
+  initResult: "fail",
+  // `if (cpufreq_get_current_driver()) return -EEXIST;` with intel_pstate active.
+  initErrno: "EEXIST",
+});
+
+/**
+ * The seed's machine: 288 CPUs, Tumbleweed 20220829, 6.0-rc3, intel_pstate
+ * active. ACPI processor devices (LNXCPU/ACPI0007) sort before /sys/devices/system
+ * and are enumerated first [est]; they match both modules, acpi_cpufreq first
+ * [est: the order that lets base's pcc_cpufreq span track acpi_cpufreq's].
+ * Module sizes are estimates of uncompressed x86_64 builds.
+ */
+export function seedScenario(cpus = 288): Scenario {
+  return {
+    name: "seed-288",
+    description: "pcc_cpufreq x1 and acpi_cpufreq x2 per CPU at coldplug; both inits fail with -EEXIST at once",
+    cpus,
+    ramMiB: 1024 * 1024,
+    userspace: "udev",
+    phases: [
+      { deviceClass: "acpi-processor", perCpu: 1, fixed: 0 },
+      { deviceClass: "cpu", perCpu: 1, fixed: 0 },
+    ],
+    deviceClasses: {
+      "acpi-processor": ["acpi_cpufreq", "pcc_cpufreq"],
+      cpu: ["acpi_cpufreq"],
+    },
+    modules: {
+      acpi_cpufreq: cpufreqFail(61_000, 45_000),
+      pcc_cpufreq: cpufreqFail(27_000, 20_000),
+    },
+    background: true,
+  };
+}
+
+/**
+ * The kselftest from the merge patch v3: four simultaneous loads of one module
+ * whose init sleeps for 1000 ms and then returns 0 or -ENODEV.
+ */
+export function kselftestScenario(initResult: "success" | "fail"): Scenario {
+  return {
+    name: `kselftest-${initResult}`,
+    description: "4 simultaneous finit_module calls of one module whose init takes 1000 ms",
+    cpus: 4,
+    ramMiB: 8192,
+    userspace: "direct",
+    phases: [{ deviceClass: "test", perCpu: 0, fixed: 4 }],
+    deviceClasses: { test: ["test_module"] },
+    modules: {
+      test_module: { fileBytes: 20_000, imageBytes: 16_000, initLatencyMs: 1000, initResult, initErrno: "ENODEV" },
+    },
+    background: false,
+  };
+}
+
+/** An EDAC-like driver on every CPU device whose init probes hardware for 500 ms, then fails. */
+export function edacScenario(cpus = 288): Scenario {
+  return {
+    name: `edac-${cpus}`,
+    description: "one exclusive driver per CPU device whose init probes for 500 ms and fails with -ENODEV",
+    cpus,
+    ramMiB: 1024 * 1024,
+    userspace: "udev",
+    phases: [{ deviceClass: "cpu", perCpu: 1, fixed: 0 }],
+    deviceClasses: { cpu: ["edac_like"] },
+    modules: { edac_like: { fileBytes: 80_000, imageBytes: 60_000, initLatencyMs: 500, initResult: "fail", initErrno: "ENODEV" } },
+    background: true,
+  };
+}
+
+export const scenarios: Record<string, (cpus?: number) => Scenario> = {
+  seed: (cpus) => seedScenario(cpus),
+  edac: (cpus) => edacScenario(cpus),
+  "kselftest-success": () => kselftestScenario("success"),
+  "kselftest-fail": () => kselftestScenario("fail"),
+};
+
+/** The same scenario with every module's init latency and/or result replaced. */
+export function withInit(s: Scenario, init: { initLatencyMs?: number; initResult?: "success" | "fail" }): Scenario {
+  const modules: Record<string, ModuleSpec> = {};
+  for (const [name, m] of Object.entries(s.modules)) modules[name] = { ...m, ...definedOnly(init) };
+  return { ...s, modules };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function withCpus(s: Scenario, cpus: number): Scenario {
+  return { ...s, cpus: checkInteger("cpus", cpus, 1, maxCpus) };
+}
+
+/** Structural checks, so a hand-written scenario fails with a named field, not a crash mid-run. */
+export function validateScenario(s: Scenario): Scenario {
+  checkInteger("scenario.cpus", s.cpus, 1, maxCpus);
+  checkInteger("scenario.ramMiB", s.ramMiB, 1, 1 << 30);
+  checkKeyword("scenario.userspace", s.userspace, ["udev", "direct"] as const);
+  if (s.phases.length === 0) throw new UserError("invalid scenario.phases: [] (allowed: at least one phase)");
+  for (const [i, ph] of s.phases.entries()) {
+    if (!(ph.deviceClass in s.deviceClasses)) {
+      throw new UserError(`invalid scenario.phases[${i}].deviceClass: ${ph.deviceClass} (allowed ${Object.keys(s.deviceClasses).join("|")})`);
+    }
+    checkNumber(`scenario.phases[${i}].perCpu`, ph.perCpu, 0, 64, { integer: true });
+    checkNumber(`scenario.phases[${i}].fixed`, ph.fixed, 0, 1_000_000, { integer: true });
+  }
+  for (const [cls, mods] of Object.entries(s.deviceClasses)) {
+    for (const m of mods) if (!(m in s.modules)) throw new UserError(`invalid scenario.deviceClasses.${cls}: ${m} (allowed ${Object.keys(s.modules).join("|")})`);
+  }
+  for (const [name, m] of Object.entries(s.modules)) {
+    checkInteger(`scenario.modules.${name}.fileBytes`, m.fileBytes, 1, 1 << 30);
+    checkInteger(`scenario.modules.${name}.imageBytes`, m.imageBytes, 1, 1 << 30);
+    checkNumber(`scenario.modules.${name}.initLatencyMs`, m.initLatencyMs, 0, 3_600_000);
+    checkKeyword(`scenario.modules.${name}.initResult`, m.initResult, ["success", "fail"] as const);
+    checkKeyword(`scenario.modules.${name}.initErrno`, m.initErrno, errnos);
+  }
+  return s;
+}

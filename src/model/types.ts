@@ -1,0 +1,45 @@
+/** Plain records shared by the kernel, udev and policy models. */
+import type { Errno } from "./scenario";
+
+export type ModuleState = "UNFORMED" | "COMING" | "LIVE" | "GOING";
+
+/** What finit_module returns to userspace: 0 or an errno name. */
+export type Result = 0 | Errno;
+
+export type Outcome = "inserted" | "ebusy" | "failed" | "skipped";
+
+/** One step of a request's life, for timelines. */
+export type SegmentKind = "userspace" | "read" | "layout" | "wait" | "formation" | "init" | "teardown";
+
+export interface Segment {
+  kind: SegmentKind;
+  startUs: number;
+  endUs: number;
+}
+
+/** One module load request: one module of one device event. */
+export interface Request {
+  id: number;
+  module: string;
+  eventId: number;
+  deviceClass: string;
+  worker: number;
+  /** When kmod started on it. */
+  startUs: number;
+  /** When udev logged its outcome (-1 while in flight). */
+  endUs: number;
+  result: Result | null;
+  outcome: Outcome | null;
+  /** Whether this request ran init (a leader's full load). */
+  fullLoad: boolean;
+  segments: Segment[];
+}
+
+/** A module on the kernel's `modules` list. */
+export interface ModuleInstance {
+  name: string;
+  state: ModuleState;
+  leader: Request;
+  /** /sys/module/NAME exists (from mod_sysfs_setup until early teardown). */
+  sysfs: boolean;
+}

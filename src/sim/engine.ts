@@ -1,0 +1,142 @@
+/**
+ * A tiny discrete-event engine in the manner of SimPy's core: the environment
+ * holds only the clock and a heap of scheduled events; an Event is a small state
+ * machine (pending -> triggered -> processed); a Timeout is an Event that
+ * schedules itself; a Process wraps a generator and is itself an Event, so a
+ * process can wait for another. Resources (locks, queues) live outside, in
+ * resources.ts. Time is an integer number of microseconds: no float drift.
+ */
+import { EventHeap } from "./heap";
+
+/** Scheduling priorities: at equal times, lower runs first. */
+export const URGENT = 0;
+export const NORMAL = 1;
+/** Runs after every NORMAL event at the same instant (used for mutex-held checks). */
+export const LATE = 2;
+
+type Callback<T> = (ev: Event<T>) => void;
+
+export class SimError extends Error {}
+
+export class Event<T = unknown> {
+  readonly env: Environment;
+  /** null once processed: callbacks added later are run at once by Process. */
+  callbacks: Array<Callback<T>> | null = [];
+  value: T | undefined = undefined;
+  triggered = false;
+
+  constructor(env: Environment) {
+    this.env = env;
+  }
+
+  get processed(): boolean {
+    return this.callbacks === null;
+  }
+
+  /** Trigger now; callbacks run when the environment reaches it. */
+  succeed(value?: T, priority = NORMAL): this {
+    if (this.triggered) throw new SimError(`event has already been triggered`);
+    this.triggered = true;
+    this.value = value;
+    this.env.schedule(this, 0, priority);
+    return this;
+  }
+}
+
+export class Timeout<T = unknown> extends Event<T> {
+  constructor(env: Environment, delayUs: number, value?: T, priority = NORMAL) {
+    super(env);
+    if (!Number.isInteger(delayUs) || delayUs < 0) throw new SimError(`negative or fractional delay ${delayUs}`);
+    this.triggered = true;
+    this.value = value;
+    env.schedule(this, delayUs, priority);
+  }
+}
+
+/** What a process generator yields: an event to wait for. The result is the event's value. */
+export type ProcessGenerator<R = unknown> = Generator<Event<any>, R, any>;
+
+export class Process<R = unknown> extends Event<R> {
+  private readonly gen: ProcessGenerator<R>;
+
+  constructor(env: Environment, gen: ProcessGenerator<R>) {
+    super(env);
+    this.gen = gen;
+    // Start at the current instant, after what is already scheduled for it.
+    const init = new Event<undefined>(env);
+    init.callbacks!.push(() => this.resume(undefined));
+    init.succeed();
+  }
+
+  private resume(value: unknown): void {
+    let next: IteratorResult<Event<any>, R>;
+    let send = value;
+    for (;;) {
+      next = this.gen.next(send);
+      if (next.done) {
+        this.succeed(next.value);
+        return;
+      }
+      const ev = next.value;
+      if (!ev.processed) {
+        ev.callbacks!.push((e) => this.resume(e.value));
+        return;
+      }
+      // Already processed: continue synchronously with its value.
+      send = ev.value;
+    }
+  }
+}
+
+export class Environment {
+  private _now = 0;
+  private seq = 0;
+  private readonly heap = new EventHeap<Event<any>>();
+  /** Number of events processed (for benchmarks and invariants). */
+  eventsProcessed = 0;
+
+  get now(): number {
+    return this._now;
+  }
+
+  schedule(ev: Event<any>, delayUs: number, priority = NORMAL): void {
+    this.heap.push(this._now + delayUs, priority, this.seq++, ev);
+  }
+
+  timeout<T = undefined>(delayUs: number, value?: T, priority = NORMAL): Timeout<T> {
+    return new Timeout<T>(this, delayUs, value, priority);
+  }
+
+  event<T = unknown>(): Event<T> {
+    return new Event<T>(this);
+  }
+
+  process<R>(gen: ProcessGenerator<R>): Process<R> {
+    return new Process<R>(this, gen);
+  }
+
+  /** Time of the next scheduled event (Infinity when none). */
+  peekTime(): number {
+    return this.heap.peekTime();
+  }
+
+  /** Whether some event is due at or before `timeUs` (any priority). */
+  hasEventBy(timeUs: number): boolean {
+    return this.heap.peekTime() <= timeUs;
+  }
+
+  step(): void {
+    const { time, item } = this.heap.pop();
+    if (time < this._now) throw new SimError(`time went backwards: ${time} < ${this._now}`);
+    this._now = time;
+    const callbacks = item.callbacks!;
+    item.callbacks = null;
+    this.eventsProcessed++;
+    for (const cb of callbacks) cb(item);
+  }
+
+  /** Run until no events remain or the clock would pass `untilUs`. */
+  run(untilUs = Infinity): void {
+    while (this.heap.size > 0 && this.heap.peekTime() <= untilUs) this.step();
+  }
+}

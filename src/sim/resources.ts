@@ -1,0 +1,66 @@
+/**
+ * Resources built from events, outside the loop: the engine never knows they
+ * exist. A request is an Event that is triggered when the resource grants it.
+ */
+import { Environment, Event, SimError } from "./engine";
+
+/** A capacity-1 lock granted strictly first-come, first-served. */
+export class Mutex {
+  private readonly env: Environment;
+  private holder: object | null = null;
+  private readonly queue: Array<{ owner: object; ev: Event<undefined> }> = [];
+  acquisitions = 0;
+
+  constructor(env: Environment) {
+    this.env = env;
+  }
+
+  get locked(): boolean {
+    return this.holder !== null;
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  lock(owner: object): Event<undefined> {
+    const ev = this.env.event<undefined>();
+    if (this.holder === null) this.grant(owner, ev);
+    else this.queue.push({ owner, ev });
+    return ev;
+  }
+
+  unlock(owner: object): void {
+    if (this.holder !== owner) throw new SimError("mutex released by a non-holder");
+    this.holder = null;
+    const next = this.queue.shift();
+    if (next) this.grant(next.owner, next.ev);
+  }
+
+  private grant(owner: object, ev: Event<undefined>): void {
+    if (this.holder !== null) throw new SimError("mutex granted while held");
+    this.holder = owner;
+    this.acquisitions++;
+    ev.succeed();
+  }
+}
+
+/** A one-shot completion (kernel `struct completion` used with complete_all). */
+export class Completion<T> {
+  private readonly ev: Event<T>;
+  constructor(env: Environment) {
+    this.ev = env.event<T>();
+  }
+  get done(): boolean {
+    return this.ev.triggered;
+  }
+  get result(): T | undefined {
+    return this.ev.value;
+  }
+  wait(): Event<T> {
+    return this.ev;
+  }
+  complete(value: T): void {
+    this.ev.succeed(value);
+  }
+}
