@@ -10,6 +10,7 @@ export const paths = {
   data: path.join(projectRoot, "data"),
   measured: path.join(projectRoot, "data", "measured"),
   calibration: path.join(projectRoot, "data", "calibration"),
+  calibratedParams: path.join(projectRoot, "data", "calibration", "params.json"),
   derived: path.join(projectRoot, "data", "derived"),
   figures: path.join(projectRoot, "figures"),
   environment: path.join(projectRoot, "environment"),

@@ -7,14 +7,15 @@ import { Environment } from "../sim/engine";
 import { Random } from "../sim/random";
 import { Kernel } from "./kernel";
 import { Params } from "./params";
-import { getPolicy } from "./policies";
+import { getPolicy, Policy } from "./policies";
 import { Scenario, validateScenario } from "./scenario";
 import { Outcome, Request } from "./types";
 import { coldplugEvents, Userspace } from "./udev";
 import { HerdMode } from "./wq";
 
 export interface BootOptions {
-  policy: string;
+  /** A registered policy name, or a Policy object (a new policy needs no registration to be tried). */
+  policy: string | Policy;
   scenario: Scenario;
   params: Params;
   /** The run's seed; with `boot` it fixes every random draw. */
@@ -57,6 +58,8 @@ export interface BootResult {
   events: number;
   simEvents: number;
   requests?: Request[];
+  /** With `log`: every module_mutex hold, [startUs, endUs]. */
+  mutexHolds?: Array<[number, number]>;
 }
 
 export function bootSeed(seed: number, boot: number): string {
@@ -65,7 +68,7 @@ export function bootSeed(seed: number, boot: number): string {
 
 export function simulateBoot(o: BootOptions): BootResult {
   const scenario = validateScenario(o.scenario);
-  const policy = getPolicy(o.policy);
+  const policy = typeof o.policy === "string" ? getPolicy(o.policy) : o.policy;
   const env = new Environment();
   const rng = new Random(bootSeed(o.seed, o.boot));
   const kernel = new Kernel(env, rng, o.params, scenario, policy, { herdMode: o.herdMode ?? "batched", logSegments: o.log === true });
@@ -123,5 +126,6 @@ export function simulateBoot(o: BootOptions): BootResult {
     events: events.length,
     simEvents: env.eventsProcessed,
     requests: o.log ? udev.requests : undefined,
+    mutexHolds: o.log ? kernel.mutex.holds ?? undefined : undefined,
   };
 }

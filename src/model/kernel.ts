@@ -40,7 +40,7 @@ export class Kernel {
     readonly policy: Policy,
     opts: { herdMode: HerdMode; logSegments: boolean },
   ) {
-    this.mutex = new Mutex(env);
+    this.mutex = new Mutex(env, { trace: opts.logSegments });
     this.wq = new ModuleWaitQueue(env, this.mutex, rng, params.herdRecheckUs, opts.herdMode);
     this.logSegments = opts.logSegments;
   }

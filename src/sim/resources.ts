@@ -10,9 +10,13 @@ export class Mutex {
   private holder: object | null = null;
   private readonly queue: Array<{ owner: object; ev: Event<undefined> }> = [];
   acquisitions = 0;
+  /** When tracing, every hold as [startUs, endUs] (for invariant checks and timelines). */
+  readonly holds: Array<[number, number]> | null;
+  private heldSince = 0;
 
-  constructor(env: Environment) {
+  constructor(env: Environment, opts: { trace?: boolean } = {}) {
     this.env = env;
+    this.holds = opts.trace ? [] : null;
   }
 
   get locked(): boolean {
@@ -33,6 +37,7 @@ export class Mutex {
   unlock(owner: object): void {
     if (this.holder !== owner) throw new SimError("mutex released by a non-holder");
     this.holder = null;
+    this.holds?.push([this.heldSince, this.env.now]);
     const next = this.queue.shift();
     if (next) this.grant(next.owner, next.ev);
   }
@@ -40,6 +45,7 @@ export class Mutex {
   private grant(owner: object, ev: Event<undefined>): void {
     if (this.holder !== null) throw new SimError("mutex granted while held");
     this.holder = owner;
+    this.heldSince = this.env.now;
     this.acquisitions++;
     ev.succeed();
   }

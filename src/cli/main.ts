@@ -1,0 +1,19 @@
+/** The `modburst` command: subcommands dispatch here. */
+import { UserError } from "../errors";
+import { runMain } from "./runMain";
+import { simulateCommand, simulateUsage } from "./simulate";
+
+const commands: Record<string, { run: (argv: string[]) => number | Promise<number>; usage: string }> = {
+  simulate: { run: simulateCommand, usage: simulateUsage },
+};
+
+runMain(() => {
+  const [cmd, ...rest] = process.argv.slice(2);
+  if (cmd === undefined || cmd === "help" || cmd === "--help") {
+    console.log(["usage: modburst <command> [options]", "", ...Object.values(commands).map((c) => "  " + c.usage)].join("\n"));
+    return 0;
+  }
+  const c = commands[cmd];
+  if (!c) throw new UserError(`invalid command: ${cmd} (allowed ${Object.keys(commands).join("|")})`);
+  return c.run(rest);
+});

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { test } from "node:test";
+import { runNode } from "./helpers";
+
+const sim = (...args: string[]) => runNode("bin/modburst.js", ["simulate", ...args]);
+
+test("simulate --json: the documented document, one run", () => {
+  const r = sim("--policy", "merge", "--cpus", "32", "--boots", "3", "--seed", "4", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.policy, "merge");
+  assert.equal(doc.cpus, 32);
+  assert.equal(doc.seed, 4);
+  assert.deepEqual(doc.boots.map((b: { boot: number }) => b.boot), [1, 2, 3]);
+  for (const name of ["pcc_cpufreq", "acpi_cpufreq"]) {
+    const m = doc.boots[0].modules[name];
+    for (const k of ["spanSeconds", "attempts", "fullLoads", "peakVmallocBytes"]) assert.equal(typeof m[k], "number", `${name}.${k}`);
+    const mean = doc.boots.reduce((a: number, b: any) => a + b.modules[name].spanSeconds, 0) / 3;
+    assert.ok(Math.abs(doc.mean[name].spanSeconds - mean) < 1e-12);
+  }
+  assert.equal(doc.boots[0].modules.acpi_cpufreq.attempts, 64);
+  assert.equal(doc.boots[0].modules.pcc_cpufreq.attempts, 32);
+});
+
+test("simulate --policy all --json: an array with every policy", () => {
+  const r = sim("--policy", "all", "--cpus", "16", "--boots", "1", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const docs = JSON.parse(r.stdout);
+  assert.deepEqual(docs.map((d: { policy: string }) => d.policy), ["base", "revert", "merge", "no-wait-going", "idempotent"]);
+});
+
+test("same seed: byte-identical JSON; another seed: different spans", () => {
+  const a = sim("--policy", "revert", "--cpus", "64", "--boots", "2", "--seed", "11", "--json");
+  const b = sim("--policy", "revert", "--cpus", "64", "--boots", "2", "--seed", "11", "--json");
+  const c = sim("--policy", "revert", "--cpus", "64", "--boots", "2", "--seed", "12", "--json");
+  assert.equal(a.stdout, b.stdout);
+  assert.notEqual(JSON.parse(a.stdout).mean.acpi_cpufreq.spanSeconds, JSON.parse(c.stdout).mean.acpi_cpufreq.spanSeconds);
+});
+
+test("--init-result success and --init-latency-ms override every module", () => {
+  const r = sim("--policy", "base", "--cpus", "32", "--boots", "1", "--init-result", "success", "--init-latency-ms", "200", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(r.stdout).boots[0].modules;
+  for (const name of ["pcc_cpufreq", "acpi_cpufreq"]) {
+    assert.equal(m[name].fullLoads, 1, `${name}: once LIVE, nobody loads it again`);
+    assert.equal(m[name].outcomes.failed + m[name].outcomes.ebusy, 0);
+  }
+  const slow = JSON.parse(sim("--policy", "base", "--cpus", "32", "--boots", "1", "--init-latency-ms", "200", "--json").stdout);
+  const fast = JSON.parse(sim("--policy", "base", "--cpus", "32", "--boots", "1", "--init-latency-ms", "0", "--json").stdout);
+  // base serialises the 64 failing acpi_cpufreq loads, so 63 whole inits lie between its first and last log line.
+  assert.ok(slow.mean.acpi_cpufreq.spanSeconds >= 63 * 0.2, String(slow.mean.acpi_cpufreq.spanSeconds));
+  assert.ok(slow.mean.acpi_cpufreq.spanSeconds > fast.mean.acpi_cpufreq.spanSeconds);
+});
+
+test("the readable table names policy, module, span and full loads", () => {
+  const r = sim("--policy", "base", "--cpus", "16", "--boots", "2");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^scenario seed-288, 16 CPUs, seed 1, 2 boots, params: /);
+  assert.match(r.stdout, /policy +module +span s \(mean\)/);
+  assert.match(r.stdout, /^base +acpi_cpufreq +\d+\.\d{3} /m);
+});
+
+test("bad input: one line naming the field and the allowed values, exit 2, nothing on stdout", (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modburst-cli-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const cases: Array<[string[], RegExp]> = [
+    [["--policy", "fifo"], /^modburst: invalid policy: fifo \(allowed base\|revert\|merge\|no-wait-going\|idempotent\|all\)$/],
+    [["--cpus", "-5"], /^modburst: invalid cpus: -5 \(allowed integer 1\.\.16384\)$/],
+    [["--cpus", "0"], /^modburst: invalid cpus: 0 \(allowed integer 1\.\.16384\)$/],
+    [["--cpus", "16385"], /^modburst: invalid cpus: 16385 /],
+    [["--cpus", "many"], /^modburst: invalid cpus: many /],
+    [["--boots", "1.5"], /^modburst: invalid boots: 1\.5 \(allowed integer 1\.\.100000\)$/],
+    [["--seed", "NaN"], /^modburst: invalid seed: NaN /],
+    [["--init-latency-ms", "-1"], /^modburst: invalid init-latency-ms: -1 \(allowed 0\.\.3600000\)$/],
+    [["--init-result", "maybe"], /^modburst: invalid init-result: maybe \(allowed fail\|success\)$/],
+    [["--params", file("unknown.json", '{"warpFactor": 9}')], /^modburst: invalid params\.warpFactor: unknown parameter \(allowed triggerGapUs, /],
+    [["--params", file("range.json", '{"readUs": -1}')], /^modburst: invalid params\.readUs: -1 \(allowed integer 0\.\.1000000\)$/],
+    [["--params", file("broken.json", '{"readUs": ')], /^modburst: invalid params file: .*broken\.json: not JSON/],
+    [["--params", path.join(dir, "missing.json")], /^modburst: invalid params file: .*missing\.json \(allowed: a readable JSON file\)$/],
+    [["--bogus"], /^modburst: Unknown option '--bogus'/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = sim(...args, "--boots", args.includes("--boots") ? args[args.indexOf("--boots") + 1] : "1", "--json");
+    assert.equal(r.status, 2, `${args.join(" ")}: exit ${r.status} ${r.stderr}`);
+    assert.equal(r.stdout, "", args.join(" "));
+    assert.equal(r.stderr.trim().split("\n").length, 1, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr.trim(), pattern);
+  }
+  const u = runNode("bin/modburst.js", ["simulat"]);
+  assert.equal(u.status, 2);
+  assert.match(u.stderr, /^modburst: invalid command: simulat \(allowed simulate/);
+});
