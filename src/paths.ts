@@ -9,6 +9,7 @@ export const paths = {
   notebooks: path.join(projectRoot, "notebooks"),
   data: path.join(projectRoot, "data"),
   measured: path.join(projectRoot, "data", "measured"),
+  measuredCsv: path.join(projectRoot, "data", "measured", "pavlu-2022-10-15.csv"),
   calibration: path.join(projectRoot, "data", "calibration"),
   calibratedParams: path.join(projectRoot, "data", "calibration", "params.json"),
   derived: path.join(projectRoot, "data", "derived"),

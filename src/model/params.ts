@@ -24,7 +24,7 @@ export const paramSpecs = {
     doc: "Mean spacing between consecutive uevents of one phase as udevd receives them (udevadm trigger writes, kernel uevent, netlink) [est].",
   },
   phaseGapMs: {
-    default: 3000, min: 0, max: 600_000, unit: "ms", integer: true,
+    default: 2900, min: 0, max: 600_000, unit: "ms", integer: true,
     doc: "Time between the end of one device phase and the start of the next: the other subsystems' devices enumerated in between [est].",
   },
   workerSpawnUs: {
@@ -69,7 +69,7 @@ export const paramSpecs = {
     doc: "One woken waiter re-checking its condition under module_mutex (wake-up, lock handoff across CPUs, list walk) [est].",
   },
   rcuGpMsPerFqs: {
-    default: 10, min: 0, max: 10_000, unit: "ms",
+    default: 14, min: 0, max: 10_000, unit: "ms",
     doc: "Median synchronize_rcu() time per unit of jiffies_till_first_fqs = 1 + nr_cpu_ids/256 [src: scaling; value est].",
   },
   rcuSigma: {
@@ -86,7 +86,7 @@ export const paramSpecs = {
     doc: "Rate of other modules' loads completing during coldplug; each holds module_mutex and calls wake_up_all(&module_wq) [est].",
   },
   bgDurationS: {
-    default: 30, min: 0, max: 3600, unit: "s",
+    default: 6, min: 0, max: 3600, unit: "s",
     doc: "How long other modules keep loading after the first uevent [est].",
   },
 } satisfies Record<string, ParamSpec>;

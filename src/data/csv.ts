@@ -1,0 +1,53 @@
+/** A strict reader for simple CSV (no quoting): the kit's own files never need it, and a quote is an error. */
+import * as fs from "fs";
+import * as path from "path";
+import { UserError } from "../errors";
+import { projectRoot } from "../paths";
+
+export interface CsvRow {
+  /** 1-based line number in the file (the header is line 1). */
+  line: number;
+  values: Record<string, string>;
+}
+
+/** A file path as the user should see it: relative to the checkout when inside it. */
+export function displayPath(file: string): string {
+  const rel = path.relative(projectRoot, file);
+  return rel.startsWith("..") ? file : rel;
+}
+
+export function csvError(file: string, line: number, column: string, value: string, allowed: string): UserError {
+  return new UserError(`invalid ${displayPath(file)} line ${line} column ${column}: ${value === "" ? '""' : value} (allowed ${allowed})`);
+}
+
+export function readCsv(file: string, columns: readonly string[]): CsvRow[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new UserError(`invalid data file: ${displayPath(file)} (allowed: a readable CSV file)`);
+  }
+  const lines = text.replace(/\r\n/g, "\n").split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  const header = (lines[0] ?? "").split(",").map((h) => h.trim());
+  if (header.join(",") !== columns.join(",")) {
+    throw new UserError(`invalid ${displayPath(file)} line 1 (header): ${lines[0] ?? ""} (allowed ${columns.join(",")})`);
+  }
+  const rows: CsvRow[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = i + 1;
+    if (lines[i].trim() === "") throw new UserError(`invalid ${displayPath(file)} line ${line}: empty line (allowed: ${columns.length} comma-separated fields)`);
+    const cells = lines[i].split(",");
+    if (cells.length !== columns.length) {
+      throw new UserError(`invalid ${displayPath(file)} line ${line}: ${cells.length} fields (allowed ${columns.length}: ${columns.join(",")})`);
+    }
+    const values: Record<string, string> = {};
+    columns.forEach((c, k) => {
+      const v = cells[k].trim();
+      if (v.includes('"')) throw csvError(file, line, c, v, "plain values without quotes");
+      values[c] = v;
+    });
+    rows.push({ line, values });
+  }
+  return rows;
+}

@@ -1,0 +1,38 @@
+/**
+ * The seed's own table layout (LKML, plain ASCII): boots #1-#5 and Avg as rows,
+ * configurations base/revert/my as column groups with pcc/acpi under each, for
+ * pasting into an e-mail beside the original.
+ */
+export interface LayoutCell {
+  config: string;
+  /** "pcc_cpufreq" shows as "pcc", "acpi_cpufreq" as "acpi". */
+  module: string;
+  seconds: number[];
+}
+
+const short = (module: string) => module.replace(/_cpufreq$/, "");
+
+export function formatSeedLayout(cells: LayoutCell[], opts: { title?: string; digits?: number } = {}): string {
+  const digits = opts.digits ?? 3;
+  const configs = [...new Set(cells.map((c) => c.config))];
+  const boots = Math.max(...cells.map((c) => c.seconds.length));
+  const cols = configs.flatMap((config) => cells.filter((c) => c.config === config));
+  const fmt = (x: number) => x.toFixed(digits);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const values = cols.map((c) => [...c.seconds.map(fmt), fmt(mean(c.seconds))]);
+  const w = Math.max(6, ...values.flat().map((v) => v.length), ...cols.map((c) => short(c.module).length));
+  const cell = (s: string) => ` ${s.padStart(w)} `;
+  const groupWidth = (config: string) => cols.filter((c) => c.config === config).length * (w + 3) - 1;
+  const lines: string[] = [];
+  if (opts.title) lines.push(opts.title, "");
+  const total = configs.reduce((a, c) => a + groupWidth(c) + 1, 0) - 1;
+  lines.push(`|      |${" Configuration".padEnd(total)}|`);
+  lines.push(`| Boot |${configs.map((c) => ` ${c}`.padEnd(groupWidth(c))).join("|")}|`);
+  lines.push(`| v    |${cols.map((c) => cell(short(c.module))).join("|")}|`);
+  const rule = `+------+${cols.map(() => "-".repeat(w + 2)).join("+")}+`;
+  lines.push(rule);
+  for (let b = 0; b < boots; b++) lines.push(`| ${`#${b + 1}`.padEnd(4)} |${values.map((v) => cell(v[b] ?? "")).join("|")}|`);
+  lines.push(rule);
+  lines.push(`| Avg  |${values.map((v) => cell(v[v.length - 1])).join("|")}|`);
+  return lines.join("\n");
+}

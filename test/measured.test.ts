@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { test } from "node:test";
+import { cellsOf, measuredFrame, readMeasured } from "../src/data/measured";
+import { meanOf } from "../src/model/run";
+import { paths } from "../src/paths";
+
+test("the measured table: 30 boots, six cells, and the seed's printed averages", () => {
+  const ms = readMeasured();
+  assert.equal(ms.length, 30);
+  const cells = cellsOf(ms);
+  assert.deepEqual(cells.map((c) => `${c.config}/${c.module}`), [
+    "base/pcc_cpufreq", "base/acpi_cpufreq", "revert/pcc_cpufreq", "revert/acpi_cpufreq", "my/pcc_cpufreq", "my/acpi_cpufreq",
+  ]);
+  // The seed's "Avg" row, as printed (3 decimals): a check of the transcription, not of the model.
+  const printedAvg = [44.998, 45.2, 2.092, 9.424, 2.011, 6.989];
+  cells.forEach((c, i) => assert.equal(meanOf(c.seconds).toFixed(3), printedAvg[i].toFixed(3), `${c.config} ${c.module}`));
+  assert.deepEqual(cells.find((c) => c.config === "my")!.policy, "merge");
+});
+
+test("the danfojs frame keeps the measured seconds exactly", () => {
+  const ms = readMeasured();
+  const df = measuredFrame(ms);
+  assert.deepEqual(df.columns, ["config", "policy", "module", "boot", "seconds"]);
+  assert.deepEqual(df.column("seconds").values, ms.map((m) => m.seconds));
+});
+
+test("raw data is never modified: the CSV is byte-identical after loading", () => {
+  const before = fs.readFileSync(paths.measuredCsv);
+  readMeasured();
+  measuredFrame(readMeasured());
+  assert.ok(fs.readFileSync(paths.measuredCsv).equals(before));
+});
+
+test("a malformed file gets an error naming the file, the line and the column", (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modburst-csv-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const good = fs.readFileSync(paths.measuredCsv, "utf8").split("\n");
+  const variant = (name: string, edit: (lines: string[]) => string[]) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, edit([...good]).join("\n"));
+    return f;
+  };
+  const cases: Array<[string, (l: string[]) => string[], RegExp]> = [
+    ["header.csv", (l) => ["config,policy,module,boot,secs", ...l.slice(1)], /header\.csv line 1 \(header\): config,policy,module,boot,secs \(allowed config,policy,module,boot,seconds\)$/],
+    ["seconds.csv", (l) => { l[3] = "base,base,pcc_cpufreq,3,abc"; return l; }, /seconds\.csv line 4 column seconds: abc \(allowed a number of seconds, 0 < s <= 3600\)$/],
+    ["negative.csv", (l) => { l[3] = "base,base,pcc_cpufreq,3,-1"; return l; }, /negative\.csv line 4 column seconds: -1 /],
+    ["nan.csv", (l) => { l[3] = "base,base,pcc_cpufreq,3,NaN"; return l; }, /nan\.csv line 4 column seconds: NaN /],
+    ["boot.csv", (l) => { l[2] = "base,base,pcc_cpufreq,6,44.7"; return l; }, /boot\.csv line 3 column boot: 6 \(allowed integer 1\.\.5\)$/],
+    ["config.csv", (l) => { l[5] = "mine,merge,pcc_cpufreq,5,45.1"; return l; }, /config\.csv line 6 column config: mine \(allowed base\|revert\|my\)$/],
+    ["policy.csv", (l) => { l[5] = "base,merge,pcc_cpufreq,5,45.1"; return l; }, /policy\.csv line 6 column policy: merge \(allowed base for config base\)$/],
+    ["module.csv", (l) => { l[5] = "base,base,intel_pstate,5,45.1"; return l; }, /module\.csv line 6 column module: intel_pstate /],
+    ["fields.csv", (l) => { l[7] = "base,base,acpi_cpufreq,2"; return l; }, /fields\.csv line 8: 4 fields \(allowed 5: config,policy,module,boot,seconds\)$/],
+    ["duplicate.csv", (l) => { l[2] = l[1]; return l; }, /duplicate\.csv line 3 column boot: 1 \(allowed each boot once/],
+    ["missing.csv", (l) => l.filter((_, i) => i !== 4), /missing\.csv: base pcc_cpufreq has 4 boots \(allowed exactly 5\)$/],
+  ];
+  for (const [name, edit, pattern] of cases) {
+    const f = variant(name, edit);
+    assert.throws(() => readMeasured(f), (e: Error) => {
+      assert.match(e.message, pattern, name);
+      assert.ok(!e.message.includes("\n"), name);
+      return true;
+    });
+  }
+});
