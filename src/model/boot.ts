@@ -107,7 +107,7 @@ export function simulateBoot(o: BootOptions): BootResult {
       attempts: reqs.length,
       fullLoads: kernel.fullLoads.get(name) ?? 0,
       outcomes,
-      herdWakeups: kernel.wq.wakeups.get(name) ?? 0,
+      herdWakeups: kernel.wq.wakeups(name),
       peakVmallocBytes: kernel.peakVmalloc.get(name) ?? 0,
       firstLogSeconds: first / 1e6,
       lastLogSeconds: last / 1e6,

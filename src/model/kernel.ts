@@ -31,6 +31,7 @@ export class Kernel {
   private vmallocTotal = 0;
   readonly fullLoads = new Map<string, number>();
   readonly logSegments: boolean;
+  private readonly slots: string[];
 
   constructor(
     readonly env: Environment,
@@ -41,7 +42,8 @@ export class Kernel {
     opts: { herdMode: HerdMode; logSegments: boolean },
   ) {
     this.mutex = new Mutex(env, { trace: opts.logSegments });
-    this.wq = new ModuleWaitQueue(env, this.mutex, rng, params.herdRecheckUs, opts.herdMode);
+    this.slots = Object.keys(scenario.modules);
+    this.wq = new ModuleWaitQueue(env, this.mutex, rng, params.herdRecheckUs, opts.herdMode, this.slots);
     this.logSegments = opts.logSegments;
   }
 
@@ -99,6 +101,7 @@ export class Kernel {
     if (d !== "sleep") return d as "leader" | Result;
     return yield this.wq.sleep<"leader" | Result>({
       module: req.module,
+      slot: this.slots.indexOf(req.module),
       wants: () => recheck(this.find(req.module)) !== "sleep",
       act: () => this.apply(req, recheck(this.find(req.module))) as "leader" | Result,
       ev: this.env.event(),

@@ -20,7 +20,12 @@ import { Random } from "../sim/random";
 
 export interface Waiter<R> {
   module: string;
-  /** Pure: would this waiter stop sleeping given the state right now? */
+  /** A small integer naming `module` (index into the scenario's modules), for cheap counting. */
+  slot: number;
+  /**
+   * Pure, and a function of the state of `module` only (so one answer serves every
+   * sleeper of that module until something changes): would this waiter stop sleeping now?
+   */
   wants(): boolean;
   /** Called only when wants() holds, at the check's instant: act (e.g. insert itself) and return the result. */
   act(): R;
@@ -32,8 +37,8 @@ export type HerdMode = "naive" | "batched";
 
 export class ModuleWaitQueue {
   private sleeping: Array<Waiter<any>> = [];
-  /** Woken waiters per module, summed over all wake-ups. */
-  readonly wakeups = new Map<string, number>();
+  /** Woken waiters per module slot, summed over all wake-ups. */
+  private readonly wakeupsBySlot: number[];
   herds = 0;
 
   constructor(
@@ -42,7 +47,16 @@ export class ModuleWaitQueue {
     private readonly rng: Random,
     private readonly recheckUs: number,
     readonly mode: HerdMode,
-  ) {}
+    private readonly slots: readonly string[],
+  ) {
+    this.wakeupsBySlot = slots.map(() => 0);
+  }
+
+  /** Woken waiters of a module, summed over all wake-ups. */
+  wakeups(module: string): number {
+    const i = this.slots.indexOf(module);
+    return i < 0 ? 0 : this.wakeupsBySlot[i];
+  }
 
   get sleepers(): number {
     return this.sleeping.length;
@@ -58,7 +72,8 @@ export class ModuleWaitQueue {
     const herd = this.rng.shuffle(this.sleeping);
     this.sleeping = [];
     this.herds++;
-    for (const w of herd) this.wakeups.set(w.module, (this.wakeups.get(w.module) ?? 0) + 1);
+    const counts = this.wakeupsBySlot;
+    for (let i = 0; i < herd.length; i++) counts[herd[i].slot]++;
     if (this.mode === "naive") for (const w of herd) this.env.process(this.recheckOne(w));
     else this.env.process(this.recheckBatch(herd));
   }
@@ -76,13 +91,25 @@ export class ModuleWaitQueue {
     const owner = {};
     yield this.mutex.lock(owner);
     let t = this.env.now;
+    // Between events nothing changes, so each module's answer is asked once per stretch:
+    // 0 = not asked yet, 1 = keeps sleeping, 2 = wants to act.
+    const answers = new Int8Array(this.slots.length);
+    let nextEventUs = this.env.peekTime();
     for (const w of herd) {
       t += this.recheckUs;
       // Anything due by t happens before this check (checks run LATE at their instant).
-      if (this.env.hasEventBy(t)) yield this.env.timeout(t - this.env.now, undefined, LATE);
-      if (w.wants()) {
+      if (nextEventUs <= t) {
+        yield this.env.timeout(t - this.env.now, undefined, LATE);
+        nextEventUs = this.env.peekTime();
+        answers.fill(0);
+      }
+      let answer = answers[w.slot];
+      if (answer === 0) answers[w.slot] = answer = w.wants() ? 2 : 1;
+      if (answer === 2) {
         if (this.env.now < t) yield this.env.timeout(t - this.env.now, undefined, LATE);
         w.ev.succeed(w.act());
+        nextEventUs = this.env.peekTime();
+        answers.fill(0);
       } else {
         // Nothing can observe the queue before t, so re-queueing early is exact.
         this.sleeping.push(w);
