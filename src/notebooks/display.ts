@@ -92,3 +92,34 @@ export async function showFigure(fig: Figure): Promise<void> {
     "text/plain": `[figure: ${title}]`,
   });
 }
+
+/**
+ * A progress line for long cells: updated in place (tslab's newDisplay) at every
+ * tenth of the work, so the saved notebook keeps only the final, deterministic
+ * "label: N/N".
+ */
+export function progressDisplay(label: string): (done: number, total: number) => void {
+  let display: { text(s: string): void } | null = null;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    display = (require("tslab") as { newDisplay(): { text(s: string): void } }).newDisplay();
+  } catch {
+    display = null;
+  }
+  let lastTenth = -1;
+  return (done, total) => {
+    const tenth = Math.floor((done / total) * 10);
+    if (tenth === lastTenth && done !== total) return;
+    lastTenth = tenth;
+    const text = `${label}: ${done}/${total}`;
+    if (display) {
+      try {
+        display.text(text);
+        return;
+      } catch {
+        display = null;
+      }
+    }
+    if (done === total) process.stdout.write(text + "\n");
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Notebook 02's analysis: many simulated boots per policy, their span
+ * distributions against the five measured boots, honest small-sample statistics
+ * on the measurements, and the internal counts that explain the spans.
+ */
+import { Cell } from "../data/measured";
+import { BootResult } from "../model/boot";
+import { Params } from "../model/params";
+import { policyNames } from "../model/policies";
+import { seedScenario } from "../model/scenario";
+import { bootJobs, PoolOptions, runBoots } from "../parallel/pool";
+import { describe, groupMeans, percentileRank } from "../stats/describe";
+import { bootstrapMeanCI, hedgesG, permutationTest, welchTTest } from "../stats/tests";
+import { meanOf } from "../model/run";
+
+export type Distribution = Record<string, BootResult[]>;
+
+/** `boots` boots of every policy (the seed's three first) on the seed machine. */
+export async function simulateDistributions(params: Params, o: { seed: number; boots: number; cpus?: number } & PoolOptions): Promise<Distribution> {
+  const scenario = seedScenario(o.cpus ?? 288);
+  const results = await runBoots(bootJobs(policyNames, scenario, params, o.seed, o.boots), o);
+  const dist: Distribution = {};
+  policyNames.forEach((p, i) => (dist[p] = results.slice(i * o.boots, (i + 1) * o.boots)));
+  return dist;
+}
+
+export function spans(results: BootResult[], module: string): number[] {
+  return results.map((r) => r.modules[module].spanSeconds);
+}
+
+/** Per policy and module: the simulated distribution and where the measured mean falls in it. */
+export function distributionRows(dist: Distribution, cells: Cell[]) {
+  const rows = [];
+  for (const [policy, results] of Object.entries(dist)) {
+    for (const module of Object.keys(results[0].modules)) {
+      const s = spans(results, module);
+      const d = describe(s);
+      const cell = cells.find((c) => c.policy === policy && c.module === module);
+      const measuredMean = cell ? meanOf(cell.seconds) : null;
+      rows.push({
+        policy,
+        config: cell?.config ?? "",
+        module,
+        boots: d.n,
+        "mean s": d.mean,
+        "sd s": d.sd,
+        "median s": d.median,
+        "p5 s": d.p5,
+        "p95 s": d.p95,
+        "measured mean s": measuredMean,
+        // A measured five-boot mean is compared with simulated five-boot means, not single boots.
+        "measured mean pct of sim 5-boot means": measuredMean === null ? null : percentileRank(measuredMean, groupMeans(s, 5)),
+      });
+    }
+  }
+  return rows;
+}
+
+/** Bootstrap 95% confidence intervals of each measured five-boot mean. */
+export function measuredCIRows(cells: Cell[], seed = 1) {
+  return cells.map((c, i) => {
+    const ci = bootstrapMeanCI(c.seconds, { seed: seed * 100 + i, resamples: 10_000 });
+    return { config: c.config, module: c.module, "mean s": meanOf(c.seconds), "95% CI lo s": ci.lo, "95% CI hi s": ci.hi };
+  });
+}
+
+/** Welch's t, exact permutation test and Hedges' g for base vs my and revert vs my, per module. */
+export function measuredTestRows(cells: Cell[]) {
+  const get = (config: string, module: string) => cells.find((c) => c.config === config && c.module === module)!.seconds;
+  const rows = [];
+  for (const module of [...new Set(cells.map((c) => c.module))]) {
+    for (const other of ["base", "revert"]) {
+      const a = get(other, module);
+      const b = get("my", module);
+      const w = welchTTest(a, b);
+      const perm = permutationTest(a, b);
+      rows.push({
+        comparison: `${other} vs my`,
+        module,
+        "difference s": meanOf(a) - meanOf(b),
+        "Welch t": w.t,
+        "Welch df": w.df,
+        "Welch p": w.p,
+        "permutation p": perm.p,
+        permutations: perm.permutations,
+        "Hedges g": hedgesG(a, b),
+      });
+    }
+  }
+  return rows;
+}
+
+/** The internal counts per boot, summed over both modules. */
+export function countSamples(results: BootResult[]) {
+  const sum = (f: (m: BootResult["modules"][string]) => number) => results.map((r) => Object.values(r.modules).reduce((a, m) => a + f(m), 0));
+  return {
+    fullLoads: sum((m) => m.fullLoads),
+    herdWakeups: sum((m) => m.herdWakeups),
+    peakVmallocMiB: results.map((r) => r.peakVmallocBytes / 1048576),
+  };
+}
+
+export function countRows(dist: Distribution) {
+  return Object.entries(dist).map(([policy, results]) => {
+    const c = countSamples(results);
+    return {
+      policy,
+      "full loads (median)": describe(c.fullLoads).median,
+      "herd wake-ups (median)": describe(c.herdWakeups).median,
+      "peak vmalloc MiB (median)": describe(c.peakVmallocMiB).median,
+      "peak vmalloc MiB (p95)": describe(c.peakVmallocMiB).p95,
+    };
+  });
+}
+
+/** One row per measured cell: measured mean with its bootstrap CI beside the simulated distribution. */
+export function summaryRows(dist: Distribution, cells: Cell[]) {
+  const sim = distributionRows(dist, cells);
+  const ci = measuredCIRows(cells);
+  return cells.map((c, i) => {
+    const s = sim.find((r) => r.policy === c.policy && r.module === c.module)!;
+    return {
+      config: c.config,
+      policy: c.policy,
+      module: c.module,
+      "measured mean s": ci[i]["mean s"],
+      "measured 95% CI": `${ci[i]["95% CI lo s"].toFixed(3)}-${ci[i]["95% CI hi s"].toFixed(3)}`,
+      "sim mean s": s["mean s"],
+      "sim sd s": s["sd s"],
+      "sim p5-p95 s": `${s["p5 s"].toFixed(3)}-${s["p95 s"].toFixed(3)}`,
+      "measured mean pct": s["measured mean pct of sim 5-boot means"],
+    };
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * Many independent boots across worker threads. Every boot is fixed by its own
+ * (seed, boot) and run whole by one thread, so the results, returned in job
+ * order, are identical whatever the number of threads.
+ */
+import * as os from "os";
+import * as path from "path";
+import { Worker } from "worker_threads";
+import { BootResult, simulateBoot } from "../model/boot";
+import type { Params } from "../model/params";
+import type { Scenario } from "../model/scenario";
+import { projectRoot } from "../paths";
+
+export interface BootJob {
+  policy: string;
+  scenario: Scenario;
+  params: Params;
+  seed: number;
+  boot: number;
+}
+
+export interface PoolOptions {
+  /** Default: every core (os.availableParallelism()). 1 runs in this thread. */
+  threads?: number;
+  /** Jobs sent to a worker at a time. */
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export function defaultThreads(): number {
+  return Math.max(1, typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length);
+}
+
+/** The compiled worker (threads run JavaScript; tests running TypeScript still use the build). */
+const workerFile = path.join(projectRoot, "dist", "parallel", "worker.js");
+
+export async function runBoots(jobs: BootJob[], o: PoolOptions = {}): Promise<BootResult[]> {
+  const threads = Math.min(o.threads ?? defaultThreads(), Math.max(1, jobs.length));
+  const results: BootResult[] = new Array(jobs.length);
+  if (threads <= 1) {
+    for (let i = 0; i < jobs.length; i++) {
+      const r = simulateBoot({ ...jobs[i], log: false });
+      delete r.requests;
+      results[i] = r;
+      o.onProgress?.(i + 1, jobs.length);
+      // Let a notebook's display update between boots.
+      if (i % 20 === 19) await new Promise((res) => setImmediate(res));
+    }
+    return results;
+  }
+  const batchSize = o.batchSize ?? 4;
+  let next = 0;
+  let done = 0;
+  return new Promise<BootResult[]>((resolve, reject) => {
+    const workers: Worker[] = [];
+    let finished = false;
+    const stopAll = () => {
+      finished = true;
+      for (const w of workers) void w.terminate();
+    };
+    const feed = (w: Worker) => {
+      if (next >= jobs.length) return false;
+      const batch = [];
+      for (let k = 0; k < batchSize && next < jobs.length; k++, next++) batch.push({ index: next, job: jobs[next] });
+      w.postMessage({ batch });
+      return true;
+    };
+    for (let t = 0; t < threads; t++) {
+      const w = new Worker(workerFile);
+      workers.push(w);
+      w.on("message", (msg: { results: Array<{ index: number; result: BootResult }> }) => {
+        for (const { index, result } of msg.results) results[index] = result;
+        done += msg.results.length;
+        o.onProgress?.(done, jobs.length);
+        if (done === jobs.length) {
+          stopAll();
+          resolve(results);
+        } else feed(w);
+      });
+      w.on("error", (err) => {
+        if (!finished) {
+          stopAll();
+          reject(err);
+        }
+      });
+      feed(w);
+    }
+  });
+}
+
+/** `boots` boots (1..boots) of each policy on one scenario. */
+export function bootJobs(policies: string[], scenario: Scenario, params: Params, seed: number, boots: number): BootJob[] {
+  return policies.flatMap((policy) => Array.from({ length: boots }, (_, i) => ({ policy, scenario, params, seed, boot: i + 1 })));
+}
