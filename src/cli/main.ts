@@ -2,9 +2,12 @@
 import { UserError } from "../errors";
 import { runMain } from "./runMain";
 import { simulateCommand, simulateUsage } from "./simulate";
+import { mergeCommand, mergeUsage, sweepCommand, sweepUsage } from "./sweep";
 
 const commands: Record<string, { run: (argv: string[]) => number | Promise<number>; usage: string }> = {
   simulate: { run: simulateCommand, usage: simulateUsage },
+  sweep: { run: sweepCommand, usage: sweepUsage },
+  "merge-results": { run: mergeCommand, usage: mergeUsage },
 };
 
 runMain(() => {

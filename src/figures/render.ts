@@ -63,13 +63,18 @@ export async function renderFigure(fig: Figure, format: ImageFormat, opts: Image
   const url: string = await p.evaluate(
     // Runs in the browser, where plotly.min.js set window.Plotly.
     ([f, fmt, w, h, s]) => (globalThis as any).Plotly.toImage(f, { format: fmt, width: w, height: h, scale: s }),
-    [fig, format, width, height, scale] as const,
+    [withTraceUids(fig), format, width, height, scale] as const,
   );
   const comma = url.indexOf(",");
   const head = url.slice(0, comma);
   const body = url.slice(comma + 1);
   if (format === "png") return Buffer.from(body, "base64");
   return normalizeSvgIds(head.endsWith(";base64") ? Buffer.from(body, "base64").toString("utf8") : decodeURIComponent(body));
+}
+
+/** plotly names each trace's SVG group after its uid, random unless given: give every trace one by position. */
+export function withTraceUids(fig: Figure): Figure {
+  return { ...fig, data: fig.data.map((t, i) => ("uid" in t ? t : { ...t, uid: `t${i}` })) };
 }
 
 function widthOf(fig: Figure): number {

@@ -1,0 +1,82 @@
+/**
+ * modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000
+ *   --seeds 20 --out FILE [--init-result fail|success|fail,success] [--seed S]
+ *   [--shard K/N] [--threads T] [--params FILE]
+ * modburst merge-results SHARD.csv... --out FILE
+ */
+import { checkInteger, checkKeyword, UserError } from "../errors";
+import { defaultThreads } from "../parallel/pool";
+import { mergeSweeps, writeSweepCsv } from "../sweep/csv";
+import { Grid, gridPoints, parseNumberList, parsePolicies, parseShard, shardOf } from "../sweep/grid";
+import { runSweep } from "../sweep/run";
+import { maxCpus } from "../model/scenario";
+import { parseCli } from "./args";
+import { loadParams } from "./simulate";
+
+export const sweepUsage =
+  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --seeds 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE]";
+export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE";
+
+/** A progress bar on stderr: redrawn in place on a terminal, a line per tenth otherwise. */
+export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr) {
+  const tty = stream.isTTY === true;
+  let lastTenth = -1;
+  const started = Date.now();
+  return (done: number, total: number) => {
+    const frac = total === 0 ? 1 : done / total;
+    if (tty) {
+      const width = 30;
+      const filled = Math.round(frac * width);
+      stream.write(`\r${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      if (done === total) stream.write("\n");
+    } else {
+      const tenth = Math.floor(frac * 10);
+      if (tenth !== lastTenth) {
+        lastTenth = tenth;
+        stream.write(`${label}: ${done}/${total} (${Math.round(frac * 100)}%)\n`);
+      }
+    }
+  };
+}
+
+export async function sweepCommand(argv: string[]): Promise<number> {
+  const { values } = parseCli(argv, {
+    policy: { type: "string" },
+    cpus: { type: "string" },
+    "init-latency-ms": { type: "string" },
+    "init-result": { type: "string" },
+    seeds: { type: "string" },
+    seed: { type: "string" },
+    out: { type: "string" },
+    shard: { type: "string" },
+    threads: { type: "string" },
+    params: { type: "string" },
+  });
+  if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the CSV, --out FILE)");
+  const grid: Grid = {
+    policies: parsePolicies((values.policy as string) ?? "all"),
+    cpus: parseNumberList("cpus", (values.cpus as string) ?? "288", 1, maxCpus, true),
+    initLatencyMs: parseNumberList("init-latency-ms", (values["init-latency-ms"] as string) ?? "0", 0, 3_600_000, false),
+    initResults: ((values["init-result"] as string) ?? "fail").split(",").map((r) => checkKeyword("init-result", r, ["fail", "success"] as const)),
+    seeds: checkInteger("seeds", values.seeds ?? "20", 1, 100_000),
+    seed: checkInteger("seed", values.seed ?? "1", 0, 2 ** 32 - 1),
+  };
+  const shard = values.shard !== undefined ? parseShard(values.shard as string) : null;
+  const threads = checkInteger("threads", values.threads ?? String(defaultThreads()), 1, 256);
+  const { params, source } = loadParams(values.params as string | undefined);
+  const n = shardOf(gridPoints(grid), shard).length;
+  process.stderr.write(`sweep: ${n} boots${shard ? ` (shard ${shard.k}/${shard.n})` : ""} on ${threads} threads, params: ${source}\n`);
+  const rows = await runSweep(grid, params, { shard, threads, onProgress: progressBar("sweep") });
+  writeSweepCsv(values.out as string, rows);
+  process.stderr.write(`sweep: wrote ${rows.length} rows to ${values.out}\n`);
+  return 0;
+}
+
+export function mergeCommand(argv: string[]): number {
+  const { values, positionals } = parseCli(argv, { out: { type: "string" } });
+  if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the merged CSV, --out FILE)");
+  const rows = mergeSweeps(positionals);
+  writeSweepCsv(values.out as string, rows);
+  process.stderr.write(`merge-results: ${positionals.length} files, ${rows.length} rows -> ${values.out}\n`);
+  return 0;
+}

@@ -1,0 +1,127 @@
+/**
+ * A sweep grid: every combination of policy, CPU count, init latency and init
+ * result, each run for `seeds` boots. Jobs are numbered in one fixed order, so
+ * any slice (shard) of the grid can run anywhere and be merged back by number.
+ */
+import { checkInteger, checkKeyword, checkNumber, invalid, UserError } from "../errors";
+import type { Params } from "../model/params";
+import { policyNames } from "../model/policies";
+import { maxCpus, seedScenario, withInit } from "../model/scenario";
+import type { BootJob } from "../parallel/pool";
+
+export interface Grid {
+  policies: string[];
+  cpus: number[];
+  initLatencyMs: number[];
+  initResults: Array<"fail" | "success">;
+  /** Boots per grid point (boot numbers 1..seeds of `seed`). */
+  seeds: number;
+  seed: number;
+}
+
+export interface GridPoint {
+  job: number;
+  policy: string;
+  cpus: number;
+  initLatencyMs: number;
+  initResult: "fail" | "success";
+  boot: number;
+}
+
+export function gridPoints(g: Grid): GridPoint[] {
+  const out: GridPoint[] = [];
+  for (const policy of g.policies)
+    for (const cpus of g.cpus)
+      for (const initLatencyMs of g.initLatencyMs)
+        for (const initResult of g.initResults)
+          for (let boot = 1; boot <= g.seeds; boot++) out.push({ job: out.length, policy, cpus, initLatencyMs, initResult, boot });
+  return out;
+}
+
+export function jobOf(p: GridPoint, g: Grid, params: Params): BootJob {
+  return {
+    policy: p.policy,
+    scenario: withInit(seedScenario(p.cpus), { initLatencyMs: p.initLatencyMs, initResult: p.initResult }),
+    params,
+    seed: g.seed,
+    boot: p.boot,
+  };
+}
+
+/** Shard K of N (1-based): jobs whose number is K-1 modulo N, so every shard gets a mix of cheap and costly points. */
+export function shardOf(points: GridPoint[], shard: { k: number; n: number } | null): GridPoint[] {
+  return shard ? points.filter((p) => p.job % shard.n === shard.k - 1) : points;
+}
+
+export function parseShard(text: string): { k: number; n: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  if (!m) throw invalid("shard", text, "K/N with 1 <= K <= N, e.g. 2/8");
+  const k = Number(m[1]);
+  const n = Number(m[2]);
+  if (n < 1 || k < 1 || k > n || n > 100_000) throw invalid("shard", text, "K/N with 1 <= K <= N <= 100000");
+  return { k, n };
+}
+
+/**
+ * A comma-separated list of numbers; "a,b,...,z" expands: geometrically when b/a is
+ * a whole ratio >= 2 and z is a power of it times a (8,16,...,4096), else
+ * arithmetically when (z-a) is a multiple of b-a (0,250,...,2000).
+ */
+export function parseNumberList(field: string, text: string, min: number, max: number, integer: boolean): number[] {
+  const allowed = `comma-separated ${integer ? "integers" : "numbers"} in ${min}..${max}, optionally a,b,...,z`;
+  const parts = text.split(",").map((s) => s.trim());
+  const num = (s: string) => checkNumber(field, s, min, max, { integer });
+  let values: number[];
+  const dots = parts.indexOf("...");
+  if (dots === -1) {
+    values = parts.map((s) => {
+      try {
+        return num(s);
+      } catch {
+        throw invalid(field, text, allowed);
+      }
+    });
+  } else {
+    if (dots !== 2 || parts.length !== 4) throw invalid(field, text, allowed);
+    let a: number, b: number, z: number;
+    try {
+      [a, b, z] = [num(parts[0]), num(parts[1]), num(parts[3])];
+    } catch {
+      throw invalid(field, text, allowed);
+    }
+    values = expand(a, b, z) ?? (() => { throw invalid(field, text, allowed); })();
+  }
+  if (values.length === 0 || values.length > 10_000) throw invalid(field, text, allowed);
+  if (new Set(values).size !== values.length) throw invalid(field, text, `${allowed}, no repeats`);
+  return values;
+}
+
+function expand(a: number, b: number, z: number): number[] | null {
+  if (a > 0 && b > a && Number.isInteger(b / a) && b / a >= 2) {
+    const out = [a];
+    while (out[out.length - 1] < z) out.push(out[out.length - 1] * (b / a));
+    if (out[out.length - 1] === z) return out;
+  }
+  const step = b - a;
+  if (step > 0 && z >= b && Number.isInteger((z - a) / step)) {
+    const out: number[] = [];
+    for (let v = a; v <= z + 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+    return out;
+  }
+  return null;
+}
+
+export function parsePolicies(text: string): string[] {
+  if (text === "all") return [...policyNames];
+  const list = text.split(",").map((s) => s.trim());
+  for (const p of list) checkKeyword("policy", p, [...policyNames, "all"]);
+  if (new Set(list).size !== list.length) throw new UserError(`invalid policy: ${text} (allowed a comma-separated list without repeats, or all)`);
+  return list;
+}
+
+export function validateGrid(g: Grid): Grid {
+  for (const c of g.cpus) checkInteger("cpus", c, 1, maxCpus);
+  for (const l of g.initLatencyMs) checkNumber("init-latency-ms", l, 0, 3_600_000);
+  checkInteger("seeds", g.seeds, 1, 100_000);
+  return g;
+}
