@@ -27,3 +27,8 @@ export type { BootJob } from "./parallel/pool";
 export * from "./analysis/distributions";
 export * from "./figures/distributions";
 export { policyColors, colorOf } from "./figures/palette";
+export * from "./sweep/grid";
+export * from "./sweep/csv";
+export * from "./sweep/aggregate";
+export { runSweep } from "./sweep/run";
+export * from "./figures/sensitivity";

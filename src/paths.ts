@@ -12,8 +12,9 @@ export const paths = {
   measuredCsv: path.join(projectRoot, "data", "measured", "pavlu-2022-10-15.csv"),
   calibration: path.join(projectRoot, "data", "calibration"),
   calibratedParams: path.join(projectRoot, "data", "calibration", "params.json"),
-  derived: path.join(projectRoot, "data", "derived"),
-  figures: path.join(projectRoot, "figures"),
+  /** Overridable so tests can execute notebooks without touching the committed outputs. */
+  derived: process.env.MODBURST_DERIVED_DIR || path.join(projectRoot, "data", "derived"),
+  figures: process.env.MODBURST_FIGURES_DIR || path.join(projectRoot, "figures"),
   environment: path.join(projectRoot, "environment"),
   /** Put on JUPYTER_PATH by every project command; holds kernels/tslab/kernel.json. */
   jupyterPath: path.join(projectRoot, ".jupyter"),

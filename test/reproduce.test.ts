@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { test } from "node:test";
+import { joined, NotebookJson, readNotebook, root, runNode, scratchDir } from "./helpers";
+
+/** Every text a reader sees in a notebook's outputs (tables, printed numbers), image data left out. */
+function texts(nb: NotebookJson): string[] {
+  return nb.cells.flatMap((c) => (c.outputs ?? []).map((o) => joined(o.text) + joined(o.data?.["text/plain"])));
+}
+
+test("notebooks 01-03 re-executed from scratch give the committed numbers and derived data", (t) => {
+  const dir = scratchDir(t);
+  const derived = path.join(dir, "derived");
+  const names = fs.readdirSync(path.join(root, "notebooks")).filter((f) => /^0[1-9].*\.ipynb$/.test(f)).sort();
+  assert.ok(names.length >= 3, names.join(","));
+  for (const name of names) {
+    const nb = readNotebook(path.join(root, "notebooks", name));
+    for (const c of nb.cells) if (c.cell_type === "code") c.outputs = [];
+    fs.writeFileSync(path.join(dir, name), JSON.stringify(nb));
+  }
+  const r = runNode("dist/cli/reproduce.js", ["--dir", dir], { env: { MODBURST_DERIVED_DIR: derived, MODBURST_FIGURES_DIR: path.join(dir, "figures") }, timeoutMs: 480_000 });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  for (const name of names) {
+    const fresh = readNotebook(path.join(dir, name));
+    const outputs = fresh.cells.flatMap((c) => c.outputs ?? []);
+    assert.equal(outputs.filter((o) => o.output_type === "error").length, 0, name);
+    assert.deepEqual(texts(fresh), texts(readNotebook(path.join(root, "notebooks", name))), `${name}: outputs differ from the committed notebook`);
+  }
+  const committed = path.join(root, "data", "derived");
+  for (const f of fs.existsSync(derived) ? fs.readdirSync(derived) : []) {
+    assert.ok(fs.existsSync(path.join(committed, f)), `${f} is not committed in data/derived`);
+    assert.equal(fs.readFileSync(path.join(derived, f), "utf8"), fs.readFileSync(path.join(committed, f), "utf8"), f);
+  }
+});
