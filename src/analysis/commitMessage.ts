@@ -1,0 +1,101 @@
+/**
+ * The commit-message pack's text: plain ASCII, at most 72 columns (git's
+ * convention for commit bodies), every number passed in from the data or the
+ * model, none typed here.
+ */
+import { formatSeedLayout, LayoutCell } from "../tables/seedLayout";
+
+export const maxColumns = 72;
+
+export interface CommitNumbers {
+  cpus: number;
+  requests: Record<string, number>;
+  measuredMean: Record<string, Record<string, number>>;
+  measuredCells: LayoutCell[];
+  simulatedCells: LayoutCell[];
+  seed: number;
+  /** Median over the simulated boots, both modules together. */
+  fullLoads: Record<string, number>;
+  /** Mean acpi_cpufreq span of the simulated boots per policy. */
+  simulatedAcpiSpan: Record<string, number>;
+  /** Mean peak vmalloc of in-flight loads per policy (MiB). */
+  peakVmallocMiB: Record<string, number>;
+  largerCpus: number;
+  largerSpan: Record<string, number>;
+  figures: Array<{ name: string; title: string; formats: string[] }>;
+  version: string;
+}
+
+/** Greedy word wrap to `width` columns. */
+export function wrap(text: string, width = maxColumns): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join("\n");
+}
+
+const s1 = (x: number) => x.toFixed(1);
+
+/** The 3-6 line case for the patch, from the numbers. */
+export function justificationOf(n: CommitNumbers): string {
+  const m = n.measuredMean;
+  const total = Object.values(n.requests).reduce((a, b) => a + b, 0);
+  return wrap(
+    `On a ${n.cpus}-CPU machine udev asks for pcc_cpufreq ${n.requests.pcc_cpufreq} times and acpi_cpufreq ` +
+      `${n.requests.acpi_cpufreq} times at boot; every load fails (-EEXIST). 6.0-rc3 runs all ${total} loads ` +
+      `one after another: ${s1(m.base.pcc_cpufreq)} s / ${s1(m.base.acpi_cpufreq)} s (pcc/acpi). With this patch ` +
+      `duplicates wait for the running load: ${s1(m.my.pcc_cpufreq)} s / ${s1(m.my.acpi_cpufreq)} s, ` +
+      `${n.fullLoads.merge} full loads instead of ${n.fullLoads.base} (model). Model, acpi: v6.2 ` +
+      `${s1(n.simulatedAcpiSpan["no-wait-going"])} s, v6.5 ${s1(n.simulatedAcpiSpan.idempotent)} s; at ` +
+      `${n.largerCpus} CPUs ${n.largerSpan.base.toFixed(0)} s on 6.0-rc3, ${s1(n.largerSpan.merge)} s with this patch.`,
+  );
+}
+
+export function formatCommitMessage(n: CommitNumbers): string {
+  const justification = justificationOf(n);
+  const figureLines = n.figures.flatMap((f) => [`  ${f.name}.{${f.formats.join(",")}}`, wrap(f.title, maxColumns - 4).replace(/^/gm, "    ")]);
+  const text = [
+    "module: Merge same-name module load requests",
+    "",
+    justification,
+    "",
+    wrap(`Measured (${n.measuredCells[0].seconds.length} boots per configuration; seconds from the first to the last udev log line of each module):`),
+    "",
+    formatSeedLayout(n.measuredCells),
+    "",
+    wrap(`Simulated by the calibrated modburst ${n.version} model (seed ${n.seed}, the same 5 boots per configuration):`),
+    "",
+    formatSeedLayout(n.simulatedCells),
+    "",
+    wrap(
+      `Peak vmalloc held by load attempts in flight (model, mean): ` +
+        `${s1(n.peakVmallocMiB.base)} MiB on 6.0-rc3, ${s1(n.peakVmallocMiB.merge)} MiB with this patch, ` +
+        `${n.peakVmallocMiB.idempotent.toFixed(2)} MiB on v6.5.`,
+    ),
+    "",
+    "Figures (modburst, figures/):",
+    ...figureLines,
+    "",
+  ].join("\n");
+  return toAscii(text);
+}
+
+/** Anything outside printable ASCII would break a plain-text patch mail. */
+export function toAscii(text: string): string {
+  const bad = [...text].find((ch) => ch !== "\n" && (ch < " " || ch > "~"));
+  if (bad !== undefined) throw new Error(`commit message contains a non-ASCII character U+${bad.codePointAt(0)!.toString(16)}`);
+  return text;
+}
+
+export function checkCommitMessage(text: string): { ascii: boolean; maxLineLength: number } {
+  return {
+    ascii: [...text].every((ch) => ch === "\n" || (ch >= " " && ch <= "~")),
+    maxLineLength: Math.max(...text.split("\n").map((l) => l.length)),
+  };
+}

@@ -1,0 +1,19 @@
+/** npm run figures [-- --out DIR]: the commit-message pack without Jupyter (same code as notebook 04). */
+import * as path from "path";
+import { buildCommitPack } from "../analysis/pack";
+import { requireChromium } from "../env/browser";
+import { paths } from "../paths";
+import { parseCli } from "./args";
+import { progressBar } from "./sweep";
+import { runMain } from "./runMain";
+
+runMain(async () => {
+  const { values } = parseCli(process.argv.slice(2), { out: { type: "string" } });
+  const outDir = (values.out as string | undefined) ?? paths.figures;
+  // Fail before minutes of simulation, not after.
+  requireChromium();
+  const t0 = Date.now();
+  const pack = await buildCommitPack({ outDir, log: (l) => console.log(l), onProgress: progressBar("cpu sweep") });
+  for (const f of pack.files) console.log(`wrote ${path.relative(process.cwd(), f.file) || f.file} (${f.bytes} bytes)`);
+  console.log(`wrote ${path.relative(process.cwd(), pack.textFile) || pack.textFile} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+});
