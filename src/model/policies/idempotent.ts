@@ -1,21 +1,9 @@
-import { Completion } from "../../sim/resources";
-import type { Kernel } from "../kernel";
-import type { Request, Result } from "../types";
+import type { Result } from "../types";
+import { inFlightTable } from "./inflight";
 import { noWaitGoingFirst, noWaitGoingRecheck } from "./noWaitGoing";
 import type { Policy } from "./policy";
 
-interface InFlight {
-  owner: Request;
-  done: Completion<Result>;
-}
-
-const inFlight = new WeakMap<Kernel, Map<string, InFlight>>();
-
-function table(k: Kernel): Map<string, InFlight> {
-  let t = inFlight.get(k);
-  if (!t) inFlight.set(k, (t = new Map()));
-  return t;
-}
+const inFlight = inFlightTable();
 
 /**
  * `idempotent`: upstream 9b9879fc0327 ("modules: catch concurrent module loads,
@@ -28,22 +16,11 @@ export const idempotent: Policy = {
   name: "idempotent",
   summary: "v6.5 9b9879fc0327: concurrent same-file loads share the first's result",
   *beforeRead(k, req) {
-    const t = table(k);
-    const cur = t.get(req.module);
-    if (!cur) {
-      t.set(req.module, { owner: req, done: new Completion<Result>(k.env) });
-      return null;
-    }
-    const result: Result = yield cur.done.wait();
+    const wait = inFlight.join(k, req);
+    if (wait === null) return null;
+    const result: Result = yield wait.wait();
     return result;
   },
   addUnformed: (k, req) => k.addUnformed(req, noWaitGoingFirst, noWaitGoingRecheck),
-  onDone(k, req, r) {
-    const t = table(k);
-    const cur = t.get(req.module);
-    if (cur && cur.owner === req) {
-      t.delete(req.module);
-      cur.done.complete(r);
-    }
-  },
+  onDone: inFlight.finish,
 };
