@@ -1,5 +1,5 @@
 /**
- * npm run lab [-- --print-command]
+ * npm run lab [-- --print-command] [-- any Jupyter option, e.g. --no-browser --port=8890]
  * Opens JupyterLab (or the classic notebook) on notebooks/ with the project kernel,
  * and keeps dist/ rebuilt from src/ while it runs (re-run a notebook's import cell,
  * or restart its kernel, to pick up an edit).
@@ -14,9 +14,18 @@ import { paths } from "../paths";
 import { runMain } from "./runMain";
 
 runMain(async () => {
-  const printOnly = process.argv.includes("--print-command");
-  const frontEnd = findFrontEnd(process.env, paths.notebooks);
-  if (!frontEnd) throw new UserError(labInstallHint, 3);
+  const argv = process.argv.slice(2);
+  const printOnly = argv.includes("--print-command");
+  const passThrough = argv.filter((a) => a !== "--print-command");
+  const ownDir = passThrough.some((a) => a.startsWith("--notebook-dir"));
+  const found = findFrontEnd(process.env, paths.notebooks);
+  if (!found) throw new UserError(labInstallHint, 3);
+  // Jupyter refuses to run as root without --allow-root; containers often are root.
+  const asRoot = typeof process.getuid === "function" && process.getuid() === 0 ? ["--allow-root"] : [];
+  const frontEnd = {
+    ...found,
+    args: [...(ownDir ? found.args.filter((a) => !a.startsWith("--notebook-dir")) : found.args), ...asRoot, ...passThrough],
+  };
   if (printOnly) {
     console.log(`${frontEnd.name}: ${[frontEnd.command, ...frontEnd.args].join(" ")}`);
     return 0;
@@ -26,9 +35,10 @@ runMain(async () => {
     stdio: ["ignore", "ignore", "inherit"],
   });
   const lab = spawn(frontEnd.command, frontEnd.args, { stdio: "inherit", env: jupyterEnv(), cwd: paths.root });
+  // SIGTERM: Jupyter's SIGINT handler asks for confirmation on a terminal.
   const stop = () => {
     tsc.kill();
-    lab.kill("SIGINT");
+    lab.kill("SIGTERM");
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

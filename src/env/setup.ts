@@ -11,6 +11,7 @@ import { writeFileAtomic } from "../fsutil";
 import { paths } from "../paths";
 import { findChromium, installHint as chromiumHint, which } from "./browser";
 import { findJupyterPython, JupyterPython, kernelSpecFile, writeKernelSpec } from "./jupyter";
+import { findFrontEnd } from "./lab";
 
 export interface SetupState {
   python: string;
@@ -62,7 +63,8 @@ function aptInstall(packages: string[], log: (line: string) => void): void {
 export function setup(log: (line: string) => void = console.log): SetupState {
   let python = findJupyterPython();
   let chromium = findChromium();
-  if (!python || !chromium) {
+  const frontEnd = () => findFrontEnd(process.env, paths.notebooks);
+  if (!python || !chromium || (!frontEnd() && canAptInstall())) {
     const packages = readAptList();
     if (!canAptInstall()) throw new UserError(manualInstructions(packages), 3);
     aptInstall(packages, log);
@@ -70,6 +72,8 @@ export function setup(log: (line: string) => void = console.log): SetupState {
     chromium = findChromium();
     if (!python || !chromium) throw new UserError(manualInstructions(packages), 3);
   }
+  // Optional: only `npm run lab` needs an interactive front end, and it says what to install.
+  if (!frontEnd()) log("setup: no JupyterLab or classic notebook found; npm run lab will say what to install");
   const wrote = writeKernelSpec();
   const state: SetupState = { python: python.python, versions: python.versions, chromium, kernelSpec: kernelSpecFile() };
   writeFileAtomic(stateFile, JSON.stringify(state, null, 2) + "\n");
