@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { test } from "node:test";
-import { runNode } from "./helpers";
+import { runNode, tmpDir } from "./helpers";
 
 const sim = (...args: string[]) => runNode("bin/modburst.js", ["simulate", ...args]);
 
@@ -64,8 +63,7 @@ test("the readable table names policy, module, span and full loads", () => {
 });
 
 test("bad input: one line naming the field and the allowed values, exit 2, nothing on stdout", (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modburst-cli-"));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tmpDir(t);
   const file = (name: string, text: string) => {
     const f = path.join(dir, name);
     fs.writeFileSync(f, text);

@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { test } from "node:test";
 import { checkCommitMessage, CommitNumbers, formatCommitMessage, justificationOf } from "../src/analysis/commitMessage";
 import { chromiumArgs, requireChromium } from "../src/env/browser";
 import { exportFigures } from "../src/export/exporter";
 import { Figure } from "../src/figures/spec";
-import { runNode } from "./helpers";
+import { runNode, tmpDir } from "./helpers";
 
-function tmp(t: { after(fn: () => void): void }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modburst-export-"));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 const fig: Figure = {
   data: [
@@ -25,7 +19,7 @@ const fig: Figure = {
 };
 
 test("export: SVG parses as XML with the title, PNG is 2x the layout, HTML renders offline", async (t) => {
-  const dir = tmp(t);
+  const dir = tmpDir(t);
   const files = await exportFigures([{ name: "export-check", figure: fig }], dir);
   assert.deepEqual(files.map((f) => path.basename(f.file)), ["export-check.svg", "export-check.png", "export-check.html"]);
   assert.deepEqual(fs.readdirSync(dir).sort(), ["export-check.html", "export-check.png", "export-check.svg"], "no temp files left");
@@ -72,7 +66,7 @@ test("export: SVG parses as XML with the title, PNG is 2x the layout, HTML rende
 });
 
 test("figures without a browser: one line saying what to install, nothing written", (t) => {
-  const dir = tmp(t);
+  const dir = tmpDir(t);
   const out = path.join(dir, "figs");
   const empty = path.join(dir, "empty-path");
   fs.mkdirSync(empty);

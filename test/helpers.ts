@@ -1,5 +1,6 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { projectRoot } from "../src/paths";
 
@@ -36,4 +37,11 @@ export function readNotebook(file: string): NotebookJson {
 
 export function joined(text: string | string[] | undefined): string {
   return Array.isArray(text) ? text.join("") : text ?? "";
+}
+
+/** A temporary folder outside the checkout, removed after the test. */
+export function tmpDir(t: { after(fn: () => void): void }, prefix = "modburst-"): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

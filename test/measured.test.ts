@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { test } from "node:test";
+import { tmpDir } from "./helpers";
 import { cellsOf, measuredFrame, readMeasured } from "../src/data/measured";
 import { meanOf } from "../src/model/run";
 import { paths } from "../src/paths";
@@ -35,8 +35,7 @@ test("raw data is never modified: the CSV is byte-identical after loading", () =
 });
 
 test("a malformed file gets an error naming the file, the line and the column", (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modburst-csv-"));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tmpDir(t);
   const good = fs.readFileSync(paths.measuredCsv, "utf8").split("\n");
   const variant = (name: string, edit: (lines: string[]) => string[]) => {
     const f = path.join(dir, name);

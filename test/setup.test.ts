@@ -1,22 +1,16 @@
 import assert from "node:assert/strict";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { test } from "node:test";
 import { browserEnvVar, findChromium, which } from "../src/env/browser";
 import { findJupyterPython, jupyterEnv, kernelSpec, kernelSpecFile, probePython, pythonCandidates, writeKernelSpec } from "../src/env/jupyter";
 import { manualInstructions, readAptList } from "../src/env/setup";
 import { paths } from "../src/paths";
-import { runNode } from "./helpers";
+import { runNode, tmpDir } from "./helpers";
 
-function tmp(t: { after(fn: () => void): void }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modburst-"));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 test("apt list: packages one per line, comments and blanks ignored", (t) => {
-  const file = path.join(tmp(t), "apt.txt");
+  const file = path.join(tmpDir(t), "apt.txt");
   fs.writeFileSync(file, "# header\npython3-nbclient\n\n  chromium  # browser\n");
   assert.deepEqual(readAptList(file), ["python3-nbclient", "chromium"]);
   const real = readAptList();
@@ -33,7 +27,7 @@ test("kernelspec points at this checkout's tslab, which exists and is executable
 });
 
 test("writing the kernelspec is idempotent and lands under kernels/tslab", (t) => {
-  const dir = tmp(t);
+  const dir = tmpDir(t);
   assert.equal(writeKernelSpec(dir, "/x/tslab"), true);
   assert.equal(writeKernelSpec(dir, "/x/tslab"), false);
   const file = kernelSpecFile(dir);
@@ -60,14 +54,14 @@ test("the Jupyter executor is found, with versions", () => {
 });
 
 test("a python without nbclient is not taken", (t) => {
-  const fake = path.join(tmp(t), "python3");
+  const fake = path.join(tmpDir(t), "python3");
   fs.writeFileSync(fake, "#!/bin/sh\nexit 1\n", { mode: 0o755 });
   assert.equal(probePython(fake), null);
   assert.notEqual(findJupyterPython({ MODBURST_PYTHON: fake, PATH: "" })?.python, fake);
 });
 
 test("chromium: a browser named by the env variable wins; a wrong one is a one-line error", (t) => {
-  const dir = tmp(t);
+  const dir = tmpDir(t);
   const fake = path.join(dir, "my-chrome");
   fs.writeFileSync(fake, "#!/bin/sh\n", { mode: 0o755 });
   assert.equal(findChromium({ [browserEnvVar]: fake, PATH: "" }), fake);

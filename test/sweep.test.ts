@@ -1,25 +1,19 @@
 import assert from "node:assert/strict";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { test } from "node:test";
 import { bands, fitPowerLaw, ratioGrid, scalingFits } from "../src/sweep/aggregate";
 import { readSweepCsv } from "../src/sweep/csv";
 import { parseNumberList, parseShard } from "../src/sweep/grid";
 import { Random } from "../src/sim/random";
-import { runNode } from "./helpers";
+import { runNode, tmpDir } from "./helpers";
 
-function tmp(t: { after(fn: () => void): void }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modburst-sweep-"));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 const grid = ["--policy", "base,merge,idempotent", "--cpus", "8,16,...,64", "--init-latency-ms", "0,50", "--seeds", "2", "--seed", "5"];
 const sweep = (...args: string[]) => runNode("bin/modburst.js", ["sweep", ...grid, ...args]);
 
 test("sweep: 1 and 2 worker threads write byte-identical CSV", (t) => {
-  const dir = tmp(t);
+  const dir = tmpDir(t);
   const a = sweep("--threads", "1", "--out", path.join(dir, "one.csv"));
   const b = sweep("--threads", "2", "--out", path.join(dir, "two.csv"));
   assert.equal(a.status, 0, a.stderr);
@@ -32,7 +26,7 @@ test("sweep: 1 and 2 worker threads write byte-identical CSV", (t) => {
 });
 
 test("sweep: three shards merged equal the unsharded run", (t) => {
-  const dir = tmp(t);
+  const dir = tmpDir(t);
   assert.equal(sweep("--out", path.join(dir, "all.csv")).status, 0);
   const shards = [1, 2, 3].map((k) => path.join(dir, `shard-${k}.csv`));
   shards.forEach((f, i) => assert.equal(sweep("--shard", `${i + 1}/3`, "--out", f).status, 0));
@@ -55,7 +49,7 @@ test("sweep: three shards merged equal the unsharded run", (t) => {
 });
 
 test("sweep: bad input is one line, exit 2, no file", (t) => {
-  const dir = tmp(t);
+  const dir = tmpDir(t);
   const out = path.join(dir, "x.csv");
   const cases: Array<[string[], RegExp]> = [
     [["--cpus", "0,8", "--out", out], /^modburst: invalid cpus: 0,8 \(allowed comma-separated integers in 1\.\.16384/],

@@ -63,10 +63,10 @@ test("npm run lab serves the project kernel; in a real browser 00-environment ru
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${port}/notebooks/00-environment.ipynb?token=${token}`);
   // Classic notebook UI (Debian's jupyter-notebook); JupyterLab exposes no such global.
-  await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected?.(), undefined, { timeout: 60_000 });
-  const kernelName = await page.evaluate(() => (window as any).Jupyter.notebook.kernel.name);
+  await page.waitForFunction(() => (globalThis as any).Jupyter?.notebook?.kernel?.is_connected?.(), undefined, { timeout: 60_000 });
+  const kernelName = await page.evaluate(() => (globalThis as any).Jupyter.notebook.kernel.name);
   assert.equal(kernelName, "tslab");
-  await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
+  await page.evaluate(() => (globalThis as any).Jupyter.notebook.execute_all_cells());
   // The figure's HTML output loads plotly.js and replaces the static SVG with an interactive plot.
   await page.waitForSelector(".output_area .js-plotly-plot .main-svg", { timeout: 120_000 });
   assert.ok((await page.locator(".output_area .js-plotly-plot .modebar").count()) > 0, "plotly's interactive mode bar");
