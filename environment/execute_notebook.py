@@ -11,6 +11,7 @@ stdout is one JSON object describing the outcome, which the caller parses:
 import json
 import os
 import re
+import signal
 import sys
 
 import nbformat
@@ -47,7 +48,14 @@ def error_message(err, cell):
     return first_line(err.evalue) or err.ename or "cell failed"
 
 
+def interrupted(signum, frame):
+    # Unwinding through nbclient's context managers shuts the kernel down;
+    # dying on the signal would leave the kernel process running.
+    raise KeyboardInterrupt
+
+
 def main():
+    signal.signal(signal.SIGTERM, interrupted)
     if len(sys.argv) != 5:
         print("usage: execute_notebook.py IN OUT KERNEL TIMEOUT_SECONDS", file=sys.stderr)
         return 2
@@ -81,6 +89,9 @@ def main():
     except DeadKernelError as err:
         result = {"ok": False, "kind": "dead", "cell": current["cell"],
                   "message": "kernel died: %s" % first_line(err)}
+    except KeyboardInterrupt:
+        print(json.dumps({"ok": False, "kind": "interrupted", "cell": current["cell"], "message": "interrupted"}))
+        return 130
     except RuntimeError as err:
         result = {"ok": False, "kind": "startup", "cell": current["cell"],
                   "message": first_line(err)}

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
@@ -59,4 +60,26 @@ test("bad reproduce arguments: one line, exit 2, nothing run", () => {
   const u = runNode("dist/cli/reproduce.js", ["--bogus"]);
   assert.equal(u.status, 2);
   assert.equal(u.stderr.trim().split("\n").length, 1);
+});
+
+test("Ctrl-C stops the run: exit 130, the notebook untouched, no executor or kernel left running", async (t) => {
+  const dir = scratchDir(t);
+  const nb = path.join(dir, "hanging.ipynb");
+  fs.copyFileSync(path.join(root, "test", "fixtures", "hanging.ipynb"), nb);
+  const before = fs.readFileSync(nb);
+  const child = spawn(process.execPath, [path.join(root, "dist", "cli", "reproduce.js"), "--dir", dir], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  // Wait until the kernel is up and the hanging cell runs.
+  const kernels = () => spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /tslab kernel|execute_notebook\.py/.test(l));
+  const until = Date.now() + 60_000;
+  while (kernels().filter((l) => l.includes("tslab kernel")).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  await new Promise((r) => setTimeout(r, 1500));
+  child.kill("SIGINT");
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /modburst: interrupted \(SIGINT\); notebooks left as they were/);
+  assert.ok(fs.readFileSync(nb).equals(before));
+  assert.deepEqual(fs.readdirSync(dir), ["hanging.ipynb"]);
+  assert.deepEqual(kernels(), [], "executor and kernel are gone");
 });

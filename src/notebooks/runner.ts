@@ -19,7 +19,7 @@ export interface NotebookOutcome {
   seconds: number;
   /** 1-based cell number (all cells counted) where it stopped, when it failed. */
   cell?: number;
-  kind?: "error" | "timeout" | "dead" | "startup" | "crash";
+  kind?: "error" | "timeout" | "dead" | "startup" | "crash" | "interrupted";
   message?: string;
 }
 
@@ -57,15 +57,28 @@ export function describeFailure(o: NotebookOutcome): string {
 
 let running: { child: ChildProcess; tmp: string } | null = null;
 
-/** Ctrl-C: stop the executor (and so its kernel), drop the temp file, leave the notebook as it was. */
-export function installInterruptHandler(): void {
+/**
+ * Ctrl-C: ask the executor to stop (it shuts its kernel down on the way out), wait
+ * for it, drop the temp file, and leave the notebook as it was.
+ */
+export function installInterruptHandler(graceMs = 15_000): void {
   const onSignal = (signal: NodeJS.Signals) => {
-    if (running) {
-      running.child.kill("SIGTERM");
-      fs.rmSync(running.tmp, { force: true });
+    const finish = () => {
+      if (running) fs.rmSync(running.tmp, { force: true });
+      process.stderr.write(`\nmodburst: interrupted (${signal}); notebooks left as they were\n`);
+      process.exit(130);
+    };
+    if (!running || running.child.exitCode !== null) {
+      finish();
+      return;
     }
-    process.stderr.write(`\nmodburst: interrupted (${signal}); notebooks left as they were\n`);
-    process.exit(130);
+    const { child } = running;
+    const force = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(force);
+      finish();
+    });
+    child.kill("SIGTERM");
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
