@@ -2,6 +2,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { writeFileAtomic } from "../fsutil";
 import { kernelName, paths } from "../paths";
 import { which } from "./browser";
 
@@ -73,8 +74,7 @@ export function writeKernelSpec(jupyterPath: string = paths.jupyterPath, tslabBi
   const file = kernelSpecFile(jupyterPath);
   const text = JSON.stringify(kernelSpec(tslabBin), null, 2) + "\n";
   if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) return false;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
+  writeFileAtomic(file, text);
   return true;
 }
 
