@@ -18,5 +18,9 @@ runMain(() => {
   }
   const c = commands[cmd];
   if (!c) throw new UserError(`invalid command: ${cmd} (allowed ${Object.keys(commands).join("|")})`);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(c.usage.startsWith("usage:") ? c.usage : `usage: ${c.usage}`);
+    return 0;
+  }
   return c.run(rest);
 });

@@ -69,7 +69,7 @@ const cpufreqFail = (fileBytes: number, imageBytes: number): ModuleSpec => ({
  */
 export function seedScenario(cpus = 288): Scenario {
   return {
-    name: "seed-288",
+    name: "seed",
     description: "pcc_cpufreq x1 and acpi_cpufreq x2 per CPU at coldplug; both inits fail with -EEXIST at once",
     cpus,
     ramMiB: 1024 * 1024,
@@ -113,7 +113,7 @@ export function kselftestScenario(initResult: "success" | "fail"): Scenario {
 /** An EDAC-like driver on every CPU device whose init probes hardware for 500 ms, then fails. */
 export function edacScenario(cpus = 288): Scenario {
   return {
-    name: `edac-${cpus}`,
+    name: "edac",
     description: "one exclusive driver per CPU device whose init probes for 500 ms and fails with -ENODEV",
     cpus,
     ramMiB: 1024 * 1024,
