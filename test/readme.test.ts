@@ -1,0 +1,17 @@
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { test } from "node:test";
+import { root, runNode } from "./helpers";
+
+test("the README's simulate examples run as written", () => {
+  const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+  const lines = readme.split("\n").filter((l) => /^(npx modburst simulate|npm run simulate --) /.test(l));
+  assert.ok(lines.length >= 3, lines.join("\n"));
+  for (const line of lines) {
+    const args = line.replace(/^npx modburst simulate |^npm run simulate -- /, "").split(/\s+/).filter(Boolean);
+    const r = runNode("bin/modburst.js", ["simulate", ...args]);
+    assert.equal(r.status, 0, `${line}\n${r.stderr}`);
+    assert.ok(r.stdout.length > 0, line);
+  }
+});
