@@ -4,7 +4,7 @@ import { buildCommitPack } from "../analysis/pack";
 import { requireChromium } from "../env/browser";
 import { paths } from "../paths";
 import { parseCli } from "./args";
-import { progressBar } from "./sweep";
+import { progressBar } from "./progress";
 import { runMain } from "./runMain";
 
 runMain(async () => {

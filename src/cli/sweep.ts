@@ -11,33 +11,12 @@ import { Grid, gridPoints, parseNumberList, parsePolicies, parseShard, shardOf }
 import { runSweep } from "../sweep/run";
 import { maxCpus } from "../model/scenario";
 import { parseCli } from "./args";
+import { progressBar } from "./progress";
 import { loadParams } from "./simulate";
 
 export const sweepUsage =
   "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --seeds 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE]";
 export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE";
-
-/** A progress bar on stderr: redrawn in place on a terminal, a line per tenth otherwise. */
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr) {
-  const tty = stream.isTTY === true;
-  let lastTenth = -1;
-  const started = Date.now();
-  return (done: number, total: number) => {
-    const frac = total === 0 ? 1 : done / total;
-    if (tty) {
-      const width = 30;
-      const filled = Math.round(frac * width);
-      stream.write(`\r${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${((Date.now() - started) / 1000).toFixed(0)} s`);
-      if (done === total) stream.write("\n");
-    } else {
-      const tenth = Math.floor(frac * 10);
-      if (tenth !== lastTenth) {
-        lastTenth = tenth;
-        stream.write(`${label}: ${done}/${total} (${Math.round(frac * 100)}%)\n`);
-      }
-    }
-  };
-}
 
 export async function sweepCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, {
