@@ -16,7 +16,7 @@ export { readMeasured, cellsOf, measuredFrame } from "./data/measured";
 export type { Cell, Measurement } from "./data/measured";
 export { readCalibration } from "./calibrate/calibration";
 export type { CalibrationRecord } from "./calibrate/calibration";
-export { simulateCells, simulateCellSpans, sampleSd } from "./calibrate/fit";
+export { simulateCells, simulateCellSpans } from "./calibrate/fit";
 export { formatSeedLayout } from "./tables/seedLayout";
 export * from "./analysis/reproduce";
 export { progressDisplay } from "./notebooks/display";

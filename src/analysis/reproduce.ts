@@ -2,7 +2,8 @@
 import { Cell } from "../data/measured";
 import { meanOf } from "../model/run";
 import { Params } from "../model/params";
-import { CellFit, sampleSd, simulateCellSpans } from "../calibrate/fit";
+import { CellFit, simulateCellSpans } from "../calibrate/fit";
+import { sampleSd } from "../stats/describe";
 import { Figure } from "../figures/spec";
 
 export interface CellComparison {

@@ -10,6 +10,7 @@ import { simulateRun } from "../model/run";
 import { seedScenario } from "../model/scenario";
 import { Cell } from "../data/measured";
 import { meanOf } from "../model/run";
+import { sampleSd } from "../stats/describe";
 import { FreeParam, fromUnit, toUnit } from "./bounds";
 import { nelderMead } from "./neldermead";
 
@@ -43,11 +44,6 @@ export interface FitResult {
   evals: number;
   iterations: number;
   converged: boolean;
-}
-
-export function sampleSd(xs: number[]): number {
-  const m = meanOf(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 }
 
 /** Simulated spans of each cell's boots under `params` (each policy run once for all its cells). */

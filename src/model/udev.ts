@@ -46,7 +46,6 @@ export class Userspace {
   private workers = 0;
   private idleSignal: Event<undefined> | null = null;
   readonly childrenMax: number;
-  requestsEnded = 0;
 
   constructor(
     private readonly env: Environment,
@@ -79,7 +78,6 @@ export class Userspace {
     req.result = result;
     req.outcome = outcome;
     req.endUs = this.env.now;
-    this.requestsEnded++;
   }
 
   /** insmod-like: each event is a process calling finit_module at its time, no userspace costs. */

@@ -25,13 +25,18 @@ export function describe(xs: readonly number[]): Description {
   return {
     n: v.length,
     mean: mean(v) as number,
-    sd: std(v, "unbiased") as unknown as number,
+    sd: sampleSd(v),
     median: median(v) as number,
     p5: quantileSeq(v, 0.05) as unknown as number,
     p95: quantileSeq(v, 0.95) as unknown as number,
     min: min(v) as number,
     max: max(v) as number,
   };
+}
+
+/** Sample standard deviation (n - 1), the one definition every table uses. */
+export function sampleSd(xs: readonly number[]): number {
+  return std(checkSample("sample", xs, 2), "unbiased") as unknown as number;
 }
 
 /** Where x falls in a sample, 0-100: the share below it plus half the share equal to it. */
