@@ -8,6 +8,7 @@ export { showTable, showText, showFigure, displayBundle } from "./notebooks/disp
 export { versions } from "./versions";
 export * from "./model/params";
 export * from "./model/scenario";
+export * from "./model/scenarios";
 export { simulateBoot, bootSeed } from "./model/boot";
 export type { BootResult, ModuleSummary, BootOptions } from "./model/boot";
 export { simulateRun, summarizeBoots, meanOf } from "./model/run";
@@ -38,3 +39,11 @@ export { buildCommitPack, commitMessageFile, largerCpus } from "./analysis/pack"
 export type { CommitPack } from "./analysis/pack";
 export { exportFigures, standaloneHtml, exportFormats } from "./export/exporter";
 export type { NamedFigure, ExportedFile } from "./export/exporter";
+export * from "./analysis/uncertainty";
+export * from "./analysis/external";
+export * from "./analysis/breakdown";
+export * from "./figures/uncertainty";
+export { readExternalMeasurements } from "./data/external";
+export type { ExternalMeasurement } from "./data/external";
+export { refitParams } from "./calibrate/calibration";
+export type { ParamSpread } from "./calibrate/calibration";

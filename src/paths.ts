@@ -10,6 +10,10 @@ export const paths = {
   data: path.join(projectRoot, "data"),
   measured: path.join(projectRoot, "data", "measured"),
   measuredCsv: path.join(projectRoot, "data", "measured", "pavlu-2022-10-15.csv"),
+  /** Scenario files: the seed's machine and the machines of the external measurements. */
+  scenarios: path.join(projectRoot, "data", "scenarios"),
+  /** Independent public measurements, for validation only (never fitted). */
+  externalMeasurements: path.join(projectRoot, "data", "measured", "external", "measurements.csv"),
   calibration: path.join(projectRoot, "data", "calibration"),
   calibratedParams: path.join(projectRoot, "data", "calibration", "params.json"),
   /** Overridable so tests can execute notebooks without touching the committed outputs. */

@@ -93,10 +93,12 @@ const numbers: CommitNumbers = {
   ],
   seed: 1,
   fullLoads: { base: 864, merge: 73, revert: 98, "no-wait-going": 75, idempotent: 67 },
-  simulatedAcpiSpan: { "no-wait-going": 7.04, idempotent: 6.93 },
+  predictedAcpiSpan: { "no-wait-going": { mean: 7.04, p5: 6.9, p95: 7.2 }, idempotent: { mean: 6.93, p5: 6.8, p95: 7.1 } },
   peakVmallocMiB: { base: 50.12, merge: 1.96, idempotent: 0.149 },
   largerCpus: 1024,
-  largerSpan: { base: 405.2, merge: 17.24 },
+  largerSpan: { base: { mean: 405.2, p5: 380.4, p95: 431.9 }, merge: { mean: 17.24, p5: 16.1, p95: 18.3 } },
+  unseen: { seed: 1000004, maxAbsErrorPct: 3.21, refits: 30 },
+  external: [{ cpus: 192, policy: "base", module: "acpi_cpufreq", reported: 5.57, predicted: 5.1, errorPct: 9.2 }],
   figures: [{ name: "span-vs-cpus", title: "acpi_cpufreq: span vs CPU count (init fails after 0 ms; median, 5-95% band)", formats: ["svg", "png", "html"] }],
   version: "0.1.0",
 };
@@ -108,7 +110,7 @@ test("the commit message: ASCII, <= 72 columns, a 3-6 line justification carryin
   assert.ok(c.maxLineLength <= 72, String(c.maxLineLength));
   const j = justificationOf(numbers).split("\n");
   assert.ok(j.length >= 3 && j.length <= 6, `${j.length} lines`);
-  for (const s of ["288-CPU", "288 times", "576 times", "all 864 loads", "45.0 s / 45.2 s", "2.0 s / 7.0 s", "73 full loads instead of 864", "v6.2 7.0 s", "v6.5 6.9 s", "1024", "405 s", "17.2 s"]) {
+  for (const s of ["288-CPU", "288 times", "576 times", "all 864 loads", "45.0 s / 45.2 s", "2.0 s / 7.0 s", "73 full loads instead of 864", "v6.2 7.0 s (90% interval 6.9-7.2)", "v6.5 6.9 s", "1024", "405 s (90% interval 380-432)", "17.2 s (16.1-18.3) with it", "within 3.2%", "192 CPUs", "base acpi 5.57 s vs 5.10 s"]) {
     assert.ok(text.replace(/\n/g, " ").includes(s), `missing "${s}"`);
   }
   assert.match(text, /^\| Avg  \| 45\.000 \|  7\.000 \|$/m);

@@ -4,7 +4,8 @@ import { simulateBoot } from "../src/model/boot";
 import { defaultParams, rcuGracePeriodMedianUs, withParams } from "../src/model/params";
 import { policyNames } from "../src/model/policies";
 import type { Policy } from "../src/model/policies";
-import { edacScenario, kselftestScenario, seedScenario, Scenario, withInit } from "../src/model/scenario";
+import { edacScenario, kselftestScenario, Scenario, withInit } from "../src/model/scenario";
+import { seedScenario } from "../src/model/scenarios";
 import { Request } from "../src/model/types";
 
 const params = defaultParams();

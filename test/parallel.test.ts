@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { simulateBoot } from "../src/model/boot";
 import { defaultParams } from "../src/model/params";
-import { seedScenario } from "../src/model/scenario";
+import { seedScenario } from "../src/model/scenarios";
 import { bootJobs, runBoots } from "../src/parallel/pool";
 
 test("boots across worker threads: identical results in job order whatever the thread count", async () => {

@@ -7,6 +7,15 @@ import { formatSeedLayout, LayoutCell } from "../tables/seedLayout";
 
 export const maxColumns = 72;
 
+/** A prediction: the fitted parameters' mean and the 90% interval over bootstrap refits. */
+export interface Interval {
+  mean: number;
+  p5: number;
+  p95: number;
+}
+
+const ci = (x: Interval, digits: number) => `${x.mean.toFixed(digits)} s (90% interval ${x.p5.toFixed(digits)}-${x.p95.toFixed(digits)})`;
+
 export interface CommitNumbers {
   cpus: number;
   requests: Record<string, number>;
@@ -16,12 +25,15 @@ export interface CommitNumbers {
   seed: number;
   /** Median over the simulated boots, both modules together. */
   fullLoads: Record<string, number>;
-  /** Mean acpi_cpufreq span of the simulated boots per policy. */
-  simulatedAcpiSpan: Record<string, number>;
   /** Mean peak vmalloc of in-flight loads per policy (MiB). */
   peakVmallocMiB: Record<string, number>;
+  /** Expected acpi_cpufreq span with its 90% interval over the bootstrap refits, at the seed's CPU count. */
+  predictedAcpiSpan: Record<string, Interval>;
   largerCpus: number;
-  largerSpan: Record<string, number>;
+  largerSpan: Record<string, Interval>;
+  /** The fit on boots it never saw. */
+  unseen: { seed: number; maxAbsErrorPct: number; refits: number };
+  external: Array<{ cpus: number; policy: string; module: string; reported: number; predicted: number; errorPct: number }>;
   figures: Array<{ name: string; title: string; formats: string[] }>;
   version: string;
 }
@@ -51,9 +63,8 @@ export function justificationOf(n: CommitNumbers): string {
       `${n.requests.acpi_cpufreq} times at boot; every load fails (-EEXIST). 6.0-rc3 runs all ${total} loads ` +
       `one after another: ${s1(m.base.pcc_cpufreq)} s / ${s1(m.base.acpi_cpufreq)} s (pcc/acpi). With this patch ` +
       `duplicates wait for the running load: ${s1(m.my.pcc_cpufreq)} s / ${s1(m.my.acpi_cpufreq)} s, ` +
-      `${n.fullLoads.merge} full loads instead of ${n.fullLoads.base} (model). Model, acpi: v6.2 ` +
-      `${s1(n.simulatedAcpiSpan["no-wait-going"])} s, v6.5 ${s1(n.simulatedAcpiSpan.idempotent)} s; at ` +
-      `${n.largerCpus} CPUs ${n.largerSpan.base.toFixed(0)} s on 6.0-rc3, ${s1(n.largerSpan.merge)} s with this patch.`,
+      `${n.fullLoads.merge} full loads instead of ${n.fullLoads.base} (model). At ${n.largerCpus} CPUs (model): ` +
+      `${ci(n.largerSpan.base, 0)} on 6.0-rc3, ${s1(n.largerSpan.merge.mean)} s (${s1(n.largerSpan.merge.p5)}-${s1(n.largerSpan.merge.p95)}) with it.`,
   );
 }
 
@@ -72,6 +83,16 @@ export function formatCommitMessage(n: CommitNumbers): string {
     wrap(`Simulated by the calibrated modburst ${n.version} model (seed ${n.seed}, the same 5 boots per configuration):`),
     "",
     formatSeedLayout(n.simulatedCells),
+    "",
+    wrap(
+      `Model, acpi_cpufreq at ${n.cpus} CPUs: v6.2 ${ci(n.predictedAcpiSpan["no-wait-going"], 1)}, ` +
+        `v6.5 ${ci(n.predictedAcpiSpan.idempotent, 1)}. ` +
+        `The model's means are within ${s1(n.unseen.maxAbsErrorPct)}% of the measured ones on boots the calibration never saw ` +
+        `(seed ${n.unseen.seed}); intervals come from ${n.unseen.refits} refits to bootstrap resamples of the measured boots. ` +
+        `Independent check, ${n.external[0]?.cpus ?? "-"} CPUs (LKML 2022-12-07), reported vs model: ` +
+        n.external.map((e) => `${e.policy} ${e.module.replace("_cpufreq", "")} ${e.reported.toFixed(2)} s vs ${e.predicted.toFixed(2)} s`).join(", ") +
+        ".",
+    ),
     "",
     wrap(
       `Peak vmalloc held by load attempts in flight (model, mean): ` +

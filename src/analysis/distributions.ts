@@ -7,7 +7,7 @@ import { Cell } from "../data/measured";
 import { BootResult } from "../model/boot";
 import { Params } from "../model/params";
 import { policyNames } from "../model/policies";
-import { seedScenario } from "../model/scenario";
+import { seedScenario } from "../model/scenarios";
 import { bootJobs, PoolOptions, runBoots } from "../parallel/pool";
 import { describe, groupMeans, percentileRank } from "../stats/describe";
 import { bootstrapMeanCI, hedgesG, permutationTest, welchTTest } from "../stats/tests";
@@ -129,6 +129,39 @@ export function summaryRows(dist: Distribution, cells: Cell[]) {
       "sim sd s": s["sd s"],
       "sim p5-p95 s": `${s["p5 s"].toFixed(3)}-${s["p95 s"].toFixed(3)}`,
       "measured mean pct": s["measured mean pct of sim 5-boot means"],
+    };
+  });
+}
+
+/** Consecutive groups of `size`: e.g. five-boot samples from many boots. */
+function groups(xs: readonly number[], size: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i + size <= xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The posterior-predictive check: for each measured cell, where its five-boot
+ * mean (and its five-boot sd) falls among the model's five-boot means (and sds)
+ * under the calibrated parameters. A cell below the 5th or above the 95th
+ * percentile is flagged: the model rarely produces a five-boot table like it.
+ */
+export function posteriorPredictiveRows(dist: Distribution, cells: Cell[], size = 5) {
+  return cells.map((c) => {
+    const gs = groups(spans(dist[c.policy], c.module), size);
+    const meanPct = percentileRank(meanOf(c.seconds), gs.map(meanOf));
+    const sdPct = percentileRank(describe(c.seconds).sd, gs.map((g) => describe(g).sd));
+    const flag = (p: number) => (p < 5 ? "below 5%" : p > 95 ? "above 95%" : "ok");
+    return {
+      config: c.config,
+      module: c.module,
+      "simulated five-boot means": gs.length,
+      "measured mean s": meanOf(c.seconds),
+      "percentile of measured mean": meanPct,
+      "mean check": flag(meanPct),
+      "measured sd s": describe(c.seconds).sd,
+      "percentile of measured sd": sdPct,
+      "sd check": flag(sdPct),
     };
   });
 }

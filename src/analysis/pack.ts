@@ -5,26 +5,31 @@
  * data and the calibrated model.
  */
 import * as path from "path";
-import { readCalibration } from "../calibrate/calibration";
+import { readCalibration, refitParams } from "../calibrate/calibration";
 import { cellsOf, readMeasured } from "../data/measured";
 import { exportFigures, ExportedFile, exportFormats, NamedFigure } from "../export/exporter";
 import { timelineFigure } from "../figures/distributions";
-import { ratioHeatmapFigure, spanVsCpusFigure } from "../figures/sensitivity";
+import { ratioHeatmapFigure } from "../figures/sensitivity";
+import { predictionVsCpusFigure } from "../figures/uncertainty";
+import { readExternalMeasurements } from "../data/external";
 import { figureTitle } from "../figures/spec";
 import { writeFileAtomic } from "../fsutil";
 import { simulateBoot } from "../model/boot";
 import { policyNames } from "../model/policies";
 import { meanOf } from "../model/run";
-import { seedScenario } from "../model/scenario";
+import { seedScenario } from "../model/scenarios";
 import { bootJobs, PoolOptions, runBoots } from "../parallel/pool";
 import { paths } from "../paths";
 import { median } from "mathjs";
-import { bands, scalingFits } from "../sweep/aggregate";
+import { bands } from "../sweep/aggregate";
 import { runSweep } from "../sweep/run";
 import { versions } from "../versions";
-import { CommitNumbers, formatCommitMessage } from "./commitMessage";
+import { CommitNumbers, formatCommitMessage, Interval } from "./commitMessage";
+import { compareExternal } from "./external";
+import { predict, predictionDesign, predictionRequests } from "./uncertainty";
 import { CellComparison, measuredVsSimulatedFigure } from "./reproduce";
-import { cpuSweepGrid, ratioSweepGrid } from "./sensitivity";
+import { ratioSweepGrid } from "./sensitivity";
+import { tableBoots } from "./reproduce";
 
 export const commitMessageFile = "commit-message.txt";
 export const largerCpus = 1024;
@@ -48,7 +53,7 @@ export async function buildCommitPack(o: PackOptions = {}): Promise<CommitPack> 
   const measured = cellsOf(readMeasured());
   const cal = readCalibration();
   const params = cal.params;
-  const seeds = { cpus: cal.seeds.cpus, seed: cal.seeds.seed, boots: cal.seeds.boots.length };
+  const seeds = { cpus: cal.design.cpus, seed: cal.design.seed, boots: tableBoots };
   const pool = { threads: o.threads };
 
   log("pack: the seed's table, measured and simulated");
@@ -64,22 +69,23 @@ export async function buildCommitPack(o: PackOptions = {}): Promise<CommitPack> 
     simulated: byPolicy(c.policy).map((r) => r.modules[c.module].spanSeconds),
   }));
   const fullLoads: Record<string, number> = {};
-  const simulatedAcpiSpan: Record<string, number> = {};
   const peakVmallocMiB: Record<string, number> = {};
   for (const p of policyNames) {
     const rs = byPolicy(p);
     fullLoads[p] = median(rs.map((r) => Object.values(r.modules).reduce((a, m) => a + m.fullLoads, 0))) as number;
-    simulatedAcpiSpan[p] = meanOf(rs.map((r) => r.modules.acpi_cpufreq.spanSeconds));
     peakVmallocMiB[p] = meanOf(rs.map((r) => r.peakVmallocBytes / 1048576));
   }
 
-  log(`pack: ${largerCpus} CPUs`);
-  const larger = await runBoots(bootJobs(["base", "merge"], seedScenario(largerCpus), params, seeds.seed, seeds.boots), pool);
-  const largerSpan: Record<string, number> = {};
-  for (const p of ["base", "merge"]) largerSpan[p] = meanOf(larger.filter((r) => r.policy === p).map((r) => r.modules.acpi_cpufreq.spanSeconds));
+  log("pack: predictions under the calibration's bootstrap refits, and the external measurements");
+  const refits = refitParams(cal);
+  const preds = await predict(predictionRequests((cpus) => seedScenario(cpus)), params, refits, predictionDesign, { ...pool, onProgress: o.onProgress });
+  const external = await compareExternal(readExternalMeasurements(), params, refits, predictionDesign, pool);
+  const acpiAt = (policy: string, cpus: number): Interval => {
+    const p = preds.find((x) => x.policy === policy && x.module === "acpi_cpufreq" && x.cpus === cpus)!;
+    return { mean: p.meanSeconds, p5: p.p5Seconds, p95: p.p95Seconds };
+  };
 
-  log("pack: sensitivity sweeps");
-  const cpuBands = bands(await runSweep(cpuSweepGrid, params, { ...pool, onProgress: o.onProgress }));
+  log("pack: base/merge ratio sweep");
   const ratioBands = bands(await runSweep(ratioSweepGrid, params, pool));
 
   const timeline = (policy: string) => simulateBoot({ policy, scenario, params, seed: 2, boot: 1, log: true });
@@ -87,7 +93,7 @@ export async function buildCommitPack(o: PackOptions = {}): Promise<CommitPack> 
     { name: "measured-vs-simulated", figure: measuredVsSimulatedFigure(comparison) },
     { name: "timeline-base", figure: timelineFigure(timeline("base"), "One boot under base (6.0-rc3): failing loads serialised") },
     { name: "timeline-merge", figure: timelineFigure(timeline("merge"), "The same boot under merge (the seed's patch)") },
-    { name: "span-vs-cpus", figure: spanVsCpusFigure(cpuBands, "acpi_cpufreq", scalingFits(cpuBands, "acpi_cpufreq", 0)) },
+    { name: "span-vs-cpus", figure: predictionVsCpusFigure(preds, "acpi_cpufreq", external) },
     { name: "base-merge-ratio", figure: ratioHeatmapFigure(ratioBands, "base", "merge", "acpi_cpufreq") },
   ];
 
@@ -101,10 +107,12 @@ export async function buildCommitPack(o: PackOptions = {}): Promise<CommitPack> 
     simulatedCells: comparison.map((c) => ({ config: c.config, module: c.module, seconds: c.simulated })),
     seed: seeds.seed,
     fullLoads,
-    simulatedAcpiSpan,
+    predictedAcpiSpan: Object.fromEntries(["no-wait-going", "idempotent"].map((p) => [p, acpiAt(p, seeds.cpus)])),
     peakVmallocMiB,
     largerCpus,
-    largerSpan,
+    largerSpan: { base: acpiAt("base", largerCpus), merge: acpiAt("merge", largerCpus) },
+    unseen: { seed: cal.unseen.seed, maxAbsErrorPct: cal.unseen.maxAbsErrorPct, refits: refits.length },
+    external: external.map((e) => ({ cpus: e.cpus, policy: e.policy, module: e.module, reported: e.reportedSeconds, predicted: e.predictedSeconds, errorPct: e.errorPct })),
     figures: figures.map((f) => ({ name: f.name, title: figureTitle(f.figure), formats: [...exportFormats] })),
     version: versions().modburst,
   };

@@ -14,8 +14,11 @@ export interface CellComparison {
   simulated: number[];
 }
 
-export function compareCells(cells: Cell[], params: Params, o: { cpus: number; seed: number; boots: number }): CellComparison[] {
-  const spans = simulateCellSpans(cells, params, o);
+/** Boots per configuration in the seed's table layout (rows #1-#5), measured and simulated alike. */
+export const tableBoots = 5;
+
+export async function compareCells(cells: Cell[], params: Params, o: { cpus: number; seed: number; boots: number }): Promise<CellComparison[]> {
+  const spans = await simulateCellSpans(cells, params, o);
   return cells.map((c, i) => ({ config: c.config, policy: c.policy, module: c.module, measured: c.seconds, simulated: spans[i] }));
 }
 
@@ -83,4 +86,36 @@ export function measuredVsSimulatedFigure(cs: CellComparison[]): Figure {
       margin: { b: 140 },
     },
   };
+}
+
+/** The fit on boots it never saw: error, the model's own noise on that mean, and the spread ratio. */
+export function unseenRows(fits: CellFit[]) {
+  return fits.map((c) => ({
+    config: c.config,
+    module: c.module,
+    boots: c.boots,
+    "measured mean s": c.measuredMean,
+    "simulated mean s": c.simulatedMean,
+    "error %": c.errorPct,
+    "model noise %": (c.simulatedSd / Math.sqrt(c.boots) / c.simulatedMean) * 100,
+    "measured sd s": c.measuredSd,
+    "simulated sd s": c.simulatedSd,
+    "sd ratio": c.simulatedSd / c.measuredSd,
+  }));
+}
+
+/** The bootstrap spread of each free parameter as a table. */
+export function parameterRows(rec: { free: Array<{ name: string; lo: number; hi: number }>; params: Record<string, number>; bootstrap: { spread: Array<{ name: string; median: number; p5: number; p95: number; relativeWidth: number }> } }) {
+  return rec.free.map((f) => {
+    const s = rec.bootstrap.spread.find((x) => x.name === f.name)!;
+    return {
+      parameter: f.name,
+      fitted: rec.params[f.name],
+      "bootstrap median": s.median,
+      "bootstrap 5%": s.p5,
+      "bootstrap 95%": s.p95,
+      "(95%-5%) / fitted": s.relativeWidth,
+      bounds: `${f.lo}-${f.hi}`,
+    };
+  });
 }

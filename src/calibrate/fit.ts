@@ -1,18 +1,18 @@
 /**
- * Calibration: choose the free parameters so that the simulated five-boot
- * means of the seed's cells match the measured ones. Every candidate is run on
- * the same seeds (common random numbers), so differences between candidates are
- * the parameters' doing, not noise; the optimiser is deterministic, so the fit
- * is reproducible.
+ * Calibration's objective: the free parameters should make the model's
+ * EXPECTED span of each seed cell match the measured five-boot mean, so every
+ * candidate is scored on many boots per cell (more where a cell is noisy), all on
+ * the same seeds (common random numbers: differences between candidates are the
+ * parameters' doing, not noise). The measured spread enters with a small weight.
  */
-import { checkParam, ParamName, Params, paramSpecs } from "../model/params";
-import { simulateRun } from "../model/run";
-import { seedScenario } from "../model/scenario";
 import { Cell } from "../data/measured";
+import { checkParam, ParamName, Params, paramSpecs } from "../model/params";
 import { meanOf } from "../model/run";
+import { seedScenario } from "../model/scenarios";
+import { bootJobs, runBoots } from "../parallel/pool";
 import { sampleSd } from "../stats/describe";
 import { FreeParam, fromUnit, toUnit } from "./bounds";
-import { nelderMead } from "./neldermead";
+import { levenbergMarquardt, LmOptions, LmResult, sumSq } from "./levenbergMarquardt";
 
 export interface CellFit {
   config: string;
@@ -24,60 +24,77 @@ export interface CellFit {
   errorPct: number;
   measuredSd: number;
   simulatedSd: number;
+  /** Boots the simulated figures rest on. */
+  boots: number;
 }
 
-export interface FitOptions {
-  cells: Cell[];
-  start: Params;
-  free: FreeParam[];
+/** Which boots a cell is simulated on: boots 1..n of `seed`, n per policy (or one n for all). */
+export interface BootDesign {
   cpus: number;
   seed: number;
-  boots: number;
-  maxEvals: number;
-  onProgress?: (line: string) => void;
+  boots: number | Record<string, number>;
+  threads?: number;
 }
 
-export interface FitResult {
-  params: Params;
-  cells: CellFit[];
-  objective: number;
-  evals: number;
-  iterations: number;
-  converged: boolean;
-}
+export const bootsOf = (d: BootDesign, policy: string): number => (typeof d.boots === "number" ? d.boots : d.boots[policy]);
 
 /** Simulated spans of each cell's boots under `params` (each policy run once for all its cells). */
-export function simulateCellSpans(cells: Cell[], params: Params, o: { cpus: number; seed: number; boots: number }): number[][] {
-  const scenario = seedScenario(o.cpus);
-  const runs = new Map<string, ReturnType<typeof simulateRun>>();
-  for (const policy of new Set(cells.map((c) => c.policy))) runs.set(policy, simulateRun({ policy, scenario, params, seed: o.seed, boots: o.boots }));
-  return cells.map((c) => runs.get(c.policy)!.boots.map((b) => b.modules[c.module].spanSeconds));
+export async function simulateCellSpans(cells: Cell[], params: Params, d: BootDesign): Promise<number[][]> {
+  const scenario = seedScenario(d.cpus);
+  const policies = [...new Set(cells.map((c) => c.policy))];
+  const jobs = policies.flatMap((p) => bootJobs([p], scenario, params, d.seed, bootsOf(d, p)));
+  const results = await runBoots(jobs, { threads: d.threads });
+  return cells.map((c) => results.filter((r) => r.policy === c.policy).map((r) => r.modules[c.module].spanSeconds));
 }
 
-/** Simulated five-boot (or o.boots) means and spreads of each cell under `params`. */
-export function simulateCells(cells: Cell[], params: Params, o: { cpus: number; seed: number; boots: number }): CellFit[] {
-  const all = simulateCellSpans(cells, params, o);
+/** Target values: the measured five-boot means (or a bootstrap resample's) and spreads. */
+export interface Target {
+  mean: number;
+  sd: number;
+}
+
+export const targetsOf = (cells: Cell[]): Target[] => cells.map((c) => ({ mean: meanOf(c.seconds), sd: sampleSd(c.seconds) }));
+
+export function cellFits(cells: Cell[], spans: number[][], targets = targetsOf(cells)): CellFit[] {
   return cells.map((c, i) => {
-    const spans = all[i];
-    const measuredMean = meanOf(c.seconds);
-    const simulatedMean = meanOf(spans);
+    const simulatedMean = meanOf(spans[i]);
+    const t = targets[i];
     return {
       config: c.config,
       policy: c.policy,
       module: c.module,
-      measuredMean,
+      measuredMean: t.mean,
       simulatedMean,
-      errorPct: ((simulatedMean - measuredMean) / measuredMean) * 100,
-      measuredSd: sampleSd(c.seconds),
-      simulatedSd: sampleSd(spans),
+      errorPct: ((simulatedMean - t.mean) / t.mean) * 100,
+      measuredSd: t.sd,
+      simulatedSd: sampleSd(spans[i]),
+      boots: spans[i].length,
     };
   });
 }
 
-/** Sum of squared log ratios: a 10% miss costs the same on a 2 s cell as on a 45 s one. */
-export function objectiveOf(fits: CellFit[]): number {
-  return fits.reduce((a, c) => a + Math.log(c.simulatedMean / c.measuredMean) ** 2, 0);
+/** Simulated means and spreads of each cell under `params`. */
+export async function simulateCells(cells: Cell[], params: Params, d: BootDesign): Promise<CellFit[]> {
+  return cellFits(cells, await simulateCellSpans(cells, params, d));
 }
+
+/**
+ * Weight of a cell's log spread ratio against its log mean ratio. A five-boot
+ * sd is a poor estimate (its log has a standard error of about 0.35, against
+ * 0.005-0.06 for the log of a five-boot mean), so the spread only breaks ties the
+ * means leave open, chiefly the boot-to-boot pace (bootPaceSigma).
+ */
+export const sdWeight = 0.01;
+
+/** Log ratios: a 10% miss costs the same on a 2 s cell as on a 45 s one. Means first, then weighted spreads. */
+export function residualsOf(fits: CellFit[]): number[] {
+  return [
+    ...fits.map((c) => Math.log(c.simulatedMean / c.measuredMean)),
+    ...fits.map((c) => Math.sqrt(sdWeight) * Math.log(Math.max(c.simulatedSd, 1e-9) / c.measuredSd)),
+  ];
+}
+
+export const objectiveOf = (fits: CellFit[]) => sumSq(residualsOf(fits));
 
 export function paramsFrom(start: Params, free: FreeParam[], z: number[]): Params {
   const p = { ...start };
@@ -89,38 +106,57 @@ export function paramsFrom(start: Params, free: FreeParam[], z: number[]): Param
   return p;
 }
 
-/** Nelder-Mead settings, stored with the result. */
-export const optimiser = { name: "nelder-mead", space: "logit of each bounded parameter", step: 0.6, tolF: 1e-5, tolX: 1e-3, restarts: 2 };
+export const unitOf = (p: Params, free: FreeParam[]) => free.map((f) => toUnit(f, p[f.name]));
 
-export function fit(o: FitOptions): FitResult {
-  const f = (z: number[]) => objectiveOf(simulateCells(o.cells, paramsFrom(o.start, o.free, z), o));
-  let z = o.free.map((p) => toUnit(p, o.start[p.name]));
-  let evals = 0;
-  let iterations = 0;
-  let converged = false;
-  let best = Infinity;
-  // Restarting from the best vertex with a fresh simplex escapes early collapse; each restart is deterministic.
-  for (let round = 0; round <= optimiser.restarts && evals < o.maxEvals; round++) {
-    const r = nelderMead(f, z, {
-      step: optimiser.step,
-      maxEvals: o.maxEvals - evals,
-      tolF: optimiser.tolF,
-      tolX: optimiser.tolX,
-      onIteration: ({ iteration, evals: e, bestF }) => {
-        if (iteration % 10 === 1) o.onProgress?.(`  round ${round + 1}, iteration ${iteration}, ${evals + e} evaluations, objective ${bestF.toExponential(3)}`);
-      },
-    });
-    evals += r.evals;
-    iterations += r.iterations;
-    converged = r.converged;
-    const improved = r.f < best - optimiser.tolF;
-    if (r.f < best) {
-      best = r.f;
-      z = r.x;
-    }
-    if (!improved) break;
-  }
-  const params = paramsFrom(o.start, o.free, z);
-  const cells = simulateCells(o.cells, params, o);
-  return { params, cells, objective: objectiveOf(cells), evals, iterations, converged };
+/** Levenberg-Marquardt settings, stored with the result. */
+export const optimiser: LmOptions & { name: string; space: string } = {
+  name: "levenberg-marquardt",
+  space: "logit of each bounded parameter",
+  h: 0.4,
+  maxIterations: 15,
+  tolStep: 0.01,
+  tolRel: 0.002,
+  lambda: 1,
+};
+
+export interface FitOptions {
+  cells: Cell[];
+  start: Params;
+  free: FreeParam[];
+  design: BootDesign;
+  targets?: Target[];
+  onProgress?: (line: string) => void;
+  settings?: Partial<LmOptions>;
+}
+
+export interface FitResult {
+  params: Params;
+  cells: CellFit[];
+  objective: number;
+  evals: number;
+  iterations: number;
+  converged: boolean;
+  reason: string;
+  /** d residuals / d logit(parameter) at the solution's last iteration. */
+  jacobian: number[][];
+}
+
+/** The residual function of a fit, for the optimiser and for refits. */
+export function residualFunction(o: Omit<FitOptions, "onProgress" | "settings">): (z: number[]) => Promise<number[]> {
+  const targets = o.targets ?? targetsOf(o.cells);
+  return async (z) => residualsOf(cellFits(o.cells, await simulateCellSpans(o.cells, paramsFrom(o.start, o.free, z), o.design), targets));
+}
+
+export async function fit(o: FitOptions): Promise<FitResult> {
+  const res = residualFunction(o);
+  const r: LmResult & { jacobian: number[][] } = await levenbergMarquardt(res, unitOf(o.start, o.free), { ...optimiser, ...o.settings }, ({ iteration, evals, f, z, r }) =>
+    o.onProgress?.(
+      `  iteration ${iteration}, ${evals} runs, objective ${f.toExponential(3)}; ` +
+        `${o.free.map((p, i) => `${p.name} ${Number(fromUnit(p, z[i]).toPrecision(3))}`).join(" ")}; ` +
+        `mean errors ${r.slice(0, o.cells.length).map((x) => `${((Math.exp(x) - 1) * 100).toFixed(1)}%`).join(" ")}`,
+    ),
+  );
+  const params = paramsFrom(o.start, o.free, r.z);
+  const cells = cellFits(o.cells, await simulateCellSpans(o.cells, params, o.design), o.targets ?? targetsOf(o.cells));
+  return { params, cells, objective: objectiveOf(cells), evals: r.evals, iterations: r.iterations, converged: r.converged, reason: r.reason, jacobian: r.jacobian };
 }

@@ -4,7 +4,7 @@
  */
 import { simulateBoot } from "../model/boot";
 import { defaultParams } from "../model/params";
-import { seedScenario } from "../model/scenario";
+import { seedScenario } from "../model/scenarios";
 import { HerdMode } from "../model/wq";
 import { formatTextTable } from "../tables/format";
 import { runMain } from "./runMain";

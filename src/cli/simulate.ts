@@ -1,6 +1,6 @@
 /**
  * modburst simulate --policy NAME|all --cpus N --boots K --seed S
- *   [--scenario NAME] [--init-latency-ms X] [--init-result fail|success]
+ *   [--scenario NAME|FILE.json] [--init-latency-ms X] [--init-result fail|success]
  *   [--params FILE] [--json]
  */
 import * as fs from "fs";
@@ -8,13 +8,14 @@ import { checkInteger, checkKeyword, checkNumber } from "../errors";
 import { defaultParams, Params, readParamsFile } from "../model/params";
 import { policyNames } from "../model/policies";
 import { simulateRun, RunResult } from "../model/run";
-import { maxCpus, scenarios, withCpus, withInit } from "../model/scenario";
+import { maxCpus, withCpus, withInit } from "../model/scenario";
+import { resolveScenario } from "../model/scenarios";
 import { paths } from "../paths";
 import { formatTextTable } from "../tables/format";
 import { parseCli } from "./args";
 
 export const simulateUsage =
-  "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME] " +
+  "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME|FILE.json] " +
   "[--init-latency-ms X] [--init-result fail|success] [--params FILE] [--json]";
 
 /** The calibrated parameters when they exist, else the documented defaults. */
@@ -37,8 +38,7 @@ export function simulateCommand(argv: string[]): number {
     json: { type: "boolean" },
   });
   const policyArg = checkKeyword("policy", values.policy ?? "all", [...policyNames, "all"]);
-  const scenarioName = checkKeyword("scenario", values.scenario ?? "seed", Object.keys(scenarios));
-  let scenario = scenarios[scenarioName]();
+  let scenario = resolveScenario((values.scenario as string | undefined) ?? "seed");
   if (values.cpus !== undefined) scenario = withCpus(scenario, checkInteger("cpus", values.cpus, 1, maxCpus));
   const boots = checkInteger("boots", values.boots ?? "5", 1, 100_000);
   const seed = checkInteger("seed", values.seed ?? "1", 0, 2 ** 32 - 1);

@@ -10,12 +10,13 @@ import { mergeSweeps, writeSweepCsv } from "../sweep/csv";
 import { Grid, gridPoints, parseNumberList, parsePolicies, parseShard, shardOf } from "../sweep/grid";
 import { runSweep } from "../sweep/run";
 import { maxCpus } from "../model/scenario";
+import { resolveScenario } from "../model/scenarios";
 import { parseCli } from "./args";
 import { progressBar } from "./progress";
 import { loadParams } from "./simulate";
 
 export const sweepUsage =
-  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --seeds 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE]";
+  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --seeds 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json]";
 export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE";
 
 export async function sweepCommand(argv: string[]): Promise<number> {
@@ -30,6 +31,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     shard: { type: "string" },
     threads: { type: "string" },
     params: { type: "string" },
+    scenario: { type: "string" },
   });
   if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the CSV, --out FILE)");
   const grid: Grid = {
@@ -39,6 +41,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     initResults: ((values["init-result"] as string) ?? "fail").split(",").map((r) => checkKeyword("init-result", r, ["fail", "success"] as const)),
     seeds: checkInteger("seeds", values.seeds ?? "20", 1, 100_000),
     seed: checkInteger("seed", values.seed ?? "1", 0, 2 ** 32 - 1),
+    scenario: values.scenario !== undefined ? resolveScenario(values.scenario as string) : undefined,
   };
   const shard = values.shard !== undefined ? parseShard(values.shard as string) : null;
   const threads = checkInteger("threads", values.threads ?? String(defaultThreads()), 1, 256);

@@ -124,6 +124,8 @@ const phaseOf: Record<SegmentKind, string> = {
   wait: "waiting",
   init: "init",
   teardown: "teardown",
+  gracePeriod: "teardown",
+  mutexWait: "teardown",
 };
 const phaseColors: Record<string, string> = { waiting: "#D9D9D9", loading: "#0072B2", init: "#D55E00", teardown: "#009E73" };
 

@@ -8,11 +8,30 @@
 import { Environment, ProcessGenerator } from "../sim/engine";
 import { Mutex } from "../sim/resources";
 import { Random } from "../sim/random";
-import { Params, rcuGracePeriodMedianUs } from "./params";
+import { fqsDelayJiffies, jiffyUs, Params } from "./params";
 import type { Policy } from "./policies/policy";
 import { ModuleSpec, Scenario } from "./scenario";
 import { ModuleInstance, ModuleState, Request, Result, SegmentKind } from "./types";
 import { HerdMode, ModuleWaitQueue } from "./wq";
+
+/**
+ * One random stream per source of randomness, all fixed by the boot's seed. Kept
+ * apart so that a parameter that changes one source (say, the grace-period
+ * length) leaves the draws of the others where they were: calibration's common
+ * random numbers then compare candidates on truly the same boots.
+ */
+export interface BootStreams {
+  coldplug: Random;
+  background: Random;
+  cost: Random;
+  gracePeriod: Random;
+  herd: Random;
+}
+
+export function bootStreams(seedText: string): BootStreams {
+  const s = (name: string) => new Random(`${seedText}:${name}`);
+  return { coldplug: s("coldplug"), background: s("background"), cost: s("cost"), gracePeriod: s("gracePeriod"), herd: s("herd") };
+}
 
 /** What a duplicate check decides: become the leader, finish with a result, or sleep on module_wq. */
 export type Decision = "leader" | "sleep" | Result;
@@ -35,7 +54,7 @@ export class Kernel {
 
   constructor(
     readonly env: Environment,
-    readonly rng: Random,
+    readonly rng: BootStreams,
     readonly params: Params,
     readonly scenario: Scenario,
     readonly policy: Policy,
@@ -43,7 +62,7 @@ export class Kernel {
   ) {
     this.mutex = new Mutex(env, { trace: opts.logSegments });
     this.slots = Object.keys(scenario.modules);
-    this.wq = new ModuleWaitQueue(env, this.mutex, rng, params.herdRecheckUs, opts.herdMode, this.slots);
+    this.wq = new ModuleWaitQueue(env, this.mutex, rng.herd, params.herdRecheckUs, opts.herdMode, this.slots);
     this.logSegments = opts.logSegments;
   }
 
@@ -57,11 +76,26 @@ export class Kernel {
 
   /** One cost draw: lognormal around the median, whole microseconds. */
   cost(medianUs: number): number {
-    return Math.max(0, Math.round(this.rng.lognormal(medianUs, this.params.jitterSigma)));
+    return Math.max(0, Math.round(this.rng.cost.lognormal(medianUs, this.params.jitterSigma)));
   }
 
+  /**
+   * One synchronize_rcu(). It returns after a full grace period that started
+   * after the call (rcu_seq_snap() in kernel/rcu/tree.c); during coldplug other
+   * call_rcu() users keep grace periods running back to back, so the caller first
+   * waits out the one in progress (a uniform fraction of a grace period), then a
+   * whole one. A grace period is the first FQS wait, jiffies_till_first_fqs =
+   * 1 + nr_cpu_ids/256 jiffies at HZ=250, which scales with the CPU count, plus
+   * a CPU-independent rest (rcuGpExtraJiffies, lognormal): see params.ts.
+   */
   gracePeriodUs(): number {
-    return Math.max(0, Math.round(this.rng.lognormal(rcuGracePeriodMedianUs(this.params, this.scenario.cpus), this.params.rcuSigma)));
+    const residual = this.rng.gracePeriod.uniform() * this.oneGracePeriodUs();
+    return Math.round(residual + this.oneGracePeriodUs());
+  }
+
+  private oneGracePeriodUs(): number {
+    const jiffy = jiffyUs(this.scenario.hz);
+    return fqsDelayJiffies(this.scenario.cpus, this.scenario.hz) * jiffy + this.rng.gracePeriod.lognormal(this.params.rcuGpExtraJiffies * jiffy, this.params.rcuSigma);
   }
 
   segment(req: Request, kind: SegmentKind, startUs: number): void {
@@ -183,22 +217,30 @@ export class Kernel {
     }
 
     // do_init_module() failure path.
-    t = this.env.now;
     this.setState(inst, "GOING");
+    t = this.env.now;
     yield this.env.timeout(this.gracePeriodUs());
+    this.segment(req, "gracePeriod", t);
+    t = this.env.now;
     yield this.env.timeout(this.cost(this.params.teardownUs));
     inst.sysfs = false;
     // free_module(): back to UNFORMED while still listed, then unlink and wait
     // for a grace period with module_mutex held.
     yield* this.locked(() => this.setState(inst, "UNFORMED"));
+    this.segment(req, "teardown", t);
+    t = this.env.now;
     const owner = {};
     yield this.mutex.lock(owner);
+    this.segment(req, "mutexWait", t);
+    t = this.env.now;
     yield this.env.timeout(this.cost(this.params.mutexOpUs));
     this.list.delete(req.module);
+    this.segment(req, "teardown", t);
+    t = this.env.now;
     yield this.env.timeout(this.gracePeriodUs());
     this.mutex.unlock(owner);
     this.freeVmalloc(req);
-    this.segment(req, "teardown", t);
+    this.segment(req, "gracePeriod", t);
     this.wq.wakeAll();
     return spec.initErrno;
   }

@@ -68,13 +68,13 @@ export const paramSpecs = {
     default: 8, min: 0, max: 100_000, unit: "us", integer: true,
     doc: "One woken waiter re-checking its condition under module_mutex (wake-up, lock handoff across CPUs, list walk) [est].",
   },
-  rcuGpMsPerFqs: {
-    default: 14, min: 0, max: 10_000, unit: "ms",
-    doc: "Median synchronize_rcu() time per unit of jiffies_till_first_fqs = 1 + nr_cpu_ids/256 [src: scaling; value est].",
+  rcuGpExtraJiffies: {
+    default: 3, min: 0, max: 200, unit: "jiffies",
+    doc: "Median jiffies a grace period lasts beyond its first force-quiescent-state wait: the GP kthread's wake-up, busy CPUs reporting their quiescent state at their next scheduler tick, callback invocation. Independent of the CPU count [est; mechanism src: kernel/rcu/tree.c rcu_gp_kthread, rcu_sched_clock_irq].",
   },
   rcuSigma: {
     default: 0.25, min: 0, max: 2, unit: "lognormal sigma",
-    doc: "Spread of grace-period lengths [est].",
+    doc: "Spread of the CPU-independent part of a grace period [est].",
   },
   jitterSigma: {
     default: 0.3, min: 0, max: 2, unit: "lognormal sigma",
@@ -82,12 +82,17 @@ export const paramSpecs = {
   },
   // --- other drivers loading during coldplug ---
   bgWakeupsPerS: {
-    default: 20, min: 0, max: 100_000, unit: "1/s",
-    doc: "Rate of other modules' loads completing during coldplug; each holds module_mutex and calls wake_up_all(&module_wq) [est].",
+    default: 30, min: 0, max: 100_000, unit: "1/s",
+    doc: "Rate, at the first uevent, of other modules' loads completing; each holds module_mutex and calls wake_up_all(&module_wq) [est].",
   },
-  bgDurationS: {
-    default: 6, min: 0, max: 3600, unit: "s",
-    doc: "How long other modules keep loading after the first uevent [est].",
+  bgDecayS: {
+    default: 2.5, min: 0.01, max: 3600, unit: "s",
+    doc: "Time constant of the exponential decay of that rate: most drivers load early in coldplug, few late (rate(t) = bgWakeupsPerS x exp(-t / bgDecayS)) [est].",
+  },
+  // --- the boot as a whole ---
+  bootPaceSigma: {
+    default: 0.1, min: 0, max: 1, unit: "lognormal sigma",
+    doc: "Boot-to-boot variation of the coldplug pace: one factor per boot, drawn around 1, multiplies the uevent spacing and the gap between device phases (how busy the rest of that boot keeps the machine) [est].",
   },
 } satisfies Record<string, ParamSpec>;
 
@@ -145,9 +150,30 @@ export function readParamsFile(file: string): Params {
   return withParams(obj as Record<string, unknown>);
 }
 
-/** jiffies_till_first_fqs = 1 + nr_cpu_ids/256 (kernel/rcu/tree.c), so grace periods grow with CPU count. */
-export function rcuGracePeriodMedianUs(p: Params, cpus: number): number {
-  return p.rcuGpMsPerFqs * 1000 * (1 + Math.floor(cpus / 256));
+/**
+ * RCU's force-quiescent-state delay in jiffies (kernel/rcu/tree.c, v6.0,
+ * rcu_init_geometry): jiffies_till_first_fqs = jiffies_till_next_fqs =
+ * RCU_JIFFIES_TILL_FORCE_QS + nr_cpu_ids / RCU_JIFFIES_FQS_DIV, where
+ * RCU_JIFFIES_TILL_FORCE_QS = 1 + (HZ > 250) + (HZ > 500) and RCU_JIFFIES_FQS_DIV = 256.
+ * This is the only part of a grace period the source ties to the CPU count.
+ */
+export function fqsDelayJiffies(cpus: number, hz: number): number {
+  return 1 + (hz > 250 ? 1 : 0) + (hz > 500 ? 1 : 0) + Math.floor(cpus / 256);
+}
+
+/** One jiffy, microseconds. */
+export function jiffyUs(hz: number): number {
+  return 1e6 / hz;
+}
+
+/**
+ * Median length of one grace period: the first FQS wait (idle CPUs in dyntick
+ * mode report no quiescent state of their own; only the FQS scan, run
+ * jiffies_till_first_fqs after the grace period starts, notices them) plus the
+ * CPU-independent rest (rcuGpExtraJiffies).
+ */
+export function gracePeriodMedianUs(p: Params, cpus: number, hz: number): number {
+  return (fqsDelayJiffies(cpus, hz) + p.rcuGpExtraJiffies) * jiffyUs(hz);
 }
 
 /** systemd-udevd children_max: min(2*CPUs+16, max(RAM/128MiB, 10), 2048) (udevd.c). */

@@ -4,7 +4,7 @@
  * each module's image size and init behaviour. New drivers or machines are new
  * scenario objects, never special cases in the model.
  */
-import { checkInteger, checkKeyword, checkNumber, UserError } from "../errors";
+import { checkInteger, checkKeyword, checkNumber, invalid, UserError } from "../errors";
 
 export const errnos = ["EEXIST", "ENODEV", "EBUSY", "EINVAL", "EIO"] as const;
 export type Errno = (typeof errnos)[number];
@@ -34,6 +34,8 @@ export interface Scenario {
   description: string;
   cpus: number;
   ramMiB: number;
+  /** CONFIG_HZ: the jiffy that RCU's force-quiescent-state delays are counted in. */
+  hz: number;
   /**
    * "udev": events go through udevd's worker pool and kmod (initstate check).
    * "direct": each event is one process calling finit_module at once (insmod,
@@ -51,44 +53,8 @@ export interface Scenario {
 
 export const maxCpus = 16384;
 
-const cpufreqFail = (fileBytes: number, imageBytes: number): ModuleSpec => ({
-  fileBytes,
-  imageBytes,
-  initLatencyMs: 0,
-  initResult: "fail",
-  // `if (cpufreq_get_current_driver()) return -EEXIST;` with intel_pstate active.
-  initErrno: "EEXIST",
-});
-
-/**
- * The seed's machine: 288 CPUs, Tumbleweed 20220829, 6.0-rc3, intel_pstate
- * active. ACPI processor devices (LNXCPU/ACPI0007) sort before /sys/devices/system
- * and are enumerated first [est]; they match both modules, acpi_cpufreq first
- * [est: the order that lets base's pcc_cpufreq span track acpi_cpufreq's].
- * Module sizes are estimates of uncompressed x86_64 builds.
- */
-export function seedScenario(cpus = 288): Scenario {
-  return {
-    name: "seed",
-    description: "pcc_cpufreq x1 and acpi_cpufreq x2 per CPU at coldplug; both inits fail with -EEXIST at once",
-    cpus,
-    ramMiB: 1024 * 1024,
-    userspace: "udev",
-    phases: [
-      { deviceClass: "acpi-processor", perCpu: 1, fixed: 0 },
-      { deviceClass: "cpu", perCpu: 1, fixed: 0 },
-    ],
-    deviceClasses: {
-      "acpi-processor": ["acpi_cpufreq", "pcc_cpufreq"],
-      cpu: ["acpi_cpufreq"],
-    },
-    modules: {
-      acpi_cpufreq: cpufreqFail(61_000, 45_000),
-      pcc_cpufreq: cpufreqFail(27_000, 20_000),
-    },
-    background: true,
-  };
-}
+/** The CONFIG_HZ choices of kernel/Kconfig.hz. */
+export const allowedHz = [100, 250, 300, 1000] as const;
 
 /**
  * The kselftest from the merge patch v3: four simultaneous loads of one module
@@ -100,6 +66,7 @@ export function kselftestScenario(initResult: "success" | "fail"): Scenario {
     description: "4 simultaneous finit_module calls of one module whose init takes 1000 ms",
     cpus: 4,
     ramMiB: 8192,
+    hz: 250,
     userspace: "direct",
     phases: [{ deviceClass: "test", perCpu: 0, fixed: 4 }],
     deviceClasses: { test: ["test_module"] },
@@ -117,6 +84,7 @@ export function edacScenario(cpus = 288): Scenario {
     description: "one exclusive driver per CPU device whose init probes for 500 ms and fails with -ENODEV",
     cpus,
     ramMiB: 1024 * 1024,
+    hz: 250,
     userspace: "udev",
     phases: [{ deviceClass: "cpu", perCpu: 1, fixed: 0 }],
     deviceClasses: { cpu: ["edac_like"] },
@@ -124,13 +92,6 @@ export function edacScenario(cpus = 288): Scenario {
     background: true,
   };
 }
-
-export const scenarios: Record<string, (cpus?: number) => Scenario> = {
-  seed: (cpus) => seedScenario(cpus),
-  edac: (cpus) => edacScenario(cpus),
-  "kselftest-success": () => kselftestScenario("success"),
-  "kselftest-fail": () => kselftestScenario("fail"),
-};
 
 /** The same scenario with every module's init latency and/or result replaced. */
 export function withInit(s: Scenario, init: { initLatencyMs?: number; initResult?: "success" | "fail" }): Scenario {
@@ -151,6 +112,7 @@ export function withCpus(s: Scenario, cpus: number): Scenario {
 export function validateScenario(s: Scenario): Scenario {
   checkInteger("scenario.cpus", s.cpus, 1, maxCpus);
   checkInteger("scenario.ramMiB", s.ramMiB, 1, 1 << 30);
+  if (!(allowedHz as readonly number[]).includes(s.hz)) throw invalid("scenario.hz", s.hz, allowedHz.join("|"));
   checkKeyword("scenario.userspace", s.userspace, ["udev", "direct"] as const);
   if (s.phases.length === 0) throw new UserError("invalid scenario.phases: [] (allowed: at least one phase)");
   for (const [i, ph] of s.phases.entries()) {

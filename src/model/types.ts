@@ -9,7 +9,11 @@ export type Result = 0 | Errno;
 export type Outcome = "inserted" | "ebusy" | "failed" | "skipped";
 
 /** One step of a request's life, for timelines. */
-export type SegmentKind = "userspace" | "read" | "layout" | "wait" | "formation" | "init" | "teardown";
+/**
+ * "gracePeriod" is a synchronize_rcu() of the failure path, "mutexWait" the
+ * leader waiting for module_mutex in free_module(); "teardown" the rest of it.
+ */
+export type SegmentKind = "userspace" | "read" | "layout" | "wait" | "formation" | "init" | "teardown" | "gracePeriod" | "mutexWait";
 
 export interface Segment {
   kind: SegmentKind;

@@ -17,6 +17,8 @@ export interface BootJob {
   params: Params;
   seed: number;
   boot: number;
+  /** Keep each module's log times (ModuleSummary.logSeconds). */
+  logTimes?: boolean;
 }
 
 export interface PoolOptions {

@@ -6,7 +6,8 @@
 import { checkInteger, checkKeyword, checkNumber, invalid, UserError } from "../errors";
 import type { Params } from "../model/params";
 import { policyNames } from "../model/policies";
-import { maxCpus, seedScenario, withInit } from "../model/scenario";
+import { maxCpus, Scenario, withCpus, withInit } from "../model/scenario";
+import { seedScenario } from "../model/scenarios";
 import type { BootJob } from "../parallel/pool";
 
 export interface Grid {
@@ -17,6 +18,8 @@ export interface Grid {
   /** Boots per grid point (boot numbers 1..seeds of `seed`). */
   seeds: number;
   seed: number;
+  /** The machine and drivers swept over (its CPU count is replaced per point); default the seed's. */
+  scenario?: Scenario;
 }
 
 export interface GridPoint {
@@ -41,7 +44,7 @@ export function gridPoints(g: Grid): GridPoint[] {
 export function jobOf(p: GridPoint, g: Grid, params: Params): BootJob {
   return {
     policy: p.policy,
-    scenario: withInit(seedScenario(p.cpus), { initLatencyMs: p.initLatencyMs, initResult: p.initResult }),
+    scenario: withInit(g.scenario ? withCpus(g.scenario, p.cpus) : seedScenario(p.cpus), { initLatencyMs: p.initLatencyMs, initResult: p.initResult }),
     params,
     seed: g.seed,
     boot: p.boot,

@@ -1,0 +1,109 @@
+/**
+ * The model against independent public measurements (data/measured/external/),
+ * which calibration never reads. Each comparable measurement names the scenario
+ * file built from its source (data/scenarios/) and how the model's number is
+ * taken: the span of all attempts, or, where the source's log was cut short,
+ * the span of as many attempts as the log kept.
+ */
+import * as path from "path";
+import { ExternalMeasurement } from "../data/external";
+import type { BootResult } from "../model/boot";
+import type { Params } from "../model/params";
+import { readScenarioFile } from "../model/scenarios";
+import { PoolOptions } from "../parallel/pool";
+import { paths } from "../paths";
+import { predict, PredictionDesign } from "./uncertainty";
+
+/** How a measurement id maps to a model run: its scenario file, and the logged-attempts row if the log was partial. */
+export interface ExternalCase {
+  id: string;
+  scenarioFile: string;
+  /** Id of the row giving how many attempts the source's log kept; the model then spans as many. */
+  loggedAttemptsId?: string;
+}
+
+export const externalCases: ExternalCase[] = [
+  { id: "p192-vanilla-acpi-span", scenarioFile: "spr192-kernel-ark.json", loggedAttemptsId: "p192-vanilla-acpi-logged" },
+  { id: "p192-vanilla-pcc-span", scenarioFile: "spr192-kernel-ark.json", loggedAttemptsId: "p192-vanilla-pcc-logged" },
+  { id: "p192-patch-acpi-span", scenarioFile: "spr192-kernel-ark.json" },
+  { id: "p192-patch-pcc-span", scenarioFile: "spr192-kernel-ark.json" },
+];
+
+/** The aim for a prediction: the reported figure within -35%..+50% of it. */
+export const externalTolerance = { belowPct: -35, abovePct: 50 };
+
+export interface ExternalComparison {
+  id: string;
+  sourceId: string;
+  cpus: number;
+  kernel: string;
+  policy: string;
+  module: string;
+  /** What the model's number is: "span of all attempts" or "span of the first N logged attempts". */
+  measure: string;
+  reportedSeconds: number;
+  predictedSeconds: number;
+  p5Seconds: number;
+  p95Seconds: number;
+  bootP5Seconds: number;
+  bootP95Seconds: number;
+  /** (reported - predicted) / predicted x 100. */
+  errorPct: number;
+  withinAim: boolean;
+}
+
+/** Seconds from the first logged attempt to the n-th (the whole span when n covers them all). */
+export function spanOfFirst(b: BootResult, module: string, n: number): number {
+  const t = b.modules[module].logSeconds;
+  if (!t || t.length === 0) return 0;
+  return t[Math.min(n, t.length) - 1] - t[0];
+}
+
+export async function compareExternal(ms: ExternalMeasurement[], fitted: Params, refits: Params[], d: PredictionDesign, o: PoolOptions = {}): Promise<ExternalComparison[]> {
+  const byId = new Map(ms.map((m) => [m.id, m]));
+  const out: ExternalComparison[] = [];
+  for (const c of externalCases) {
+    const m = byId.get(c.id);
+    if (!m) throw new Error(`external case ${c.id} has no row in the measurements`);
+    const module = m.modules[0];
+    const scenario = readScenarioFile(path.join(paths.scenarios, c.scenarioFile));
+    const logged = c.loggedAttemptsId ? byId.get(c.loggedAttemptsId)?.value : undefined;
+    const metric = (b: BootResult, mod: string) => (logged ? spanOfFirst(b, mod, logged) : b.modules[mod].spanSeconds);
+    const [p] = await predict([{ scenario, policy: m.policy }], fitted, refits, d, { ...o, metric, modules: [module], logTimes: logged !== undefined });
+    const errorPct = ((m.value - p.meanSeconds) / p.meanSeconds) * 100;
+    out.push({
+      id: m.id,
+      sourceId: m.sourceId,
+      cpus: scenario.cpus,
+      kernel: m.kernel,
+      policy: m.policy,
+      module,
+      measure: logged ? `span of the first ${logged} logged attempts` : "span of all attempts",
+      reportedSeconds: m.value,
+      predictedSeconds: p.meanSeconds,
+      p5Seconds: p.p5Seconds,
+      p95Seconds: p.p95Seconds,
+      bootP5Seconds: p.bootP5Seconds,
+      bootP95Seconds: p.bootP95Seconds,
+      errorPct,
+      withinAim: errorPct >= externalTolerance.belowPct && errorPct <= externalTolerance.abovePct,
+    });
+  }
+  return out;
+}
+
+/** The comparisons as a table. */
+export function externalRows(cs: ExternalComparison[]) {
+  return cs.map((c) => ({
+    measurement: c.id,
+    machine: `${c.cpus} CPUs`,
+    policy: c.policy,
+    module: c.module,
+    "model quantity": c.measure,
+    "reported s": c.reportedSeconds,
+    "predicted s": c.predictedSeconds,
+    "90% interval s": `${c.p5Seconds.toFixed(2)}-${c.p95Seconds.toFixed(2)}`,
+    "error %": c.errorPct,
+    [`within ${externalTolerance.belowPct}%..+${externalTolerance.abovePct}%`]: c.withinAim ? "yes" : "no",
+  }));
+}

@@ -1,0 +1,138 @@
+/**
+ * Predictions with the calibration's uncertainty. Every prediction runs the
+ * model twice over: under the fitted parameters on many boots (the central
+ * value, and the boot-to-boot 5-95% range), and under each bootstrap refit's
+ * parameters on a few boots of the same seed (common random numbers, so the
+ * refits differ by their parameters, not by their luck). The 5-95% range of the
+ * refits' means is the prediction's 90% interval.
+ */
+import { quantileSeq } from "mathjs";
+import type { BootResult } from "../model/boot";
+import type { Params } from "../model/params";
+import { meanOf } from "../model/run";
+import type { Scenario } from "../model/scenario";
+import { BootJob, PoolOptions, runBoots } from "../parallel/pool";
+
+export interface PredictionDesign {
+  seed: number;
+  /** Boots under the fitted parameters. */
+  boots: number;
+  /** Boots under each refit's parameters. */
+  bootsPerRefit: number;
+}
+
+/** One predicted quantity: a scenario, a policy, a module. */
+export interface Prediction {
+  scenario: string;
+  cpus: number;
+  policy: string;
+  module: string;
+  /** Mean span under the fitted parameters, seconds. */
+  meanSeconds: number;
+  /** Boot-to-boot 5% and 95% under the fitted parameters. */
+  bootP5Seconds: number;
+  bootP95Seconds: number;
+  /** The 90% interval of the expected span over the bootstrap refits. */
+  p5Seconds: number;
+  p95Seconds: number;
+  refits: number;
+  /** Each refit's mean, in refit order (the same boots for every refit). */
+  refitMeans: number[];
+}
+
+export interface PredictionRequest {
+  scenario: Scenario;
+  policy: string;
+}
+
+const q = (xs: number[], p: number) => quantileSeq(xs, p) as unknown as number;
+
+/** A value from each boot of a (scenario, policy, module): the span by default. */
+export type BootMetric = (b: BootResult, module: string) => number;
+export const spanMetric: BootMetric = (b, m) => b.modules[m].spanSeconds;
+
+/** Every job of a set of predictions, in a fixed order: fitted boots first, then each refit's. */
+function jobsOf(reqs: PredictionRequest[], fitted: Params, refits: Params[], d: PredictionDesign, logTimes: boolean): BootJob[] {
+  const jobs: BootJob[] = [];
+  for (const r of reqs) {
+    for (let b = 1; b <= d.boots; b++) jobs.push({ policy: r.policy, scenario: r.scenario, params: fitted, seed: d.seed, boot: b, logTimes });
+    for (const p of refits) for (let b = 1; b <= d.bootsPerRefit; b++) jobs.push({ policy: r.policy, scenario: r.scenario, params: p, seed: d.seed, boot: b, logTimes });
+  }
+  return jobs;
+}
+
+export async function predict(
+  reqs: PredictionRequest[],
+  fitted: Params,
+  refits: Params[],
+  d: PredictionDesign,
+  o: PoolOptions & { metric?: BootMetric; modules?: string[]; logTimes?: boolean } = {},
+): Promise<Prediction[]> {
+  const metric = o.metric ?? spanMetric;
+  const results = await runBoots(jobsOf(reqs, fitted, refits, d, o.logTimes === true), o);
+  const perRequest = d.boots + refits.length * d.bootsPerRefit;
+  const out: Prediction[] = [];
+  reqs.forEach((r, i) => {
+    const rs = results.slice(i * perRequest, (i + 1) * perRequest);
+    const main = rs.slice(0, d.boots);
+    for (const module of o.modules ?? Object.keys(r.scenario.modules)) {
+      const xs = main.map((b) => metric(b, module));
+      const refitMeans = refits.map((_, k) => meanOf(rs.slice(d.boots + k * d.bootsPerRefit, d.boots + (k + 1) * d.bootsPerRefit).map((b) => metric(b, module))));
+      out.push({
+        scenario: r.scenario.name,
+        cpus: r.scenario.cpus,
+        policy: r.policy,
+        module,
+        meanSeconds: meanOf(xs),
+        bootP5Seconds: q(xs, 0.05),
+        bootP95Seconds: q(xs, 0.95),
+        p5Seconds: refits.length ? q(refitMeans, 0.05) : NaN,
+        p95Seconds: refits.length ? q(refitMeans, 0.95) : NaN,
+        refits: refits.length,
+        refitMeans,
+      });
+    }
+  });
+  return out;
+}
+
+/** The prediction grid of notebook 03 and the commit message: boots per point and per refit. */
+export const predictionDesign: PredictionDesign = { seed: 6, boots: 8, bootsPerRefit: 2 };
+export const predictionCpus = [32, 64, 128, 288, 512, 1024, 2048];
+export const predictionPolicies = ["base", "merge", "no-wait-going", "idempotent"];
+
+export function predictionRequests(scenarioAt: (cpus: number) => Scenario, policies = predictionPolicies, cpus = predictionCpus): PredictionRequest[] {
+  return policies.flatMap((policy) => cpus.map((c) => ({ scenario: scenarioAt(c), policy })));
+}
+
+/** One predicted point as a table row. */
+export function predictionRows(ps: Prediction[]) {
+  return ps.map((p) => ({
+    policy: p.policy,
+    module: p.module,
+    cpus: p.cpus,
+    "expected span s": p.meanSeconds,
+    "90% interval s": `${p.p5Seconds.toFixed(2)}-${p.p95Seconds.toFixed(2)}`,
+    "boot-to-boot 5-95% s": `${p.bootP5Seconds.toFixed(2)}-${p.bootP95Seconds.toFixed(2)}`,
+  }));
+}
+
+export interface RatioPrediction {
+  cpus: number;
+  ratio: number;
+  p5: number;
+  p95: number;
+}
+
+/** span(a) / span(b) per CPU count, with the 90% interval over refits (each refit's own ratio). */
+export function ratioPredictions(ps: Prediction[], a: string, b: string, module: string): RatioPrediction[] {
+  const at = (policy: string, cpus: number) => ps.find((p) => p.policy === policy && p.module === module && p.cpus === cpus);
+  const cpus = [...new Set(ps.filter((p) => p.module === module).map((p) => p.cpus))].sort((x, y) => x - y);
+  return cpus.flatMap((c) => {
+    const pa = at(a, c);
+    const pb = at(b, c);
+    if (!pa || !pb) return [];
+    const rs = pa.refitMeans.map((m, i) => m / pb.refitMeans[i]);
+    return [{ cpus: c, ratio: pa.meanSeconds / pb.meanSeconds, p5: rs.length ? q(rs, 0.05) : NaN, p95: rs.length ? q(rs, 0.95) : NaN }];
+  });
+}

@@ -1,0 +1,130 @@
+/**
+ * Figure specs for predictions with their uncertainty, the external
+ * measurements beside the model, what the calibration pins down, and where a
+ * failing load's time goes. Plain data in, plotly specs out.
+ */
+import type { LoadBreakdown } from "../analysis/breakdown";
+import type { ExternalComparison } from "../analysis/external";
+import type { Prediction } from "../analysis/uncertainty";
+import type { ParamSpread } from "../calibrate/calibration";
+import { colorOf } from "./palette";
+import { Figure } from "./spec";
+
+function rgba(hex: string, alpha: number): string {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+/**
+ * Expected span vs CPU count per policy (log-log): the line is the fitted
+ * parameters' mean, the shaded band the 90% interval over the bootstrap refits;
+ * external measurements, if given, as their reported value (open diamond) beside
+ * the prediction for that machine (filled circle with its 90% interval).
+ */
+export function predictionVsCpusFigure(preds: Prediction[], module: string, external: ExternalComparison[] = []): Figure {
+  const policies = [...new Set(preds.map((p) => p.policy))];
+  const data: Array<Record<string, unknown>> = policies.flatMap((policy) => {
+    const pts = preds.filter((p) => p.policy === policy && p.module === module).sort((a, b) => a.cpus - b.cpus);
+    const color = colorOf(policy);
+    const x = pts.map((p) => p.cpus);
+    return [
+      { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p5Seconds), line: { width: 0, color }, showlegend: false, hoverinfo: "skip", legendgroup: policy },
+      { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p95Seconds), line: { width: 0, color }, fill: "tonexty", fillcolor: rgba(color, 0.2), showlegend: false, hoverinfo: "skip", legendgroup: policy },
+      { type: "scatter", mode: "lines+markers", name: `${policy} (model, 90% interval)`, x, y: pts.map((p) => p.meanSeconds), line: { color, width: 2 }, marker: { size: 5 }, legendgroup: policy },
+    ];
+  });
+  for (const e of external.filter((c) => c.module === module)) {
+    const color = colorOf(e.policy);
+    data.push({
+      type: "scatter", mode: "markers", name: `${e.policy} ${e.cpus} CPUs, predicted for that machine`, x: [e.cpus], y: [e.predictedSeconds],
+      error_y: { type: "data", symmetric: false, array: [e.p95Seconds - e.predictedSeconds], arrayminus: [e.predictedSeconds - e.p5Seconds], color },
+      marker: { symbol: "circle", size: 9, color }, legendgroup: `ext-${e.id}`,
+    });
+    data.push({
+      type: "scatter", mode: "markers", name: `${e.policy} ${e.cpus} CPUs, reported (${e.errorPct >= 0 ? "+" : ""}${e.errorPct.toFixed(0)}%)`, x: [e.cpus], y: [e.reportedSeconds],
+      marker: { symbol: "diamond-open", size: 13, line: { width: 2 }, color }, legendgroup: `ext-${e.id}`,
+      hovertemplate: `${e.id}: ${e.measure}, reported %{y:.2f} s<extra></extra>`,
+    });
+  }
+  return {
+    data,
+    layout: {
+      title: { text: `${module}: expected span vs CPU count, with the calibration's 90% interval and external measurements` },
+      xaxis: { title: { text: "CPUs (count, log scale)" }, type: "log" },
+      yaxis: { title: { text: "first to last load attempt (s, log scale)" }, type: "log" },
+      legend: { orientation: "h", y: -0.22 },
+      width: 900,
+      height: 560,
+    },
+  };
+}
+
+/** Each free parameter's bootstrap 5-95% range relative to its fitted value: narrow = pinned down by the data. */
+export function parameterSpreadFigure(spread: ParamSpread[]): Figure {
+  const rel = (x: number, s: ParamSpread) => x / s.fitted;
+  return {
+    data: [
+      {
+        type: "scatter", mode: "markers", name: "fitted value (= 1)", x: spread.map(() => 1), y: spread.map((s) => s.name), marker: { size: 10, color: "#000000" },
+      },
+      {
+        type: "scatter", mode: "markers", name: "bootstrap median, 5-95% range", x: spread.map((s) => rel(s.median, s)), y: spread.map((s) => s.name),
+        error_x: { type: "data", symmetric: false, array: spread.map((s) => rel(s.p95, s) - rel(s.median, s)), arrayminus: spread.map((s) => rel(s.median, s) - rel(s.p5, s)) },
+        marker: { size: 8, color: "#0072B2" },
+      },
+    ],
+    layout: {
+      title: { text: "Which parameters the seed pins down: bootstrap refits relative to the fitted value" },
+      xaxis: { title: { text: "parameter / fitted value (ratio, log scale)" }, type: "log" },
+      yaxis: { title: { text: "free parameter" }, automargin: true },
+      legend: { orientation: "h", y: -0.2 },
+      width: 860,
+      height: 440,
+    },
+  };
+}
+
+/** Correlations of the parameters across bootstrap refits. */
+export function parameterCorrelationFigure(c: { names: string[]; matrix: number[][] }): Figure {
+  return {
+    data: [
+      {
+        type: "heatmap", name: "correlation", x: c.names, y: c.names, z: c.matrix, zmin: -1, zmax: 1, colorscale: "RdBu",
+        text: c.matrix.map((r) => r.map((v) => v.toFixed(2))), texttemplate: "%{text}", colorbar: { title: { text: "Pearson r" } },
+      },
+    ],
+    layout: {
+      title: { text: "Correlations of the fitted parameters across bootstrap refits (logit scale)" },
+      xaxis: { title: { text: "free parameter" }, automargin: true },
+      yaxis: { title: { text: "free parameter" }, automargin: true, autorange: "reversed" },
+      width: 760,
+      height: 620,
+    },
+  };
+}
+
+/** Stacked bars: a failing load's mean time per step, one bar per CPU count. */
+export function breakdownFigure(bs: LoadBreakdown[]): Figure {
+  const parts: Array<[keyof LoadBreakdown, string, string]> = [
+    ["gracePeriodsMs", "grace periods (two synchronize_rcu)", "#0072B2"],
+    ["mutexWaitMs", "waiting for module_mutex", "#E69F00"],
+    ["herdRechecksMs", "herd re-checks under module_mutex", "#D55E00"],
+    ["otherKernelMs", "read, layout, formation, teardown", "#009E73"],
+  ];
+  const x = bs.map((b) => `${b.cpus} CPUs`);
+  return {
+    data: [
+      ...parts.map(([key, name, color]) => ({ type: "bar", name, x, y: bs.map((b) => b[key] as number), marker: { color } })),
+      { type: "scatter", mode: "markers", name: "span / full loads (what each load adds)", x, y: bs.map((b) => b.spanPerLoadMs), marker: { symbol: "line-ew-open", size: 40, line: { width: 3 }, color: "#000000" } },
+    ],
+    layout: {
+      barmode: "stack",
+      title: { text: `One failing ${bs[0]?.module ?? ""} load under ${bs[0]?.policy ?? ""}: where its time goes` },
+      xaxis: { title: { text: "machine (CPU count)" } },
+      yaxis: { title: { text: "mean time per full load (ms)" } },
+      legend: { orientation: "h", y: -0.2 },
+      width: 760,
+      height: 500,
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { test } from "node:test";
+import { readExternalMeasurements } from "../src/data/external";
+import { simulateBoot } from "../src/model/boot";
+import { defaultParams, fqsDelayJiffies, gracePeriodMedianUs } from "../src/model/params";
+import { readScenarioFile, requestsPerCpu, scenarioFromJson, scenarioToJson, seedScenario } from "../src/model/scenarios";
+import { paths } from "../src/paths";
+import { runNode, tmpDir } from "./helpers";
+
+const seedJson = () => JSON.parse(fs.readFileSync(path.join(paths.scenarios, "seed.json"), "utf8"));
+
+test("the seed's machine ships as data/scenarios/seed.json: 288 CPUs, HZ 250, 2 + 1 requests per CPU", () => {
+  const s = seedScenario();
+  assert.equal(s.cpus, 288);
+  assert.equal(s.hz, 250);
+  assert.deepEqual(requestsPerCpu(s), { acpi_cpufreq: 2, pcc_cpufreq: 1 });
+  // The file form round-trips.
+  assert.deepEqual(scenarioFromJson(scenarioToJson(s, seedJson().notes)), s);
+});
+
+test("every shipped scenario file is valid", () => {
+  const files = fs.readdirSync(paths.scenarios).filter((f) => f.endsWith(".json"));
+  assert.ok(files.length >= 3, files.join(","));
+  for (const f of files) assert.doesNotThrow(() => readScenarioFile(path.join(paths.scenarios, f)), f);
+});
+
+/** One bad field at a time: each mutation of the seed file and the field its error must name. */
+const mutations: Array<[string, (j: any) => void, RegExp]> = [
+  ["unknown top-level key", (j) => (j.cpus = 288), /invalid scenario\.cpus: unknown key/],
+  ["missing machine", (j) => delete j.machine, /invalid scenario\.machine: missing/],
+  ["missing machine.hz", (j) => delete j.machine.hz, /invalid scenario\.machine\.hz: missing/],
+  ["hz not a Kconfig choice", (j) => (j.machine.hz = 200), /invalid scenario\.machine\.hz: 200 \(allowed 100\|250\|300\|1000\)/],
+  ["cpus as a string", (j) => (j.machine.cpus = "288"), /invalid scenario\.machine\.cpus: 288 \(allowed a JSON number\)/],
+  ["cpus out of range", (j) => (j.machine.cpus = 20000), /invalid scenario\.machine\.cpus: 20000 \(allowed integer 1\.\.16384\)/],
+  ["fractional ramMiB", (j) => (j.machine.ramMiB = 1.5), /invalid scenario\.machine\.ramMiB: 1\.5/],
+  ["userspace unknown", (j) => (j.userspace = "systemd"), /invalid scenario\.userspace: systemd \(allowed udev\|direct\)/],
+  ["background not boolean", (j) => (j.background = "yes"), /invalid scenario\.background: yes \(allowed true\|false\)/],
+  ["phases empty", (j) => (j.phases = []), /invalid scenario\.phases: \[\]/],
+  ["phase with an unknown class", (j) => (j.phases[1].deviceClass = "pci"), /invalid scenario\.phases\[1\]\.deviceClass: pci/],
+  ["negative requests per CPU", (j) => (j.phases[0].perCpu = -1), /invalid scenario\.phases\[0\]\.perCpu: -1/],
+  ["phase with an extra key", (j) => (j.phases[0].order = 1), /invalid scenario\.phases\[0\]\.order: unknown key/],
+  ["class naming an unknown module", (j) => (j.deviceClasses.cpu = ["intel_pstate"]), /invalid scenario\.deviceClasses\.cpu: intel_pstate/],
+  ["class with a repeated module", (j) => (j.deviceClasses.cpu = ["acpi_cpufreq", "acpi_cpufreq"]), /invalid scenario\.deviceClasses\.cpu: .*without repeats/],
+  ["module missing initErrno", (j) => delete j.modules.pcc_cpufreq.initErrno, /invalid scenario\.modules\.pcc_cpufreq\.initErrno: missing/],
+  ["negative init latency", (j) => (j.modules.acpi_cpufreq.initLatencyMs = -5), /invalid scenario\.modules\.acpi_cpufreq\.initLatencyMs: -5/],
+  ["unknown errno", (j) => (j.modules.acpi_cpufreq.initErrno = "ENOENT"), /invalid scenario\.modules\.acpi_cpufreq\.initErrno: ENOENT/],
+  ["init result unknown", (j) => (j.modules.acpi_cpufreq.initResult = "maybe"), /invalid scenario\.modules\.acpi_cpufreq\.initResult: maybe \(allowed success\|fail\)/],
+  ["zero-byte module", (j) => (j.modules.acpi_cpufreq.fileBytes = 0), /invalid scenario\.modules\.acpi_cpufreq\.fileBytes: 0/],
+];
+
+for (const [what, mutate, expected] of mutations) {
+  test(`scenario file validation: ${what}`, () => {
+    const j = seedJson();
+    mutate(j);
+    assert.throws(() => scenarioFromJson(j), (err: Error) => {
+      assert.match(err.message, expected);
+      assert.equal(err.message.split("\n").length, 1);
+      return true;
+    });
+  });
+}
+
+test("--scenario FILE: a bad file is one line naming file and field, exit 2, nothing on stdout", (t) => {
+  const dir = tmpDir(t);
+  const bad = path.join(dir, "bad.json");
+  const j = seedJson();
+  j.machine.hz = 123;
+  fs.writeFileSync(bad, JSON.stringify(j));
+  for (const [file, pattern] of [
+    [bad, /bad\.json: invalid scenario\.machine\.hz: 123/],
+    [path.join(dir, "missing.json"), /invalid scenario file: .*missing\.json: ENOENT/],
+    [dir + "/", /invalid scenario file: .*not a regular file/],
+  ] as const) {
+    const r = runNode("bin/modburst.js", ["simulate", "--scenario", file, "--boots", "1"]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+  fs.writeFileSync(bad, "{ not json");
+  const r = runNode("bin/modburst.js", ["sweep", "--scenario", bad, "--out", path.join(dir, "x.csv")]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /not JSON/);
+  assert.ok(!fs.existsSync(path.join(dir, "x.csv")));
+});
+
+test("--scenario FILE runs the file's machine: the 192-CPU external machine loads each module 192 times", () => {
+  const r = runNode("bin/modburst.js", ["simulate", "--scenario", "data/scenarios/spr192-kernel-ark.json", "--policy", "merge", "--boots", "1", "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.cpus, 192);
+  assert.equal(doc.boots[0].modules.acpi_cpufreq.attempts, 192);
+  assert.equal(doc.boots[0].modules.pcc_cpufreq.attempts, 192);
+});
+
+test("grace periods: only the FQS wait scales with CPUs, counted in the machine's jiffies", () => {
+  // kernel/rcu/tree.c: RCU_JIFFIES_TILL_FORCE_QS (1 + (HZ > 250) + (HZ > 500)) + nr_cpu_ids / 256.
+  assert.equal(fqsDelayJiffies(288, 250), 2);
+  assert.equal(fqsDelayJiffies(255, 250), 1);
+  assert.equal(fqsDelayJiffies(4096, 250), 17);
+  assert.equal(fqsDelayJiffies(192, 1000), 3);
+  assert.equal(fqsDelayJiffies(192, 300), 2);
+  const p = { ...defaultParams(), rcuGpExtraJiffies: 5 };
+  assert.equal(gracePeriodMedianUs(p, 288, 250), (2 + 5) * 4000);
+  assert.equal(gracePeriodMedianUs(p, 1024, 250), (5 + 5) * 4000);
+  assert.equal(gracePeriodMedianUs(p, 288, 1000), (4 + 5) * 1000);
+  // So a 4096-CPU grace period is (17 + 5) / (2 + 5) = 3.1x the seed's, not (1 + 4096/256) / (1 + 1) = 8.5x.
+  assert.ok(gracePeriodMedianUs(p, 4096, 250) / gracePeriodMedianUs(p, 288, 250) < 3.2);
+});
+
+test("background loads decay: most wake-ups of other drivers come early in coldplug", () => {
+  const params = { ...defaultParams(), bgWakeupsPerS: 200, bgDecayS: 1, jitterSigma: 0 };
+  const r = simulateBoot({ policy: "merge", scenario: { ...seedScenario(8), phases: [{ deviceClass: "cpu", perCpu: 1, fixed: 0 }] }, params, seed: 1, boot: 1, log: true });
+  const holds = (r.mutexHolds ?? []).map(([s]) => s / 1e6);
+  const early = holds.filter((t) => t < 1).length;
+  const late = holds.filter((t) => t >= 1 && t < 2).length;
+  // e^-1 of the first second's rate in the next second: about 2.7x fewer.
+  assert.ok(early > 2 * late, `early ${early}, late ${late}`);
+  assert.ok(holds.filter((t) => t > 6).length < 3);
+});
+
+test("external measurements: every row validated, the comparable spans present, never read by calibration", () => {
+  const ms = readExternalMeasurements();
+  assert.ok(ms.length > 20);
+  const ids = ms.map((m) => m.id);
+  for (const id of ["p192-vanilla-acpi-span", "p192-patch-pcc-span", "p192-vanilla-acpi-logged"]) assert.ok(ids.includes(id), id);
+  assert.equal(ms.find((m) => m.id === "p192-vanilla-acpi-span")!.value, 5.56678);
+  const src = fs.readdirSync(path.join(paths.root, "src", "calibrate")).map((f) => fs.readFileSync(path.join(paths.root, "src", "calibrate", f), "utf8"));
+  assert.ok(src.every((s) => !s.includes("external")), "calibrate/ must not read the external data");
+  const readme = fs.readFileSync(path.join(path.dirname(paths.externalMeasurements), "README.md"), "utf8");
+  for (const m of ms) assert.ok(readme.includes(m.sourceId), `README has no section for ${m.sourceId}`);
+});
+
+test("external measurements loader: a bad row names file, line and column", (t) => {
+  const dir = tmpDir(t);
+  const file = path.join(dir, "m.csv");
+  const lines = fs.readFileSync(paths.externalMeasurements, "utf8").split("\n");
+  const cases: Array<[string, RegExp]> = [
+    [lines[1].replace(",base,", ",fast,"), /line 2 column policy: fast/],
+    [lines[1].replace(",5.566780,", ",-5,"), /line 2 column value: -5/],
+    [lines[1].replace(",192,", ",0,"), /line 2 column cpus: 0/],
+    [lines[1].replace(",span_seconds,", ",Span Seconds,"), /line 2 column metric/],
+    [lines[1].replace("p192-vanilla-acpi-span", "p192-vanilla-acpi-logged"), /line \d+ column id: p192-vanilla-acpi-logged \(allowed each id once\)/],
+    [lines[1] + ",extra", /line 2: 12 fields/],
+  ];
+  for (const [row, pattern] of cases) {
+    fs.writeFileSync(file, [lines[0], row, ...lines.slice(2)].join("\n"));
+    assert.throws(() => readExternalMeasurements(file), pattern);
+  }
+});

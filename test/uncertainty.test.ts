@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadBreakdown, mechanismExponent } from "../src/analysis/breakdown";
+import { spanOfFirst } from "../src/analysis/external";
+import { posteriorPredictiveRows } from "../src/analysis/distributions";
+import { predict, ratioPredictions } from "../src/analysis/uncertainty";
+import { cellsOf, readMeasured } from "../src/data/measured";
+import { BootResult, simulateBoot } from "../src/model/boot";
+import { defaultParams } from "../src/model/params";
+import { seedScenario } from "../src/model/scenarios";
+
+const design = { seed: 3, boots: 4, bootsPerRefit: 2 };
+
+test("predictions: identical refits give a zero-width interval; a slower refit widens it upwards", async () => {
+  const p = defaultParams();
+  const reqs = [{ scenario: seedScenario(32), policy: "base" }];
+  const [same] = await predict(reqs, p, [p, p, p], design, { threads: 1, modules: ["acpi_cpufreq"] });
+  assert.equal(same.p5Seconds, same.p95Seconds);
+  assert.equal(same.refitMeans.length, 3);
+  const slow = { ...p, rcuGpExtraJiffies: p.rcuGpExtraJiffies * 3 };
+  const [wide] = await predict(reqs, p, [p, p, slow], design, { threads: 1, modules: ["acpi_cpufreq"] });
+  assert.ok(wide.p95Seconds > wide.p5Seconds);
+  assert.ok(wide.refitMeans[2] > wide.refitMeans[0] * 1.5, JSON.stringify(wide.refitMeans));
+  // Same boots for every refit: the two unchanged refits agree exactly (common random numbers).
+  assert.equal(wide.refitMeans[0], wide.refitMeans[1]);
+});
+
+test("the base/merge ratio is taken refit by refit", async () => {
+  const p = defaultParams();
+  const reqs = ["base", "merge"].map((policy) => ({ scenario: seedScenario(32), policy }));
+  const preds = await predict(reqs, p, [p, { ...p, rcuGpExtraJiffies: 6 }], design, { threads: 2 });
+  const [r] = ratioPredictions(preds, "base", "merge", "acpi_cpufreq");
+  assert.equal(r.cpus, 32);
+  assert.ok(r.ratio > 1, String(r.ratio));
+  assert.ok(r.p5 <= r.p95);
+});
+
+test("span of the first n logged attempts: a log cut short is compared like for like", () => {
+  const b = { modules: { m: { logSeconds: [1, 1.5, 4, 9] } } } as unknown as BootResult;
+  assert.equal(spanOfFirst(b, "m", 2), 0.5);
+  assert.equal(spanOfFirst(b, "m", 4), 8);
+  assert.equal(spanOfFirst(b, "m", 99), 8);
+});
+
+test("logTimes: the sorted log times span exactly the module's span", () => {
+  const r = simulateBoot({ policy: "merge", scenario: seedScenario(16), params: defaultParams(), seed: 1, boot: 1, logTimes: true });
+  const t = r.modules.acpi_cpufreq.logSeconds!;
+  assert.ok(t.every((x, i) => i === 0 || x >= t[i - 1]));
+  assert.ok(Math.abs(t[t.length - 1] - t[0] - r.modules.acpi_cpufreq.spanSeconds) < 1e-9);
+});
+
+test("a failing load's breakdown under base: grace periods dominate, the herd grows with the machine", () => {
+  const p = defaultParams();
+  const small = loadBreakdown(seedScenario(32), "base", p, "acpi_cpufreq", 1);
+  const large = loadBreakdown(seedScenario(512), "base", p, "acpi_cpufreq", 1);
+  assert.equal(small.fullLoads, 64);
+  for (const b of [small, large]) {
+    assert.ok(b.gracePeriodsMs > b.otherKernelMs, JSON.stringify(b));
+    assert.ok(b.herdRechecksMs > 0 && b.mutexWaitMs >= 0);
+  }
+  assert.ok(large.herdRechecksMs > 4 * small.herdRechecksMs, `${small.herdRechecksMs} -> ${large.herdRechecksMs}`);
+  // 512 CPUs: 1 + 512/256 = 3 FQS jiffies against 1 at 32 CPUs, so each grace period is longer.
+  assert.ok(large.gracePeriodsMs > small.gracePeriodsMs);
+  const k = mechanismExponent(small, large);
+  assert.equal(k.requestsRatio, 16);
+  assert.ok(k.exponent > 1 && k.exponent < 2, String(k.exponent));
+});
+
+test("posterior-predictive check: percentiles of the measured mean and sd, flagged outside 5-95", () => {
+  const cells = cellsOf(readMeasured()).filter((c) => c.config === "base" && c.module === "acpi_cpufreq");
+  const boots = (xs: number[]) => xs.map((s) => ({ modules: { acpi_cpufreq: { spanSeconds: s } } }) as unknown as BootResult);
+  // Simulated spans all far above the measured ones: the mean lands at percentile 0 and is flagged.
+  const high = posteriorPredictiveRows({ base: boots(Array.from({ length: 100 }, (_, i) => 60 + (i % 7))) }, cells);
+  assert.equal(high[0]["percentile of measured mean"], 0);
+  assert.equal(high[0]["mean check"], "below 5%");
+  assert.equal(high[0]["simulated five-boot means"], 20);
+  // Spans drawn around the measured ones: not flagged.
+  const like = posteriorPredictiveRows({ base: boots(Array.from({ length: 200 }, (_, i) => cells[0].seconds[i % 5] + ((i * 37) % 11 - 5) * 0.05)) }, cells);
+  assert.equal(like[0]["mean check"], "ok");
+});
