@@ -20,17 +20,47 @@ export class SimError extends Error {}
 
 export class Event<T = unknown> {
   readonly env: Environment;
-  /** null once processed: callbacks added later are run at once by Process. */
-  callbacks: Array<Callback<T>> | null = [];
   value: T | undefined = undefined;
   triggered = false;
+  /**
+   * Callbacks, in the order added. Nearly every event has exactly one (the process
+   * waiting for it), so the first is a field and a list is made only for a second:
+   * an array per event was the engine's largest source of garbage.
+   */
+  private first: Callback<T> | null = null;
+  private rest: Array<Callback<T>> | null = null;
+  private done = false;
 
   constructor(env: Environment) {
     this.env = env;
   }
 
   get processed(): boolean {
-    return this.callbacks === null;
+    return this.done;
+  }
+
+  /**
+   * SimPy's view: the list of callbacks, which may be appended to; null once
+   * processed (callbacks added later are run at once by Process).
+   */
+  get callbacks(): Array<Callback<T>> | null {
+    if (this.done) return null;
+    if (this.rest === null) {
+      this.rest = this.first === null ? [] : [this.first];
+      this.first = null;
+    }
+    return this.rest;
+  }
+
+  /** Run `cb` when this event is processed (after the callbacks added before it). */
+  addCallback(cb: Callback<T>): void {
+    if (this.done) throw new SimError("event already processed");
+    if (this.rest !== null) this.rest.push(cb);
+    else if (this.first === null) this.first = cb;
+    else {
+      this.rest = [this.first, cb];
+      this.first = null;
+    }
   }
 
   /** Trigger now; callbacks run when the environment reaches it. */
@@ -40,6 +70,17 @@ export class Event<T = unknown> {
     this.value = value;
     this.env.schedule(this, 0, priority);
     return this;
+  }
+
+  /** The environment reached this event: mark it processed and run its callbacks. */
+  fire(): void {
+    this.done = true;
+    const first = this.first;
+    const rest = this.rest;
+    this.first = null;
+    this.rest = null;
+    if (first !== null) first(this);
+    else if (rest !== null) for (let i = 0; i < rest.length; i++) rest[i](this);
   }
 }
 
@@ -58,14 +99,31 @@ export type ProcessGenerator<R = unknown> = Generator<Event<any>, R, any>;
 
 export class Process<R = unknown> extends Event<R> {
   private readonly gen: ProcessGenerator<R>;
+  /**
+   * The one callback this process ever waits with: made once, not per yield
+   * (a process yields once per step of the simulation).
+   */
+  private readonly wake: Callback<any>;
+  private started = false;
 
   constructor(env: Environment, gen: ProcessGenerator<R>) {
     super(env);
     this.gen = gen;
-    // Start at the current instant, after what is already scheduled for it.
-    const init = new Event<undefined>(env);
-    init.callbacks!.push(() => this.resume(undefined));
-    init.succeed();
+    this.wake = (ev) => this.resume(ev.value);
+    // Start at the current instant, after what is already scheduled for it. SimPy
+    // schedules an Initialize event; the process itself stands in for it (it is
+    // scheduled again, later, only when it finishes), which keeps the same place
+    // in the queue without allocating an event.
+    env.schedule(this, 0, NORMAL);
+  }
+
+  override fire(): void {
+    if (this.started) {
+      super.fire();
+      return;
+    }
+    this.started = true;
+    this.resume(undefined);
   }
 
   private resume(value: unknown): void {
@@ -79,7 +137,7 @@ export class Process<R = unknown> extends Event<R> {
       }
       const ev = next.value;
       if (!ev.processed) {
-        ev.callbacks!.push((e) => this.resume(e.value));
+        ev.addCallback(this.wake);
         return;
       }
       // Already processed: continue synchronously with its value.
@@ -126,17 +184,19 @@ export class Environment {
   }
 
   step(): void {
-    const { time, item } = this.heap.pop();
+    const heap = this.heap;
+    const item = heap.pop();
+    const time = heap.poppedTime;
     if (time < this._now) throw new SimError(`time went backwards: ${time} < ${this._now}`);
     this._now = time;
-    const callbacks = item.callbacks!;
-    item.callbacks = null;
     this.eventsProcessed++;
-    for (const cb of callbacks) cb(item);
+    item.fire();
   }
 
   /** Run until no events remain or the clock would pass `untilUs`. */
   run(untilUs = Infinity): void {
-    while (this.heap.size > 0 && this.heap.peekTime() <= untilUs) this.step();
+    const heap = this.heap;
+    if (untilUs === Infinity) while (heap.size > 0) this.step();
+    else while (heap.size > 0 && heap.peekTime() <= untilUs) this.step();
   }
 }
