@@ -118,14 +118,20 @@ export class Random {
     }
   }
 
-  /**
-   * Fisher-Yates, in place: exactly `a[i] <-> a[int(i + 1)]` for i from the end,
-   * with the generator's state held in locals through the loop (a herd of
-   * thousands is shuffled per wake-up, so this is a hot loop).
-   */
+  /** Fisher-Yates, in place. */
   shuffle<T>(a: T[]): T[] {
+    this.shuffleFirst(a, a.length);
+    return a;
+  }
+
+  /**
+   * Fisher-Yates of a[0..n), in place: exactly `a[i] <-> a[int(i + 1)]` for i
+   * from n - 1 down, with the generator's state held in locals through the loop
+   * (a herd of thousands is shuffled per wake-up, so this is a hot loop).
+   */
+  shuffleFirst<T>(a: { [i: number]: T }, n: number): void {
     let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
-    for (let i = a.length - 1; i > 0; i--) {
+    for (let i = n - 1; i > 0; i--) {
       // Two nextU32() steps, as uniform() takes them.
       let r = Math.imul(s1, 5);
       const hiWord = Math.imul((r << 7) | (r >>> 25), 9) >>> 0;
@@ -155,7 +161,6 @@ export class Random {
     this.s1 = s1;
     this.s2 = s2;
     this.s3 = s3;
-    return a;
   }
 }
 
