@@ -16,27 +16,38 @@ export const LATE = 2;
 
 type Callback<T> = (ev: Event<T>) => void;
 
+const PENDING = 0;
+const TRIGGERED = 1;
+const PROCESSED = 2;
+type EventState = typeof PENDING | typeof TRIGGERED | typeof PROCESSED;
+
 export class SimError extends Error {}
 
 export class Event<T = unknown> {
   readonly env: Environment;
   value: T | undefined = undefined;
-  triggered = false;
+  /** The small state machine in one field: pending -> triggered -> processed. */
+  protected state: EventState = PENDING;
   /**
-   * Callbacks, in the order added. Nearly every event has exactly one (the process
-   * waiting for it), so the first is a field and a list is made only for a second:
-   * an array per event was the engine's largest source of garbage.
+   * Callbacks, in the order added. Nearly every event has exactly one, the
+   * process waiting for it: it is kept as `waiter` (resumed directly), a first
+   * plain callback as `first`, and a list is made only for more. An array per
+   * event was the engine's largest source of garbage.
    */
+  private waiter: Process<any> | null = null;
   private first: Callback<T> | null = null;
   private rest: Array<Callback<T>> | null = null;
-  private done = false;
 
   constructor(env: Environment) {
     this.env = env;
   }
 
+  get triggered(): boolean {
+    return this.state !== PENDING;
+  }
+
   get processed(): boolean {
-    return this.done;
+    return this.state === PROCESSED;
   }
 
   /**
@@ -44,17 +55,22 @@ export class Event<T = unknown> {
    * processed (callbacks added later are run at once by Process).
    */
   get callbacks(): Array<Callback<T>> | null {
-    if (this.done) return null;
-    if (this.rest === null) {
-      this.rest = this.first === null ? [] : [this.first];
+    if (this.state === PROCESSED) return null;
+    if (this.waiter !== null || this.first !== null || this.rest === null) {
+      const list: Array<Callback<T>> = [];
+      if (this.waiter !== null) list.push(this.waiter.wake);
+      if (this.first !== null) list.push(this.first);
+      if (this.rest !== null) for (const cb of this.rest) list.push(cb);
+      this.waiter = null;
       this.first = null;
+      this.rest = list;
     }
     return this.rest;
   }
 
   /** Run `cb` when this event is processed (after the callbacks added before it). */
   addCallback(cb: Callback<T>): void {
-    if (this.done) throw new SimError("event already processed");
+    if (this.state === PROCESSED) throw new SimError("event already processed");
     if (this.rest !== null) this.rest.push(cb);
     else if (this.first === null) this.first = cb;
     else {
@@ -63,10 +79,16 @@ export class Event<T = unknown> {
     }
   }
 
+  /** Resume `p` with this event's value when it is processed (after the callbacks added before). */
+  addWaiter(p: Process<any>): void {
+    if (this.waiter === null && this.first === null && this.rest === null && this.state !== PROCESSED) this.waiter = p;
+    else this.addCallback(p.wake);
+  }
+
   /** Trigger now; callbacks run when the environment reaches it. */
   succeed(value?: T, priority = NORMAL): this {
-    if (this.triggered) throw new SimError(`event has already been triggered`);
-    this.triggered = true;
+    if (this.state !== PENDING) throw new SimError(`event has already been triggered`);
+    this.state = TRIGGERED;
     this.value = value;
     this.env.schedule(this, 0, priority);
     return this;
@@ -74,13 +96,16 @@ export class Event<T = unknown> {
 
   /** The environment reached this event: mark it processed and run its callbacks. */
   fire(): void {
-    this.done = true;
+    this.state = PROCESSED;
+    const waiter = this.waiter;
     const first = this.first;
     const rest = this.rest;
+    this.waiter = null;
     this.first = null;
     this.rest = null;
+    if (waiter !== null) waiter.resume(this.value);
     if (first !== null) first(this);
-    else if (rest !== null) for (let i = 0; i < rest.length; i++) rest[i](this);
+    if (rest !== null) for (let i = 0; i < rest.length; i++) rest[i](this);
   }
 }
 
@@ -88,7 +113,7 @@ export class Timeout<T = unknown> extends Event<T> {
   constructor(env: Environment, delayUs: number, value?: T, priority = NORMAL) {
     super(env);
     if (!Number.isInteger(delayUs) || delayUs < 0) throw new SimError(`negative or fractional delay ${delayUs}`);
-    this.triggered = true;
+    this.state = TRIGGERED;
     this.value = value;
     env.schedule(this, delayUs, priority);
   }
@@ -100,10 +125,10 @@ export type ProcessGenerator<R = unknown> = Generator<Event<any>, R, any>;
 export class Process<R = unknown> extends Event<R> {
   private readonly gen: ProcessGenerator<R>;
   /**
-   * The one callback this process ever waits with: made once, not per yield
-   * (a process yields once per step of the simulation).
+   * This process as a plain callback, for an event that already has others
+   * (made once, not per yield). Internal to the engine.
    */
-  private readonly wake: Callback<any>;
+  readonly wake: Callback<any>;
   private started = false;
 
   constructor(env: Environment, gen: ProcessGenerator<R>) {
@@ -126,7 +151,8 @@ export class Process<R = unknown> extends Event<R> {
     this.resume(undefined);
   }
 
-  private resume(value: unknown): void {
+  /** Continue the generator with `value` (the event it waited for was processed). Internal to the engine. */
+  resume(value: unknown): void {
     let next: IteratorResult<Event<any>, R>;
     let send = value;
     for (;;) {
@@ -137,7 +163,7 @@ export class Process<R = unknown> extends Event<R> {
       }
       const ev = next.value;
       if (!ev.processed) {
-        ev.addCallback(this.wake);
+        ev.addWaiter(this);
         return;
       }
       // Already processed: continue synchronously with its value.
