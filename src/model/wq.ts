@@ -348,7 +348,9 @@ class LazySleepers implements Sleepers {
   }
 
   private empty(): AnyWaiter[][] {
-    return Array.from({ length: this.slots }, () => []);
+    const lists: AnyWaiter[][] = [];
+    for (let s = 0; s < this.slots; s++) lists.push([]);
+    return lists;
   }
 
   get count(): number {
