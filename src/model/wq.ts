@@ -16,10 +16,13 @@
  *   would act are skipped in one step: nothing can happen in them.
  *
  * How the random order is drawn (the random stream):
- * - shuffled ("naive", "batched"): the whole herd is shuffled at wake_up_all,
- *   one draw per sleeper. This is the stream every committed number was made
- *   with; its cost grows with sleepers x wake-ups, i.e. with the square of the
- *   CPU count (23 million wake-ups per base boot at 4096 CPUs).
+ * - shuffled ("naive", "batched"; the default): the whole herd is shuffled at
+ *   wake_up_all, one draw per sleeper. This is the stream every committed
+ *   number was made with. Its cost is sleepers x wake-ups: with the square of
+ *   the CPU count until udevd's children_max caps the sleepers (2048 workers,
+ *   from 1016 CPUs on), linearly after (23 million wake-ups per base boot at
+ *   4096 CPUs, 98 million at 16384); without udev ("direct" scenarios) nothing
+ *   caps it.
  * - lazy ("lazy", "lazy-naive"): the order is revealed only where the walk
  *   looks. Every sleeper of a module gives the same answer (wants() depends on
  *   the module's state only), so a check only has to know *which module* is at
@@ -35,7 +38,8 @@
  *   has exactly the law of the shuffle (same herd, same checks at the same
  *   instants, same actors' distribution, same herdWakeups), with a different
  *   stream, at a cost per herd that does not grow with its size in the usual
- *   case (at most ~sqrt(size) steps).
+ *   case (at most ~sqrt(size) steps per actor; only with three or more modules
+ *   does ruling some out cost a draw per position passed).
  *
  * Each walker gives identical runs with either order (test/model.test.ts):
  * both ask the herd the same questions at the same positions.
