@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Environment, LATE, ProcessGenerator } from "../src/sim/engine";
 import { Completion, Mutex } from "../src/sim/resources";
+import { EventHeap } from "../src/sim/heap";
 import { Random } from "../src/sim/random";
 
 test("equal times run first-in, first-out; LATE runs after NORMAL at the same instant", () => {
@@ -104,4 +105,94 @@ test("seeded random streams are reproducible and distinct per seed", () => {
   for (let i = 0; i < n; i++) sum += Math.log(r.lognormal(100, 0.5));
   assert.ok(Math.abs(Math.exp(sum / n) - 100) < 2, "lognormal median");
   assert.equal(new Random(1).lognormal(123, 0), 123);
+});
+
+test("the heap pops by (time, priority, seq) whatever the interleaving of pushes, pops and peeks", () => {
+  const heap = new EventHeap<number>();
+  const rng = new Random("heap");
+  const live: Array<[number, number, number]> = [];
+  let seq = 0;
+  let now = 0;
+  for (let step = 0; step < 20000; step++) {
+    const r = rng.uniform();
+    if (r < 0.5 || live.length === 0) {
+      // Pushes at or after the last popped time, with frequent ties.
+      const t = now + rng.int(4) * rng.int(50);
+      const prio = rng.int(3);
+      heap.push(t, prio, seq, seq);
+      live.push([t, prio, seq]);
+      seq++;
+    } else if (r < 0.6) {
+      live.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+      assert.equal(heap.peekTime(), live[0][0]);
+      assert.equal(heap.peekPriority(), live[0][1]);
+    } else {
+      live.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+      const [t, , s] = live.shift()!;
+      assert.equal(heap.pop(), s);
+      assert.equal(heap.poppedTime, t);
+      now = t;
+    }
+    assert.equal(heap.size, live.length);
+  }
+  assert.throws(() => heap.push(0, 4, seq, -1), /priority 4/);
+});
+
+test("callbacks run in the order added, whether a process or a function waits first", () => {
+  const env = new Environment();
+  const order: string[] = [];
+  const ev = env.event<string>();
+  env.process(
+    (function* () {
+      order.push(`process got ${yield ev}`);
+    })(),
+  );
+  env.process(
+    (function* () {
+      yield env.timeout(1);
+      // A process already waits; the list view shows it and takes more.
+      assert.equal(ev.callbacks!.length, 1);
+      ev.callbacks!.push((e) => order.push(`callback got ${e.value}`));
+      ev.succeed("x");
+    })(),
+  );
+  env.run();
+  assert.deepEqual(order, ["process got x", "callback got x"]);
+  assert.equal(ev.processed, true);
+  assert.equal(ev.callbacks, null);
+});
+
+test("shuffleFirst draws exactly as shuffle, on arrays and on typed arrays", () => {
+  const a = Array.from({ length: 100 }, (_, i) => i);
+  const b = Int32Array.from(a);
+  new Random("same").shuffle(a);
+  new Random("same").shuffleFirst(b, b.length);
+  assert.deepEqual(Array.from(b), a);
+});
+
+test("firstMarked has the law of the first marked item's place in a uniform order", () => {
+  // Every branch: one marked item, few marked (Floyd), many marked (inversion).
+  for (const [marked, unmarked] of [[1, 30], [3, 400], [10, 25], [40, 3]]) {
+    const total = marked + unmarked;
+    const rng = new Random(`firstMarked:${marked}:${unmarked}`);
+    const n = 40000;
+    const counts = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const g = rng.firstMarked(marked, unmarked);
+      assert.ok(Number.isInteger(g) && g >= 0 && g <= unmarked, `${g}`);
+      counts.set(g, (counts.get(g) ?? 0) + 1);
+    }
+    // P(G >= g) = prod_{i<g} (unmarked - i) / (total - i); compare the survival function.
+    let survive = 1;
+    let seen = 0;
+    for (let g = 0; g <= unmarked; g++) {
+      const observed = 1 - seen / n;
+      const sd = Math.sqrt((survive * (1 - survive)) / n);
+      assert.ok(Math.abs(observed - survive) <= 5 * sd + 1e-9, `${marked}/${unmarked}: P(G >= ${g}) ${observed} vs ${survive}`);
+      seen += counts.get(g) ?? 0;
+      survive *= (unmarked - g) / (total - g);
+    }
+  }
+  assert.equal(new Random(1).firstMarked(5, 0), 0);
+  assert.throws(() => new Random(1).firstMarked(0, 5), /marked/);
 });

@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { simulateBoot } from "../src/model/boot";
-import { defaultParams, rcuGracePeriodMedianUs, withParams } from "../src/model/params";
+import { defaultParams, gracePeriodMedianUs, withParams } from "../src/model/params";
 import { policyNames } from "../src/model/policies";
 import type { Policy } from "../src/model/policies";
 import { edacScenario, kselftestScenario, Scenario, withInit } from "../src/model/scenario";
 import { seedScenario } from "../src/model/scenarios";
 import { Request } from "../src/model/types";
+import { HerdMode, ModuleWaitQueue } from "../src/model/wq";
+import { Environment } from "../src/sim/engine";
+import { Random } from "../src/sim/random";
+import { Mutex } from "../src/sim/resources";
 
 const params = defaultParams();
 
@@ -64,7 +68,8 @@ test("base with jitter off: the span is attempts x one failing load's cycle (clo
   for (const initLatencyMs of [0, 50]) {
     const s = withInit(scenario, { initLatencyMs });
     const r = simulateBoot({ policy: "base", scenario: s, params: p, seed: 1, boot: 1 }).modules.edac_like;
-    const gp = rcuGracePeriodMedianUs(p, cpus);
+    // A synchronize_rcu() waits out the grace period in progress (half a one on average), then a whole one.
+    const gp = 1.5 * gracePeriodMedianUs(p, cpus, s.hz);
     // formation + COMING (mutex) + init + GP + teardown + UNFORMED (mutex) + unlink (mutex) + GP under mutex
     const cycleUs = p.formationUs + p.mutexOpUs + initLatencyMs * 1000 + gp + p.teardownUs + p.mutexOpUs + p.mutexOpUs + gp;
     const expected = (r.attempts * cycleUs) / 1e6;
@@ -163,4 +168,161 @@ test("different seeds give different spans; the same seed the same", () => {
   const span = (seed: number) => simulateBoot({ policy: "revert", scenario: s, params, seed, boot: 1 }).modules.acpi_cpufreq.spanSeconds;
   assert.equal(span(1), span(1));
   assert.notEqual(span(1), span(2));
+});
+
+/** Three modules on one device class, every init failing: herds where several modules' sleepers act. */
+function threeModules(cpus: number): Scenario {
+  const mod = { fileBytes: 30_000, imageBytes: 20_000, initLatencyMs: 0, initResult: "fail" as const, initErrno: "ENODEV" as const };
+  return {
+    name: "three",
+    description: "three failing modules per CPU",
+    cpus,
+    ramMiB: 1024 * 1024,
+    hz: 250,
+    userspace: "udev",
+    phases: [{ deviceClass: "cpu", perCpu: 1, fixed: 0 }],
+    deviceClasses: { cpu: ["m_a", "m_b", "m_c"] },
+    modules: { m_a: mod, m_b: mod, m_c: mod },
+    background: true,
+  };
+}
+
+test("herd, lazy order: the batched walk gives exactly the naive one-process-per-waiter run", () => {
+  const scenarios = [seedScenario(8), seedScenario(24), edacScenario(16), threeModules(12), kselftestScenario("fail"), kselftestScenario("success")];
+  for (const p of [withParams({ herdRecheckUs: 40, bgWakeupsPerS: 300 }), withParams({ herdRecheckUs: 0, bgWakeupsPerS: 300 })]) {
+    for (const policy of policyNames) {
+      for (const scenario of scenarios) {
+        const run = (herdMode: "lazy-naive" | "lazy") => simulateBoot({ policy, scenario, params: p, seed: scenario.cpus, boot: 1, herdMode, log: true });
+        const a = run("lazy-naive");
+        const b = run("lazy");
+        const strip = (r: typeof a) => JSON.stringify({ m: r.modules, q: r.requests as Request[], v: r.peakVmallocBytes });
+        assert.equal(strip(b), strip(a), `${policy}, ${scenario.name} at ${scenario.cpus} CPUs, recheck ${p.herdRecheckUs} us`);
+      }
+    }
+  }
+});
+
+test("herd, lazy order: same law as the shuffle (a small herd against exact enumeration)", () => {
+  // Seven sleepers: A0 A1 B2 B3 C4 C5 C6, re-checked every 10 us from t = 0. B's
+  // sleepers want from the start, and the first one to act stops the rest of B
+  // (it became the leader); at t = 35 C goes LIVE, so every C sleeper checked from
+  // t = 40 on acts. The outcome: who acted, at which position.
+  const slotOf = [0, 0, 1, 1, 2, 2, 2];
+  const outcomeOf = (order: number[]) => {
+    let bWants = true;
+    const acts: string[] = [];
+    order.forEach((id, k) => {
+      const checkUs = 10 * (k + 1);
+      const wants = slotOf[id] === 1 ? bWants : slotOf[id] === 2 ? checkUs >= 40 : false;
+      if (!wants) return;
+      acts.push(`${k}:${id}`);
+      if (slotOf[id] === 1) bWants = false;
+    });
+    return acts.join(" ");
+  };
+  const exact = new Map<string, number>();
+  const permute = (rest: number[], prefix: number[]): void => {
+    if (rest.length === 0) {
+      const o = outcomeOf(prefix);
+      exact.set(o, (exact.get(o) ?? 0) + 1);
+      return;
+    }
+    rest.forEach((x, i) => permute([...rest.slice(0, i), ...rest.slice(i + 1)], [...prefix, x]));
+  };
+  permute([0, 1, 2, 3, 4, 5, 6], []);
+  const perms = 5040;
+
+  const simulate = (mode: HerdMode, trial: number): string => {
+    const env = new Environment();
+    const wq = new ModuleWaitQueue(env, new Mutex(env), new Random(`herd-law:${trial}`), 10, mode, ["A", "B", "C"]);
+    const state = { b: true, c: false };
+    const acts: string[] = [];
+    for (let id = 0; id < 7; id++) {
+      const slot = slotOf[id];
+      wq.sleep({
+        module: "ABC"[slot],
+        slot,
+        wants: () => (slot === 1 ? state.b : slot === 2 ? state.c : false),
+        act: () => {
+          acts.push(`${env.now / 10 - 1}:${id}`);
+          if (slot === 1) state.b = false;
+          return id;
+        },
+        ev: env.event(),
+      });
+    }
+    env.process(
+      (function* () {
+        yield env.timeout(35);
+        state.c = true;
+      })(),
+    );
+    wq.wakeAll();
+    env.run();
+    assert.equal(wq.sleepers, 7 - acts.length);
+    return acts.join(" ");
+  };
+
+  const trials = 20000;
+  for (const mode of ["batched", "lazy"] as const) {
+    const seen = new Map<string, number>();
+    for (let t = 0; t < trials; t++) {
+      const o = simulate(mode, t);
+      assert.ok(exact.has(o), `${mode}: impossible outcome ${o}`);
+      seen.set(o, (seen.get(o) ?? 0) + 1);
+    }
+    // Chi-square against the exact law (outcomes expected fewer than 5 times pooled).
+    let chi2 = 0;
+    let df = -1;
+    let pooledObs = 0;
+    let pooledExp = 0;
+    for (const [o, ways] of exact) {
+      const expected = (trials * ways) / perms;
+      const observed = seen.get(o) ?? 0;
+      if (expected < 5) {
+        pooledObs += observed;
+        pooledExp += expected;
+        continue;
+      }
+      chi2 += (observed - expected) ** 2 / expected;
+      df++;
+    }
+    if (pooledExp > 0) {
+      chi2 += (pooledObs - pooledExp) ** 2 / pooledExp;
+      df++;
+    }
+    // Wilson-Hilferty: the chi-square quantile at 1 - 0.001.
+    const critical = df * (1 - 2 / (9 * df) + 3.09 * Math.sqrt(2 / (9 * df))) ** 3;
+    assert.ok(df >= 20, `${df} outcome classes`);
+    assert.ok(chi2 < critical, `${mode}: chi-square ${chi2.toFixed(1)} on ${df} df (critical ${critical.toFixed(1)})`);
+  }
+});
+
+test("herd, lazy order: boots agree with the shuffled order in distribution (means and spreads)", () => {
+  const p = withParams({ herdRecheckUs: 40, bgWakeupsPerS: 300 });
+  const boots = 150;
+  const summarize = (herdMode: HerdMode) => {
+    const spans: number[] = [];
+    const ends: number[] = [];
+    const wakeups: number[] = [];
+    for (let boot = 1; boot <= boots; boot++) {
+      const r = simulateBoot({ policy: "base", scenario: seedScenario(24), params: p, seed: 11, boot, herdMode });
+      spans.push(r.modules.acpi_cpufreq.spanSeconds);
+      ends.push(r.endSeconds);
+      wakeups.push(r.modules.acpi_cpufreq.herdWakeups + r.modules.pcc_cpufreq.herdWakeups);
+    }
+    return { spans, ends, wakeups };
+  };
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
+  const a = summarize("batched");
+  const b = summarize("lazy");
+  for (const key of ["spans", "ends", "wakeups"] as const) {
+    const [x, y] = [a[key], b[key]];
+    const se = Math.sqrt(sd(x) ** 2 / x.length + sd(y) ** 2 / y.length);
+    assert.ok(Math.abs(mean(x) - mean(y)) < 4 * se, `${key}: mean ${mean(x)} vs ${mean(y)} (se ${se})`);
+    assert.ok(sd(y) / sd(x) > 0.75 && sd(y) / sd(x) < 1.33, `${key}: sd ${sd(x)} vs ${sd(y)}`);
+  }
+  // Not the same stream: the comparison is of two independent samples.
+  assert.notDeepEqual(a.spans, b.spans);
 });

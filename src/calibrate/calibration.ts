@@ -38,11 +38,11 @@ export interface CalibrationSettings {
 export const defaultSettings: CalibrationSettings = {
   cpus: 288,
   seed: 1,
-  boots: { base: 40, revert: 240, merge: 80 },
+  boots: { base: 40, revert: 400, merge: 160 },
   checkSeed: 1000004,
   checkBoots: { base: 400, revert: 600, merge: 400 },
   refits: 30,
-  refitEvals: 4,
+  refitEvals: 5,
   maxIterations: optimiser.maxIterations,
 };
 
@@ -145,7 +145,8 @@ async function bootstrap(cells: Cell[], full: FitResult, s: CalibrationSettings,
   for (let b = 1; b <= s.refits; b++) {
     const targets = resampleTargets(cells, b, s.seed);
     const res = residualFunction({ cells, start: full.params, free: freeParams, design, targets });
-    const r = await chordRefit(res, z0, J, { maxEvals: s.refitEvals, tolStep: optimiser.tolStep, lambda: optimiser.lambda });
+    // Near the solution the Jacobian is good: take nearly undamped Gauss-Newton steps.
+    const r = await chordRefit(res, z0, J, { maxEvals: s.refitEvals, tolStep: optimiser.tolStep, lambda: 1e-3 });
     refits.push({ resample: b, targetMeans: targets.map((t) => round6(t.mean)), params: paramsFrom(full.params, freeParams, r.z), objective: r.f, evaluations: r.evals });
     log(`  refit ${b}/${s.refits}: objective ${r.f.toExponential(2)} after ${r.evals} runs`);
   }

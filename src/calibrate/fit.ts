@@ -81,10 +81,12 @@ export async function simulateCells(cells: Cell[], params: Params, d: BootDesign
 /**
  * Weight of a cell's log spread ratio against its log mean ratio. A five-boot
  * sd is a poor estimate (its log has a standard error of about 0.35, against
- * 0.005-0.06 for the log of a five-boot mean), so the spread only breaks ties the
- * means leave open, chiefly the boot-to-boot pace (bootPaceSigma).
+ * 0.005-0.06 for the log of a five-boot mean), and some spreads the model cannot
+ * match whatever the parameters (revert's acpi_cpufreq chain, see notebook 01),
+ * so the spread only breaks ties the means leave open: chiefly the boot-to-boot
+ * pace of coldplug (bootPaceSigma), which no mean depends on.
  */
-export const sdWeight = 0.01;
+export const sdWeight = 0.003;
 
 /** Log ratios: a 10% miss costs the same on a 2 s cell as on a 45 s one. Means first, then weighted spreads. */
 export function residualsOf(fits: CellFit[]): number[] {

@@ -97,7 +97,7 @@ export function simulateBoot(o: BootOptions): BootResult {
   const policy = typeof o.policy === "string" ? getPolicy(o.policy) : o.policy;
   const env = new Environment();
   const rng = bootStreams(bootSeed(o.seed, o.boot));
-  const kernel = new Kernel(env, rng, o.params, scenario, policy, { herdMode: o.herdMode ?? "batched", logSegments: o.log === true });
+  const kernel = new Kernel(env, rng, o.params, scenario, policy, { herdMode: o.herdMode ?? "lazy", logSegments: o.log === true });
   const udev = new Userspace(env, kernel, o.params, scenario);
   const events = coldplugEvents(scenario, o.params, rng.coldplug);
   udev.start(events);

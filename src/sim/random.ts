@@ -76,15 +76,91 @@ export class Random {
     return -Math.log(u) * mean;
   }
 
+  /**
+   * How many unmarked items come before the first marked one when `marked` (>= 1)
+   * and `unmarked` items are put in a uniformly random order:
+   * P(G >= g) = prod_{i<g} (unmarked - i) / (marked + unmarked - i).
+   * Exact (up to floating-point rounding, as uniform() itself), and cheap whatever
+   * the counts: O(min(marked, total / marked)) steps, so at most about sqrt(total),
+   * where shuffling the items would cost `total` draws. How many draws it takes
+   * depends on the counts only, never on which method a caller walks with.
+   */
+  firstMarked(marked: number, unmarked: number): number {
+    if (!(marked >= 1)) throw new RangeError(`firstMarked needs a marked item (got ${marked})`);
+    if (unmarked === 0) return 0;
+    const total = marked + unmarked;
+    // One marked item: its place is uniform.
+    if (marked === 1) return this.int(total);
+    if (marked * (marked + 1) * 16 < total + 1) {
+      // Few marked: their places are a uniform marked-subset of 0..total-1 (Floyd's
+      // algorithm, one draw per marked item); G is its least element. (A Floyd step
+      // costs ~16 steps of the loop below.)
+      const chosen = new Set<number>();
+      let least = total;
+      for (let j = total - marked; j < total; j++) {
+        const t = this.int(j + 1);
+        const v = chosen.has(t) ? j : t;
+        chosen.add(v);
+        if (v < least) least = v;
+      }
+      return least;
+    }
+    // Many marked: invert the survival function with one uniform; the expected
+    // number of steps is (total + 1) / (marked + 1).
+    const u = this.uniform();
+    let g = 0;
+    let survive = 1;
+    for (;;) {
+      const next = (survive * (unmarked - g)) / (total - g);
+      if (!(u < next)) return g;
+      g++;
+      survive = next;
+    }
+  }
+
   /** Fisher-Yates, in place. */
   shuffle<T>(a: T[]): T[] {
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
+    this.shuffleFirst(a, a.length);
     return a;
+  }
+
+  /**
+   * Fisher-Yates of a[0..n), in place: exactly `a[i] <-> a[int(i + 1)]` for i
+   * from n - 1 down, with the generator's state held in locals through the loop
+   * (a herd of thousands is shuffled per wake-up, so this is a hot loop).
+   */
+  shuffleFirst<T>(a: { [i: number]: T }, n: number): void {
+    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
+    for (let i = n - 1; i > 0; i--) {
+      // Two nextU32() steps, as uniform() takes them.
+      let r = Math.imul(s1, 5);
+      const hiWord = Math.imul((r << 7) | (r >>> 25), 9) >>> 0;
+      let t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      r = Math.imul(s1, 5);
+      const loWord = Math.imul((r << 7) | (r >>> 25), 9) >>> 0;
+      t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      const u = ((hiWord >>> 5) * 67108864 + (loWord >>> 6)) / 9007199254740992;
+      const j = Math.floor(u * (i + 1));
+      const x = a[i];
+      a[i] = a[j];
+      a[j] = x;
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
   }
 }
 

@@ -8,7 +8,13 @@ import { Environment, Event, SimError } from "./engine";
 export class Mutex {
   private readonly env: Environment;
   private holder: object | null = null;
-  private readonly queue: Array<{ owner: object; ev: Event<undefined> }> = [];
+  /**
+   * Waiters in arrival order from `head` on, as two parallel lists (no record per
+   * request); the consumed prefix is dropped once it is half the list.
+   */
+  private owners: object[] = [];
+  private events: Array<Event<undefined>> = [];
+  private head = 0;
   acquisitions = 0;
   /** When tracing, every hold as [startUs, endUs] (for invariant checks and timelines). */
   readonly holds: Array<[number, number]> | null;
@@ -24,13 +30,16 @@ export class Mutex {
   }
 
   get waiting(): number {
-    return this.queue.length;
+    return this.owners.length - this.head;
   }
 
   lock(owner: object): Event<undefined> {
-    const ev = this.env.event<undefined>();
+    const ev = new Event<undefined>(this.env);
     if (this.holder === null) this.grant(owner, ev);
-    else this.queue.push({ owner, ev });
+    else {
+      this.owners.push(owner);
+      this.events.push(ev);
+    }
     return ev;
   }
 
@@ -38,8 +47,20 @@ export class Mutex {
     if (this.holder !== owner) throw new SimError("mutex released by a non-holder");
     this.holder = null;
     this.holds?.push([this.heldSince, this.env.now]);
-    const next = this.queue.shift();
-    if (next) this.grant(next.owner, next.ev);
+    if (this.head === this.owners.length) return;
+    const i = this.head++;
+    const next = this.owners[i];
+    const ev = this.events[i];
+    if (this.head === this.owners.length) {
+      this.owners.length = 0;
+      this.events.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.owners.length) {
+      this.owners = this.owners.slice(this.head);
+      this.events = this.events.slice(this.head);
+      this.head = 0;
+    }
+    this.grant(next, ev);
   }
 
   private grant(owner: object, ev: Event<undefined>): void {
