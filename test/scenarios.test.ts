@@ -102,11 +102,11 @@ test("grace periods: only the FQS wait scales with CPUs, counted in the machine'
   assert.equal(fqsDelayJiffies(4096, 250), 17);
   assert.equal(fqsDelayJiffies(192, 1000), 3);
   assert.equal(fqsDelayJiffies(192, 300), 2);
-  const p = { ...defaultParams(), rcuGpExtraJiffies: 5 };
-  assert.equal(gracePeriodMedianUs(p, 288, 250), (2 + 5) * 4000);
-  assert.equal(gracePeriodMedianUs(p, 1024, 250), (5 + 5) * 4000);
-  assert.equal(gracePeriodMedianUs(p, 288, 1000), (4 + 5) * 1000);
-  // So a 4096-CPU grace period is (17 + 5) / (2 + 5) = 3.1x the seed's, not (1 + 4096/256) / (1 + 1) = 8.5x.
+  const p = { ...defaultParams(), rcuGpExtraMs: 20 };
+  assert.equal(gracePeriodMedianUs(p, 288, 250), 2 * 4000 + 20_000);
+  assert.equal(gracePeriodMedianUs(p, 1024, 250), 5 * 4000 + 20_000);
+  assert.equal(gracePeriodMedianUs(p, 288, 1000), 4 * 1000 + 20_000);
+  // So a 4096-CPU grace period is (68 + 20) / (8 + 20) = 3.1x the seed's, not (1 + 4096/256) / (1 + 1) = 8.5x.
   assert.ok(gracePeriodMedianUs(p, 4096, 250) / gracePeriodMedianUs(p, 288, 250) < 3.2);
 });
 

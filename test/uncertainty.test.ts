@@ -17,7 +17,7 @@ test("predictions: identical refits give a zero-width interval; a slower refit w
   const [same] = await predict(reqs, p, [p, p, p], design, { threads: 1, modules: ["acpi_cpufreq"] });
   assert.equal(same.p5Seconds, same.p95Seconds);
   assert.equal(same.refitMeans.length, 3);
-  const slow = { ...p, rcuGpExtraJiffies: p.rcuGpExtraJiffies * 3 };
+  const slow = { ...p, rcuGpExtraMs: p.rcuGpExtraMs * 3 };
   const [wide] = await predict(reqs, p, [p, p, slow], design, { threads: 1, modules: ["acpi_cpufreq"] });
   assert.ok(wide.p95Seconds > wide.p5Seconds);
   assert.ok(wide.refitMeans[2] > wide.refitMeans[0] * 1.5, JSON.stringify(wide.refitMeans));
@@ -28,7 +28,7 @@ test("predictions: identical refits give a zero-width interval; a slower refit w
 test("the base/merge ratio is taken refit by refit", async () => {
   const p = defaultParams();
   const reqs = ["base", "merge"].map((policy) => ({ scenario: seedScenario(32), policy }));
-  const preds = await predict(reqs, p, [p, { ...p, rcuGpExtraJiffies: 6 }], design, { threads: 2 });
+  const preds = await predict(reqs, p, [p, { ...p, rcuGpExtraMs: 24 }], design, { threads: 2 });
   const [r] = ratioPredictions(preds, "base", "merge", "acpi_cpufreq");
   assert.equal(r.cpus, 32);
   assert.ok(r.ratio > 1, String(r.ratio));
@@ -36,10 +36,12 @@ test("the base/merge ratio is taken refit by refit", async () => {
 });
 
 test("span of the first n logged attempts: a log cut short is compared like for like", () => {
-  const b = { modules: { m: { logSeconds: [1, 1.5, 4, 9] } } } as unknown as BootResult;
-  assert.equal(spanOfFirst(b, "m", 2), 0.5);
-  assert.equal(spanOfFirst(b, "m", 4), 8);
-  assert.equal(spanOfFirst(b, "m", 99), 8);
+  const b = { modules: { m: { logSeconds: [1, 1.5, 4, 9] }, n: { logSeconds: [0.5, 2] } } } as unknown as BootResult;
+  assert.equal(spanOfFirst(b, ["m"], 2), 0.5);
+  assert.equal(spanOfFirst(b, ["m"], 4), 8);
+  assert.equal(spanOfFirst(b, ["m"], 99), 8);
+  // Two modules together: 0.5, 1, 1.5, 2, ...
+  assert.equal(spanOfFirst(b, ["m", "n"], 4), 1.5);
 });
 
 test("logTimes: the sorted log times span exactly the module's span", () => {

@@ -90,7 +90,7 @@ export function formatCommitMessage(n: CommitNumbers): string {
         `The model's means are within ${s1(n.unseen.maxAbsErrorPct)}% of the measured ones on boots the calibration never saw ` +
         `(seed ${n.unseen.seed}); intervals come from ${n.unseen.refits} refits to bootstrap resamples of the measured boots. ` +
         `Independent check, ${n.external[0]?.cpus ?? "-"} CPUs (LKML 2022-12-07), reported vs model: ` +
-        n.external.map((e) => `${e.policy} ${e.module.replace("_cpufreq", "")} ${e.reported.toFixed(2)} s vs ${e.predicted.toFixed(2)} s`).join(", ") +
+        n.external.map((e) => `${e.policy} ${e.module.replace(/_cpufreq/g, "")} ${e.reported.toFixed(2)} s vs ${e.predicted.toFixed(2)} s`).join(", ") +
         ".",
     ),
     "",

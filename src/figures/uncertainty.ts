@@ -33,7 +33,7 @@ export function predictionVsCpusFigure(preds: Prediction[], module: string, exte
       { type: "scatter", mode: "lines+markers", name: `${policy} (model, 90% interval)`, x, y: pts.map((p) => p.meanSeconds), line: { color, width: 2 }, marker: { size: 5 }, legendgroup: policy },
     ];
   });
-  for (const e of external.filter((c) => c.module === module)) {
+  for (const e of external.filter((c) => c.module.split("+").includes(module))) {
     const color = colorOf(e.policy);
     data.push({
       type: "scatter", mode: "markers", name: `${e.policy} ${e.cpus} CPUs, predicted for that machine`, x: [e.cpus], y: [e.predictedSeconds],

@@ -86,7 +86,7 @@ export class Kernel {
    * waits out the one in progress (a uniform fraction of a grace period), then a
    * whole one. A grace period is the first FQS wait, jiffies_till_first_fqs =
    * 1 + nr_cpu_ids/256 jiffies at HZ=250, which scales with the CPU count, plus
-   * a CPU-independent rest (rcuGpExtraJiffies, lognormal): see params.ts.
+   * a CPU- and HZ-independent rest (rcuGpExtraMs, lognormal): see params.ts.
    */
   gracePeriodUs(): number {
     const residual = this.rng.gracePeriod.uniform() * this.oneGracePeriodUs();
@@ -95,7 +95,7 @@ export class Kernel {
 
   private oneGracePeriodUs(): number {
     const jiffy = jiffyUs(this.scenario.hz);
-    return fqsDelayJiffies(this.scenario.cpus, this.scenario.hz) * jiffy + this.rng.gracePeriod.lognormal(this.params.rcuGpExtraJiffies * jiffy, this.params.rcuSigma);
+    return fqsDelayJiffies(this.scenario.cpus, this.scenario.hz) * jiffy + this.rng.gracePeriod.lognormal(this.params.rcuGpExtraMs * 1000, this.params.rcuSigma);
   }
 
   segment(req: Request, kind: SegmentKind, startUs: number): void {

@@ -68,9 +68,9 @@ export const paramSpecs = {
     default: 8, min: 0, max: 100_000, unit: "us", integer: true,
     doc: "One woken waiter re-checking its condition under module_mutex (wake-up, lock handoff across CPUs, list walk) [est].",
   },
-  rcuGpExtraJiffies: {
-    default: 3, min: 0, max: 200, unit: "jiffies",
-    doc: "Median jiffies a grace period lasts beyond its first force-quiescent-state wait: the GP kthread's wake-up, busy CPUs reporting their quiescent state at their next scheduler tick, callback invocation. Independent of the CPU count [est; mechanism src: kernel/rcu/tree.c rcu_gp_kthread, rcu_sched_clock_irq].",
+  rcuGpExtraMs: {
+    default: 12, min: 0, max: 1000, unit: "ms",
+    doc: "Median time a grace period lasts beyond its first force-quiescent-state wait: CPUs busy in long kernel sections during coldplug (module loading, udev work) reporting their quiescent state late, the GP kthread's wake-up, callback invocation. Independent of the CPU count and of HZ [est; mechanism src: kernel/rcu/tree.c rcu_gp_kthread; HZ-independence: the 192-CPU HZ=1000 measurement, notebook 03].",
   },
   rcuSigma: {
     default: 0.25, min: 0, max: 2, unit: "lognormal sigma",
@@ -170,10 +170,10 @@ export function jiffyUs(hz: number): number {
  * Median length of one grace period: the first FQS wait (idle CPUs in dyntick
  * mode report no quiescent state of their own; only the FQS scan, run
  * jiffies_till_first_fqs after the grace period starts, notices them) plus the
- * CPU-independent rest (rcuGpExtraJiffies).
+ * CPU- and HZ-independent rest (rcuGpExtraMs).
  */
 export function gracePeriodMedianUs(p: Params, cpus: number, hz: number): number {
-  return (fqsDelayJiffies(cpus, hz) + p.rcuGpExtraJiffies) * jiffyUs(hz);
+  return fqsDelayJiffies(cpus, hz) * jiffyUs(hz) + p.rcuGpExtraMs * 1000;
 }
 
 /** systemd-udevd children_max: min(2*CPUs+16, max(RAM/128MiB, 10), 2048) (udevd.c). */
