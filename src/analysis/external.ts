@@ -74,7 +74,7 @@ export async function compareExternal(ms: ExternalMeasurement[], fitted: Params,
     // The whole span of one module, or the span of the first `logged` attempts of the row's modules together.
     const metric = (b: BootResult) => (logged !== undefined ? spanOfFirst(b, m.modules, logged) : b.modules[m.modules[0]].spanSeconds);
     const [p] = await predict([{ scenario, policy: m.policy }], fitted, refits, d, { ...o, metric, modules: [m.modules[0]], logTimes: logged !== undefined });
-    const errorPct = ((m.value - p.meanSeconds) / p.meanSeconds) * 100;
+    const errorPct = ((m.value - p.centralSeconds) / p.centralSeconds) * 100;
     out.push({
       id: m.id,
       sourceId: m.sourceId,
@@ -84,7 +84,7 @@ export async function compareExternal(ms: ExternalMeasurement[], fitted: Params,
       module,
       measure: logged !== undefined ? `span of the first ${logged} logged attempts` : "span of all attempts",
       reportedSeconds: m.value,
-      predictedSeconds: p.meanSeconds,
+      predictedSeconds: p.centralSeconds,
       p5Seconds: p.p5Seconds,
       p95Seconds: p.p95Seconds,
       bootP5Seconds: p.bootP5Seconds,

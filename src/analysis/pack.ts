@@ -82,7 +82,7 @@ export async function buildCommitPack(o: PackOptions = {}): Promise<CommitPack> 
   const external = await compareExternal(readExternalMeasurements(), params, refits, predictionDesign, pool);
   const acpiAt = (policy: string, cpus: number): Interval => {
     const p = preds.find((x) => x.policy === policy && x.module === "acpi_cpufreq" && x.cpus === cpus)!;
-    return { mean: p.meanSeconds, p5: p.p5Seconds, p95: p.p95Seconds };
+    return { mean: p.centralSeconds, p5: p.p5Seconds, p95: p.p95Seconds };
   };
 
   log("pack: base/merge ratio sweep");

@@ -30,7 +30,7 @@ export function predictionVsCpusFigure(preds: Prediction[], module: string, exte
     return [
       { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p5Seconds), line: { width: 0, color }, showlegend: false, hoverinfo: "skip", legendgroup: policy },
       { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p95Seconds), line: { width: 0, color }, fill: "tonexty", fillcolor: rgba(color, 0.2), showlegend: false, hoverinfo: "skip", legendgroup: policy },
-      { type: "scatter", mode: "lines+markers", name: `${policy} (model, 90% interval)`, x, y: pts.map((p) => p.meanSeconds), line: { color, width: 2 }, marker: { size: 5 }, legendgroup: policy },
+      { type: "scatter", mode: "lines+markers", name: `${policy} (model, 90% interval)`, x, y: pts.map((p) => p.centralSeconds), line: { color, width: 2 }, marker: { size: 5 }, legendgroup: policy },
     ];
   });
   for (const e of external.filter((c) => c.module.split("+").includes(module))) {
