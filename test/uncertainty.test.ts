@@ -17,6 +17,9 @@ test("predictions: identical refits give a zero-width interval; a slower refit w
   const [same] = await predict(reqs, p, [p, p, p], design, { threads: 1, modules: ["acpi_cpufreq"] });
   assert.equal(same.p5Seconds, same.p95Seconds);
   assert.equal(same.refitMeans.length, 3);
+  // A refit identical to the fit adds no shift: its expected span is the fitted mean over all boots, whatever its own 2 boots drew.
+  assert.ok(Math.abs(same.refitMeans[0] - same.meanSeconds) < 1e-9 * same.meanSeconds);
+  assert.ok(Math.abs(same.centralSeconds - same.meanSeconds) < 1e-9 * same.meanSeconds);
   const slow = { ...p, rcuGpExtraMs: p.rcuGpExtraMs * 3 };
   const [wide] = await predict(reqs, p, [p, p, slow], design, { threads: 1, modules: ["acpi_cpufreq"] });
   assert.ok(wide.p95Seconds > wide.p5Seconds);

@@ -41,7 +41,7 @@ export interface Prediction {
   p5Seconds: number;
   p95Seconds: number;
   refits: number;
-  /** Each refit's mean, in refit order (the same boots for every refit). */
+  /** Each refit's expected span, in refit order: the fitted mean plus the refit's shift on the same boots. */
   refitMeans: number[];
 }
 
@@ -66,6 +66,11 @@ function jobsOf(reqs: PredictionRequest[], fitted: Params, refits: Params[], d: 
   return jobs;
 }
 
+/** Refits run boots 1..bootsPerRefit of the fitted parameters' boots, so there must be at least as many of those. */
+function checkDesign(d: PredictionDesign): void {
+  if (d.bootsPerRefit > d.boots) throw new Error(`prediction design: bootsPerRefit ${d.bootsPerRefit} > boots ${d.boots}`);
+}
+
 export async function predict(
   reqs: PredictionRequest[],
   fitted: Params,
@@ -73,6 +78,7 @@ export async function predict(
   d: PredictionDesign,
   o: PoolOptions & { metric?: BootMetric; modules?: string[]; logTimes?: boolean } = {},
 ): Promise<Prediction[]> {
+  checkDesign(d);
   const metric = o.metric ?? spanMetric;
   const results = await runBoots(jobsOf(reqs, fitted, refits, d, o.logTimes === true), o);
   const perRequest = d.boots + refits.length * d.bootsPerRefit;
@@ -82,7 +88,14 @@ export async function predict(
     const main = rs.slice(0, d.boots);
     for (const module of o.modules ?? Object.keys(r.scenario.modules)) {
       const xs = main.map((b) => metric(b, module));
-      const refitMeans = refits.map((_, k) => meanOf(rs.slice(d.boots + k * d.bootsPerRefit, d.boots + (k + 1) * d.bootsPerRefit).map((b) => metric(b, module))));
+      // Every refit runs boots 1..k of the seed, the first k of the fitted parameters' boots: what those k boots
+      // add by their luck is common to all, so each refit's shift from the fitted parameters on the same k boots
+      // is added to the fitted mean over all boots (a control variate: the luck of k boots cancels).
+      const sameBoots = meanOf(xs.slice(0, d.bootsPerRefit));
+      const refitMeans = refits.map((_, k) => {
+        const own = meanOf(rs.slice(d.boots + k * d.bootsPerRefit, d.boots + (k + 1) * d.bootsPerRefit).map((b) => metric(b, module)));
+        return meanOf(xs) + own - sameBoots;
+      });
       out.push({
         scenario: r.scenario.name,
         cpus: r.scenario.cpus,
@@ -103,7 +116,7 @@ export async function predict(
 }
 
 /** The prediction grid of notebook 03 and the commit message: boots per point and per refit. */
-export const predictionDesign: PredictionDesign = { seed: 6, boots: 8, bootsPerRefit: 2 };
+export const predictionDesign: PredictionDesign = { seed: 6, boots: 16, bootsPerRefit: 2 };
 export const predictionCpus = [32, 64, 128, 288, 512, 1024, 2048];
 export const predictionPolicies = ["base", "merge", "no-wait-going", "idempotent"];
 
