@@ -36,12 +36,12 @@ export function predictionVsCpusFigure(preds: Prediction[], module: string, exte
   for (const e of external.filter((c) => c.module.split("+").includes(module))) {
     const color = colorOf(e.policy);
     data.push({
-      type: "scatter", mode: "markers", name: `${e.policy} ${e.cpus} CPUs, predicted for that machine`, x: [e.cpus], y: [e.predictedSeconds],
+      type: "scatter", mode: "markers", name: `${e.policy} ${e.cpus} CPUs ${e.module.replace(/_cpufreq/g, "")}: predicted for that machine`, x: [e.cpus], y: [e.predictedSeconds],
       error_y: { type: "data", symmetric: false, array: [e.p95Seconds - e.predictedSeconds], arrayminus: [e.predictedSeconds - e.p5Seconds], color },
       marker: { symbol: "circle", size: 9, color }, legendgroup: `ext-${e.id}`,
     });
     data.push({
-      type: "scatter", mode: "markers", name: `${e.policy} ${e.cpus} CPUs, reported (${e.errorPct >= 0 ? "+" : ""}${e.errorPct.toFixed(0)}%)`, x: [e.cpus], y: [e.reportedSeconds],
+      type: "scatter", mode: "markers", name: `${e.policy} ${e.cpus} CPUs ${e.module.replace(/_cpufreq/g, "")}: reported (${e.errorPct >= 0 ? "+" : ""}${e.errorPct.toFixed(0)}%)`, x: [e.cpus], y: [e.reportedSeconds],
       marker: { symbol: "diamond-open", size: 13, line: { width: 2 }, color }, legendgroup: `ext-${e.id}`,
       hovertemplate: `${e.id}: ${e.measure}, reported %{y:.2f} s<extra></extra>`,
     });
