@@ -8,6 +8,8 @@ import { cellsOf, readMeasured } from "../src/data/measured";
 import { BootResult, simulateBoot } from "../src/model/boot";
 import { defaultParams } from "../src/model/params";
 import { seedScenario } from "../src/model/scenarios";
+import { figureTitle } from "../src/figures/spec";
+import { breakdownFigure, parameterSpreadFigure, predictionVsCpusFigure, predictionVsLatencyFigure, ratioPredictionFigure } from "../src/figures/uncertainty";
 
 const design = { seed: 3, boots: 4, bootsPerRefit: 2 };
 
@@ -82,4 +84,22 @@ test("posterior-predictive check: percentiles of the measured mean and sd, flagg
   // Spans drawn around the measured ones: not flagged.
   const like = posteriorPredictiveRows({ base: boots(Array.from({ length: 200 }, (_, i) => cells[0].seconds[i % 5] + ((i * 37) % 11 - 5) * 0.05)) }, cells);
   assert.equal(like[0]["mean check"], "ok");
+});
+
+test("uncertainty figures: titles, axis labels with units, a legend entry per series", () => {
+  const pred = (policy: string, cpus: number, initLatencyMs: number) => ({
+    scenario: "seed", cpus, initLatencyMs, policy, module: "acpi_cpufreq", meanSeconds: 10, centralSeconds: 11, bootP5Seconds: 8, bootP95Seconds: 12, p5Seconds: 9, p95Seconds: 13, refits: 3, refitMeans: [9, 11, 13],
+  });
+  const figs = [
+    predictionVsCpusFigure([pred("base", 64, 0), pred("base", 128, 0)], "acpi_cpufreq"),
+    predictionVsLatencyFigure([pred("base", 288, 0), pred("base", 288, 100)], "acpi_cpufreq"),
+    ratioPredictionFigure([{ cpus: 64, ratio: 3, p5: 2, p95: 4 }], "base", "merge", "acpi_cpufreq"),
+    parameterSpreadFigure([{ name: "herdRecheckUs", fitted: 10, median: 12, p5: 8, p95: 20, relativeWidth: 1.2 }]),
+    breakdownFigure([{ cpus: 288, policy: "base", module: "acpi_cpufreq", fullLoads: 576, gracePeriodsMs: 50, mutexWaitMs: 1, herdRechecksMs: 3, otherKernelMs: 10, spanPerLoadMs: 78 }]),
+  ];
+  for (const f of figs) {
+    assert.ok(figureTitle(f).length > 20, figureTitle(f));
+    for (const axis of ["xaxis", "yaxis"]) assert.match(String((f.layout[axis] as any).title.text), /\(.+\)|parameter|machine/, `${figureTitle(f)} ${axis}`);
+    assert.ok(f.data.some((t) => typeof t.name === "string" && t.showlegend !== false), figureTitle(f));
+  }
 });

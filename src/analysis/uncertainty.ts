@@ -28,6 +28,8 @@ export interface PredictionDesign {
 export interface Prediction {
   scenario: string;
   cpus: number;
+  /** The init-failure latency of the scenario's first module, ms (for sweeps over it). */
+  initLatencyMs: number;
   policy: string;
   module: string;
   /** Mean span under the fitted parameters, seconds. */
@@ -99,6 +101,7 @@ export async function predict(
       out.push({
         scenario: r.scenario.name,
         cpus: r.scenario.cpus,
+        initLatencyMs: Object.values(r.scenario.modules)[0].initLatencyMs,
         policy: r.policy,
         module,
         meanSeconds: meanOf(xs),
@@ -123,6 +126,9 @@ export const predictionPolicies = ["base", "merge", "no-wait-going", "idempotent
 export function predictionRequests(scenarioAt: (cpus: number) => Scenario, policies = predictionPolicies, cpus = predictionCpus): PredictionRequest[] {
   return policies.flatMap((policy) => cpus.map((c) => ({ scenario: scenarioAt(c), policy })));
 }
+
+/** Init-failure latencies at the seed's CPU count, for the latency curve's interval. */
+export const predictionLatenciesMs = [0, 100, 500, 1000, 2000];
 
 /** One predicted point as a table row. */
 export function predictionRows(ps: Prediction[]) {

@@ -5,7 +5,7 @@
  */
 import type { LoadBreakdown } from "../analysis/breakdown";
 import type { ExternalComparison } from "../analysis/external";
-import type { Prediction } from "../analysis/uncertainty";
+import type { Prediction, RatioPrediction } from "../analysis/uncertainty";
 import type { ParamSpread } from "../calibrate/calibration";
 import { colorOf } from "./palette";
 import { Figure } from "./spec";
@@ -55,6 +55,54 @@ export function predictionVsCpusFigure(preds: Prediction[], module: string, exte
       legend: { orientation: "h", y: -0.22 },
       width: 900,
       height: 560,
+    },
+  };
+}
+
+/** span(a) / span(b) against CPU count, with the 90% interval over the bootstrap refits (the heatmap's companion). */
+export function ratioPredictionFigure(rs: RatioPrediction[], a: string, b: string, module: string): Figure {
+  const x = rs.map((r) => r.cpus);
+  const color = colorOf(a);
+  return {
+    data: [
+      { type: "scatter", mode: "lines", x, y: rs.map((r) => r.p5), line: { width: 0, color }, showlegend: false, hoverinfo: "skip" },
+      { type: "scatter", mode: "lines", x, y: rs.map((r) => r.p95), line: { width: 0, color }, fill: "tonexty", fillcolor: rgba(color, 0.2), name: "90% interval (bootstrap refits)" },
+      { type: "scatter", mode: "lines+markers", name: `${a} / ${b} (median of refits)`, x, y: rs.map((r) => r.ratio), line: { color, width: 2 } },
+    ],
+    layout: {
+      title: { text: `${module}: how many times longer ${a} takes than ${b}, with its 90% interval (init fails at once)` },
+      xaxis: { title: { text: "CPUs (count, log scale)" }, type: "log" },
+      yaxis: { title: { text: `span ratio ${a} / ${b} (x, log scale)` }, type: "log" },
+      legend: { orientation: "h", y: -0.2 },
+      width: 860,
+      height: 480,
+    },
+  };
+}
+
+/** Expected span vs init-failure latency at one CPU count, with the 90% interval over refits. */
+export function predictionVsLatencyFigure(preds: Prediction[], module: string): Figure {
+  const policies = [...new Set(preds.map((p) => p.policy))];
+  const cpus = preds[0]?.cpus;
+  const data = policies.flatMap((policy) => {
+    const pts = preds.filter((p) => p.policy === policy && p.module === module).sort((a, b) => a.initLatencyMs - b.initLatencyMs);
+    const color = colorOf(policy);
+    const x = pts.map((p) => p.initLatencyMs);
+    return [
+      { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p5Seconds), line: { width: 0, color }, showlegend: false, hoverinfo: "skip", legendgroup: policy },
+      { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p95Seconds), line: { width: 0, color }, fill: "tonexty", fillcolor: rgba(color, 0.2), showlegend: false, hoverinfo: "skip", legendgroup: policy },
+      { type: "scatter", mode: "lines+markers", name: `${policy} (model, 90% interval)`, x, y: pts.map((p) => p.centralSeconds), line: { color, width: 2 }, legendgroup: policy },
+    ];
+  });
+  return {
+    data,
+    layout: {
+      title: { text: `${module}: expected span vs init-failure latency at ${cpus} CPUs, with the calibration's 90% interval` },
+      xaxis: { title: { text: "time init runs before failing (ms)" } },
+      yaxis: { title: { text: "first to last load attempt (s, log scale)" }, type: "log" },
+      legend: { orientation: "h", y: -0.2 },
+      width: 860,
+      height: 480,
     },
   };
 }
