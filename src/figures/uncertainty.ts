@@ -15,6 +15,18 @@ function rgba(hex: string, alpha: number): string {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
+/** One policy's predictions along x: the 90% interval as a shaded band under the central line. */
+function intervalTraces(preds: Prediction[], policy: string, module: string, xOf: (p: Prediction) => number): Array<Record<string, unknown>> {
+  const pts = preds.filter((p) => p.policy === policy && p.module === module).sort((a, b) => xOf(a) - xOf(b));
+  const color = colorOf(policy);
+  const x = pts.map(xOf);
+  return [
+    { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p5Seconds), line: { width: 0, color }, showlegend: false, hoverinfo: "skip", legendgroup: policy },
+    { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p95Seconds), line: { width: 0, color }, fill: "tonexty", fillcolor: rgba(color, 0.2), showlegend: false, hoverinfo: "skip", legendgroup: policy },
+    { type: "scatter", mode: "lines+markers", name: `${policy} (model, 90% interval)`, x, y: pts.map((p) => p.centralSeconds), line: { color, width: 2 }, marker: { size: 5 }, legendgroup: policy },
+  ];
+}
+
 /**
  * Expected span vs CPU count per policy (log-log): the line is the fitted
  * parameters' mean, the shaded band the 90% interval over the bootstrap refits;
@@ -23,16 +35,7 @@ function rgba(hex: string, alpha: number): string {
  */
 export function predictionVsCpusFigure(preds: Prediction[], module: string, external: ExternalComparison[] = []): Figure {
   const policies = [...new Set(preds.map((p) => p.policy))];
-  const data: Array<Record<string, unknown>> = policies.flatMap((policy) => {
-    const pts = preds.filter((p) => p.policy === policy && p.module === module).sort((a, b) => a.cpus - b.cpus);
-    const color = colorOf(policy);
-    const x = pts.map((p) => p.cpus);
-    return [
-      { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p5Seconds), line: { width: 0, color }, showlegend: false, hoverinfo: "skip", legendgroup: policy },
-      { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p95Seconds), line: { width: 0, color }, fill: "tonexty", fillcolor: rgba(color, 0.2), showlegend: false, hoverinfo: "skip", legendgroup: policy },
-      { type: "scatter", mode: "lines+markers", name: `${policy} (model, 90% interval)`, x, y: pts.map((p) => p.centralSeconds), line: { color, width: 2 }, marker: { size: 5 }, legendgroup: policy },
-    ];
-  });
+  const data: Array<Record<string, unknown>> = policies.flatMap((policy) => intervalTraces(preds, policy, module, (p) => p.cpus));
   for (const e of external.filter((c) => c.module.split("+").includes(module))) {
     const color = colorOf(e.policy);
     data.push({
@@ -84,16 +87,7 @@ export function ratioPredictionFigure(rs: RatioPrediction[], a: string, b: strin
 export function predictionVsLatencyFigure(preds: Prediction[], module: string): Figure {
   const policies = [...new Set(preds.map((p) => p.policy))];
   const cpus = preds[0]?.cpus;
-  const data = policies.flatMap((policy) => {
-    const pts = preds.filter((p) => p.policy === policy && p.module === module).sort((a, b) => a.initLatencyMs - b.initLatencyMs);
-    const color = colorOf(policy);
-    const x = pts.map((p) => p.initLatencyMs);
-    return [
-      { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p5Seconds), line: { width: 0, color }, showlegend: false, hoverinfo: "skip", legendgroup: policy },
-      { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p95Seconds), line: { width: 0, color }, fill: "tonexty", fillcolor: rgba(color, 0.2), showlegend: false, hoverinfo: "skip", legendgroup: policy },
-      { type: "scatter", mode: "lines+markers", name: `${policy} (model, 90% interval)`, x, y: pts.map((p) => p.centralSeconds), line: { color, width: 2 }, legendgroup: policy },
-    ];
-  });
+  const data = policies.flatMap((policy) => intervalTraces(preds, policy, module, (p) => p.initLatencyMs));
   return {
     data,
     layout: {
