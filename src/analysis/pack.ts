@@ -27,9 +27,8 @@ import { versions } from "../versions";
 import { CommitNumbers, formatCommitMessage, Interval } from "./commitMessage";
 import { compareExternal } from "./external";
 import { predict, predictionDesign, predictionRequests } from "./uncertainty";
-import { CellComparison, measuredVsSimulatedFigure } from "./reproduce";
+import { CellComparison, measuredVsSimulatedFigure, tableBoots } from "./reproduce";
 import { ratioSweepGrid } from "./sensitivity";
-import { tableBoots } from "./reproduce";
 
 export const commitMessageFile = "commit-message.txt";
 export const largerCpus = 1024;
