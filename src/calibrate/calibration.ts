@@ -135,12 +135,15 @@ export function resampleTargets(cells: Cell[], resample: number, seed: number): 
   });
 }
 
-async function bootstrap(cells: Cell[], full: FitResult, s: CalibrationSettings, design: BootDesign, log: (l: string) => void): Promise<CalibrationRecord["bootstrap"]> {
+/** The Jacobian of the residuals at `params` (one model run, then one per free parameter). */
+async function jacobianAt(cells: Cell[], params: Params, design: BootDesign): Promise<number[][]> {
+  const z0 = unitOf(params, freeParams);
+  const res = residualFunction({ cells, start: params, free: freeParams, design });
+  return jacobian(res, z0, await res(z0), optimiser.h);
+}
+
+async function bootstrap(cells: Cell[], full: FitResult, J: number[][], s: CalibrationSettings, design: BootDesign, log: (l: string) => void): Promise<CalibrationRecord["bootstrap"]> {
   const z0 = unitOf(full.params, freeParams);
-  const base = residualFunction({ cells, start: full.params, free: freeParams, design });
-  const r0 = await base(z0);
-  log(`bootstrap: Jacobian at the fitted parameters (${freeParams.length} model runs)`);
-  const J = await jacobian(base, z0, r0, optimiser.h);
   const refits: Refit[] = [];
   for (let b = 1; b <= s.refits; b++) {
     const targets = resampleTargets(cells, b, s.seed);
@@ -176,21 +179,28 @@ async function bootstrap(cells: Cell[], full: FitResult, s: CalibrationSettings,
  * short. A fresh Jacobian at the solution and a few Gauss-Newton steps with it
  * finish the job (and give the bootstrap refits a centre they do not drift from).
  */
-async function polish(cells: Cell[], all: FitResult, design: BootDesign, s: CalibrationSettings, log: (l: string) => void): Promise<Partial<FitResult>> {
+async function polish(
+  cells: Cell[],
+  all: FitResult,
+  design: BootDesign,
+  s: CalibrationSettings,
+  log: (l: string) => void,
+): Promise<{ fit: Partial<FitResult>; jacobian: number[][] | null }> {
   const z0 = unitOf(all.params, freeParams);
   const res = residualFunction({ cells, start: all.params, free: freeParams, design });
-  const r0 = await res(z0);
-  const J = await jacobian(res, z0, r0, optimiser.h);
+  const J = await jacobianAt(cells, all.params, design);
   const r = await chordRefit(res, z0, J, { maxEvals: s.refitEvals, tolStep: optimiser.tolStep, lambda: 1e-3 });
   const evals = all.evals + 1 + freeParams.length + r.evals;
   if (!(r.f < all.objective)) {
     log(`polish: a fresh Jacobian finds no lower objective; the fit stands`);
-    return { evals };
+    // Still the Jacobian at the fitted parameters: the bootstrap reuses it.
+    return { fit: { evals }, jacobian: J };
   }
   const params = paramsFrom(all.params, freeParams, r.z);
   const fits = await simulateCells(cells, params, design);
   log(`polish: objective ${all.objective.toExponential(3)} -> ${r.f.toExponential(3)} with a fresh Jacobian; worst cell ${maxAbs(fits).toFixed(1)}%`);
-  return { params, cells: fits, objective: r.f, evals, reason: `${all.reason}; then Gauss-Newton steps with a fresh Jacobian at the solution lowered the objective to ${r.f.toExponential(3)}` };
+  const reason = `${all.reason}; then Gauss-Newton steps with a fresh Jacobian at the solution lowered the objective to ${r.f.toExponential(3)}`;
+  return { fit: { params, cells: fits, objective: r.f, evals, reason }, jacobian: null };
 }
 
 export async function calibrate(cells: Cell[], s: CalibrationSettings, log: (line: string) => void): Promise<CalibrationRecord> {
@@ -203,7 +213,7 @@ export async function calibrate(cells: Cell[], s: CalibrationSettings, log: (lin
   const all = await fit({ cells, start, free: freeParams, design, onProgress: log, settings });
   log(`fit: ${all.converged ? "converged" : "stopped"} (${all.reason}) after ${all.evals} runs; worst cell ${maxAbs(all.cells).toFixed(1)}%`);
   const polished = await polish(cells, all, design, s, log);
-  Object.assign(all, polished);
+  Object.assign(all, polished.fit);
 
   log(`check: seed ${s.checkSeed}, boots per policy ${JSON.stringify(s.checkBoots)}, never used by a fit`);
   const unseen = await simulateCells(cells, all.params, check);
@@ -216,7 +226,9 @@ export async function calibrate(cells: Cell[], s: CalibrationSettings, log: (lin
   const predicted = await simulateCells(heldOut, oos.params, check);
   log(`out-of-sample: prediction errors ${predicted.map((c) => `${c.module} ${c.errorPct.toFixed(1)}%`).join(", ")}`);
 
-  const boot = await bootstrap(cells, all, s, design, log);
+  if (!polished.jacobian) log(`bootstrap: Jacobian at the polished parameters (${freeParams.length + 1} model runs)`);
+  const J = polished.jacobian ?? (await jacobianAt(cells, all.params, design));
+  const boot = await bootstrap(cells, all, J, s, design, log);
 
   return {
     description:
