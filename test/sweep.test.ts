@@ -9,7 +9,7 @@ import { Random } from "../src/sim/random";
 import { runNode, tmpDir } from "./helpers";
 
 
-const grid = ["--policy", "base,merge,idempotent", "--cpus", "8,16,...,64", "--init-latency-ms", "0,50", "--seeds", "2", "--seed", "5"];
+const grid = ["--policy", "base,merge,idempotent", "--cpus", "8,16,...,64", "--init-latency-ms", "0,50", "--boots", "2", "--seed", "5"];
 const sweep = (...args: string[]) => runNode("bin/modburst.js", ["sweep", ...grid, ...args]);
 
 test("sweep: 1 and 2 worker threads write byte-identical CSV", (t) => {
@@ -21,7 +21,7 @@ test("sweep: 1 and 2 worker threads write byte-identical CSV", (t) => {
   const one = fs.readFileSync(path.join(dir, "one.csv"), "utf8");
   assert.equal(fs.readFileSync(path.join(dir, "two.csv"), "utf8"), one);
   const rows = readSweepCsv(path.join(dir, "one.csv"));
-  assert.equal(rows.length, 3 * 4 * 2 * 2 * 2, "policies x cpus x latencies x seeds x modules");
+  assert.equal(rows.length, 3 * 4 * 2 * 2 * 2, "policies x cpus x latencies x boots x modules");
   assert.match(b.stderr, /sweep: 48\/48 \(100%\)/);
 });
 
@@ -42,7 +42,7 @@ test("sweep: three shards merged equal the unsharded run", (t) => {
   const dup = runNode("bin/modburst.js", ["merge-results", shards[0], shards[0], shards[1], shards[2], "--out", path.join(dir, "bad.csv")]);
   assert.equal(dup.status, 0, "the same file twice is one shard");
   const other = path.join(dir, "other.csv");
-  assert.equal(runNode("bin/modburst.js", ["sweep", "--policy", "base", "--cpus", "8", "--seeds", "1", "--out", other]).status, 0);
+  assert.equal(runNode("bin/modburst.js", ["sweep", "--policy", "base", "--cpus", "8", "--boots", "1", "--out", other]).status, 0);
   const mixed = runNode("bin/modburst.js", ["merge-results", shards[0], other, "--out", path.join(dir, "bad.csv")]);
   assert.equal(mixed.status, 2);
   assert.match(mixed.stderr, /jobs_total 1 \(allowed 48: every shard must come from the same grid\)/);
@@ -57,11 +57,11 @@ test("sweep: bad input is one line, exit 2, no file", (t) => {
     [["--shard", "3/2", "--out", out], /^modburst: invalid shard: 3\/2 \(allowed K\/N with 1 <= K <= N/],
     [["--init-latency-ms", "-5", "--out", out], /^modburst: invalid init-latency-ms: -5 /],
     [["--policy", "base,fifo", "--out", out], /^modburst: invalid policy: fifo /],
-    [["--seeds", "0", "--out", out], /^modburst: invalid seeds: 0 \(allowed integer 1\.\.100000\)$/],
+    [["--boots", "0", "--out", out], /^modburst: invalid boots: 0 \(allowed integer 1\.\.100000\)$/],
     [[], /^modburst: invalid out: missing/],
   ];
   for (const [args, pattern] of cases) {
-    const r = runNode("bin/modburst.js", ["sweep", "--cpus", "8", "--seeds", "1", ...args]);
+    const r = runNode("bin/modburst.js", ["sweep", "--cpus", "8", "--boots", "1", ...args]);
     assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     assert.match(r.stderr.trim(), pattern);

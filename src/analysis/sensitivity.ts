@@ -9,7 +9,7 @@ const doubling = (from: number, to: number) => {
 };
 
 /** Every policy, 8-4096 CPUs, init failing at once, 5 boots per point. */
-export const cpuSweepGrid: Grid = { policies: [...policyNames], cpus: doubling(8, 4096), initLatencyMs: [0], initResults: ["fail"], seeds: 5, seed: 3 };
+export const cpuSweepGrid: Grid = { policies: [...policyNames], cpus: doubling(8, 4096), initLatencyMs: [0], initResults: ["fail"], boots: 5, seed: 3 };
 
 /** Every policy at 288 CPUs, init failing after 0-2000 ms, 10 boots per point. */
 export const latencySweepGrid: Grid = {
@@ -17,9 +17,9 @@ export const latencySweepGrid: Grid = {
   cpus: [288],
   initLatencyMs: [0, 10, 20, 50, 100, 200, 500, 1000, 1500, 2000],
   initResults: ["fail"],
-  seeds: 10,
+  boots: 10,
   seed: 4,
 };
 
 /** base and merge over 8-2048 CPUs x six latencies, 3 boots per cell. */
-export const ratioSweepGrid: Grid = { policies: ["base", "merge"], cpus: doubling(8, 2048), initLatencyMs: [0, 10, 100, 500, 1000, 2000], initResults: ["fail"], seeds: 3, seed: 5 };
+export const ratioSweepGrid: Grid = { policies: ["base", "merge"], cpus: doubling(8, 2048), initLatencyMs: [0, 10, 100, 500, 1000, 2000], initResults: ["fail"], boots: 3, seed: 5 };

@@ -1,6 +1,6 @@
 /**
  * modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000
- *   --seeds 20 --out FILE [--init-result fail|success|fail,success] [--seed S]
+ *   --boots 20 --out FILE [--init-result fail|success|fail,success] [--seed S]
  *   [--shard K/N] [--threads T] [--params FILE]
  * modburst merge-results SHARD.csv... --out FILE
  */
@@ -16,7 +16,7 @@ import { progressBar } from "./progress";
 import { loadParams } from "./simulate";
 
 export const sweepUsage =
-  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --seeds 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json]";
+  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json]";
 export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE";
 
 export async function sweepCommand(argv: string[]): Promise<number> {
@@ -25,7 +25,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     cpus: { type: "string" },
     "init-latency-ms": { type: "string" },
     "init-result": { type: "string" },
-    seeds: { type: "string" },
+    boots: { type: "string" },
     seed: { type: "string" },
     out: { type: "string" },
     shard: { type: "string" },
@@ -39,7 +39,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     cpus: parseNumberList("cpus", (values.cpus as string) ?? "288", 1, maxCpus, true),
     initLatencyMs: parseNumberList("init-latency-ms", (values["init-latency-ms"] as string) ?? "0", 0, 3_600_000, false),
     initResults: ((values["init-result"] as string) ?? "fail").split(",").map((r) => checkKeyword("init-result", r, ["fail", "success"] as const)),
-    seeds: checkInteger("seeds", values.seeds ?? "20", 1, 100_000),
+    boots: checkInteger("boots", values.boots ?? "20", 1, 100_000),
     seed: checkInteger("seed", values.seed ?? "1", 0, 2 ** 32 - 1),
     scenario: values.scenario !== undefined ? resolveScenario(values.scenario as string) : undefined,
   };

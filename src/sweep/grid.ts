@@ -1,6 +1,6 @@
 /**
  * A sweep grid: every combination of policy, CPU count, init latency and init
- * result, each run for `seeds` boots. Jobs are numbered in one fixed order, so
+ * result, each run for `boots` boots. Jobs are numbered in one fixed order, so
  * any slice (shard) of the grid can run anywhere and be merged back by number.
  */
 import { checkInteger, checkKeyword, checkNumber, invalid, UserError } from "../errors";
@@ -15,8 +15,8 @@ export interface Grid {
   cpus: number[];
   initLatencyMs: number[];
   initResults: Array<"fail" | "success">;
-  /** Boots per grid point (boot numbers 1..seeds of `seed`). */
-  seeds: number;
+  /** Boots per grid point (boot numbers 1..boots of `seed`). */
+  boots: number;
   seed: number;
   /** The machine and drivers swept over (its CPU count is replaced per point); default the seed's. */
   scenario?: Scenario;
@@ -37,7 +37,7 @@ export function gridPoints(g: Grid): GridPoint[] {
     for (const cpus of g.cpus)
       for (const initLatencyMs of g.initLatencyMs)
         for (const initResult of g.initResults)
-          for (let boot = 1; boot <= g.seeds; boot++) out.push({ job: out.length, policy, cpus, initLatencyMs, initResult, boot });
+          for (let boot = 1; boot <= g.boots; boot++) out.push({ job: out.length, policy, cpus, initLatencyMs, initResult, boot });
   return out;
 }
 
@@ -125,6 +125,6 @@ export function parsePolicies(text: string): string[] {
 export function validateGrid(g: Grid): Grid {
   for (const c of g.cpus) checkInteger("cpus", c, 1, maxCpus);
   for (const l of g.initLatencyMs) checkNumber("init-latency-ms", l, 0, 3_600_000);
-  checkInteger("seeds", g.seeds, 1, 100_000);
+  checkInteger("boots", g.boots, 1, 100_000);
   return g;
 }
