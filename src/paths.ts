@@ -18,6 +18,8 @@ export const paths = {
   calibratedParams: path.join(projectRoot, "data", "calibration", "params.json"),
   /** Overridable so tests can execute notebooks without touching the committed outputs. */
   derived: process.env.MODBURST_DERIVED_DIR || path.join(projectRoot, "data", "derived"),
+  /** The results cache (src/records/cache.ts; MODBURST_CACHE_DIR overrides it at run time). Not committed. */
+  recordCache: path.join(projectRoot, ".cache", "records"),
   figures: process.env.MODBURST_FIGURES_DIR || path.join(projectRoot, "figures"),
   environment: path.join(projectRoot, "environment"),
   /** Put on JUPYTER_PATH by every project command; holds kernels/tslab/kernel.json. */

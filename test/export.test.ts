@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { checkCommitMessage, CommitNumbers, formatCommitMessage, justificationOf } from "../src/analysis/commitMessage";
+import { checkCommitMessage, CommitNumbers, formatCommitMessage, justificationOf } from "../src/reports/commitMessage";
 import { chromiumArgs, requireChromium } from "../src/env/browser";
 import { exportFigures } from "../src/export/exporter";
 import { Figure } from "../src/figures/spec";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadBreakdown, mechanismExponent } from "../src/analysis/breakdown";
-import { spanOfFirst } from "../src/analysis/external";
-import { posteriorPredictiveRows } from "../src/analysis/distributions";
-import { predict, ratioPredictions } from "../src/analysis/uncertainty";
+import { loadBreakdown, mechanismExponent } from "../src/records/breakdown";
+import { spanOfFirst } from "../src/records/external";
+import { posteriorPredictiveRows } from "../src/tables/distributionRows";
+import { predict, ratioPredictions } from "../src/records/uncertainty";
 import { cellsOf, readMeasured } from "../src/data/measured";
 import { BootResult, simulateBoot } from "../src/model/boot";
 import { defaultParams } from "../src/model/params";

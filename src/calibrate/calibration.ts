@@ -19,6 +19,7 @@ import { Random } from "../sim/random";
 import { FreeParam, freeParams } from "./bounds";
 import { chordRefit, jacobian } from "./levenbergMarquardt";
 import { BootDesign, CellFit, fit, FitResult, optimiser, paramsFrom, residualFunction, simulateCells, Target, targetsOf, unitOf } from "./fit";
+import { seedMachineCpus } from "../model/limits";
 
 export interface CalibrationSettings {
   cpus: number;
@@ -36,7 +37,7 @@ export interface CalibrationSettings {
 }
 
 export const defaultSettings: CalibrationSettings = {
-  cpus: 288,
+  cpus: seedMachineCpus,
   seed: 1,
   boots: { base: 40, revert: 400, merge: 160 },
   checkSeed: 1000004,

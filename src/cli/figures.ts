@@ -1,19 +1,21 @@
-/** npm run figures [-- --out DIR]: the commit-message pack without Jupyter (same code as notebook 04). */
+/** npm run figures [-- --out DIR] [--no-cache]: the commit-message pack without Jupyter (same code as notebook 04), from the cached records. */
 import * as path from "path";
-import { buildCommitPack } from "../analysis/pack";
+import { buildCommitPack } from "../reports/pack";
 import { requireChromium } from "../env/browser";
 import { paths } from "../paths";
 import { parseCli } from "./args";
 import { progressBar } from "./progress";
 import { runMain } from "./runMain";
+import { cacheEnv } from "../records/cache";
 
 runMain(async () => {
-  const { values } = parseCli(process.argv.slice(2), { out: { type: "string" } });
+  const { values } = parseCli(process.argv.slice(2), { out: { type: "string" }, "no-cache": { type: "boolean" } });
+  if (values["no-cache"]) process.env[cacheEnv.noCache] = "1";
   const outDir = (values.out as string | undefined) ?? paths.figures;
   // Fail before minutes of simulation, not after.
   requireChromium();
   const t0 = Date.now();
-  const pack = await buildCommitPack({ outDir, log: (l) => console.log(l), onProgress: progressBar("cpu sweep") });
+  const pack = await buildCommitPack({ outDir, log: (l) => console.log(l), onProgress: progressBar("boots of a missing record") });
   for (const f of pack.files) console.log(`wrote ${path.relative(process.cwd(), f.file) || f.file} (${f.bytes} bytes)`);
   console.log(`wrote ${path.relative(process.cwd(), pack.textFile) || pack.textFile} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 });

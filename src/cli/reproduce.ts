@@ -1,6 +1,7 @@
 /**
- * npm run reproduce [-- [--timeout-seconds N] [--dir FOLDER] [PREFIX...]]
+ * npm run reproduce [-- [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]]
  * Sets the machine up if needed, then executes every notebook in name order.
+ * Records come from the results cache unless --no-cache recomputes them all.
  */
 import { ensureSetup } from "../env/setup";
 import { checkNumber } from "../errors";
@@ -8,6 +9,7 @@ import { parseCli } from "./args";
 import { paths } from "../paths";
 import { describeFailure, installInterruptHandler, listNotebooks, runNotebooks, selectNotebooks } from "../notebooks/runner";
 import { runMain } from "./runMain";
+import { cacheEnv } from "../records/cache";
 
 export const timeoutEnvVar = "MODBURST_CELL_TIMEOUT";
 
@@ -15,13 +17,14 @@ runMain(async () => {
   const { values, positionals } = parseCli(process.argv.slice(2), {
     "timeout-seconds": { type: "string" },
     dir: { type: "string" },
+    "no-cache": { type: "boolean" },
   });
   const timeout = checkNumber("timeout-seconds", values["timeout-seconds"] ?? process.env[timeoutEnvVar] ?? "900", 1, 86400);
   const files = selectNotebooks(listNotebooks((values.dir as string | undefined) ?? paths.notebooks), positionals);
   const state = ensureSetup();
   installInterruptHandler();
   const started = Date.now();
-  const outcomes = await runNotebooks(files, { python: state.python, cellTimeoutSeconds: timeout }, console.log);
+  const outcomes = await runNotebooks(files, { python: state.python, cellTimeoutSeconds: timeout, env: values["no-cache"] ? { ...process.env, [cacheEnv.noCache]: "1" } : process.env }, console.log);
   const failed = outcomes.find((o) => !o.ok);
   const total = ((Date.now() - started) / 1000).toFixed(1);
   if (failed) {

@@ -8,7 +8,8 @@ import { checkInteger, checkKeyword, checkNumber } from "../errors";
 import { defaultParams, Params, readParamsFile } from "../model/params";
 import { policyNames } from "../model/policies";
 import { simulateRun, RunResult } from "../model/run";
-import { maxCpus, withCpus, withInit } from "../model/scenario";
+import { maxCpus, maxInitLatencyMs } from "../model/limits";
+import { withCpus, withInit } from "../model/scenario";
 import { resolveScenario } from "../model/scenarios";
 import { paths } from "../paths";
 import { formatTextTable } from "../tables/format";
@@ -43,7 +44,7 @@ export function simulateCommand(argv: string[]): number {
   const boots = checkInteger("boots", values.boots ?? "5", 1, 100_000);
   const seed = checkInteger("seed", values.seed ?? "1", 0, 2 ** 32 - 1);
   const init: { initLatencyMs?: number; initResult?: "success" | "fail" } = {};
-  if (values["init-latency-ms"] !== undefined) init.initLatencyMs = checkNumber("init-latency-ms", values["init-latency-ms"], 0, 3_600_000);
+  if (values["init-latency-ms"] !== undefined) init.initLatencyMs = checkNumber("init-latency-ms", values["init-latency-ms"], 0, maxInitLatencyMs);
   if (values["init-result"] !== undefined) init.initResult = checkKeyword("init-result", values["init-result"], ["fail", "success"] as const);
   scenario = withInit(scenario, init);
   const { params, source } = loadParams(values.params as string | undefined);

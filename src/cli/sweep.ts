@@ -9,7 +9,7 @@ import { defaultThreads } from "../parallel/pool";
 import { mergeSweeps, writeSweepCsv } from "../sweep/csv";
 import { Grid, gridPoints, parseNumberList, parsePolicies, parseShard, shardOf } from "../sweep/grid";
 import { runSweep } from "../sweep/run";
-import { maxCpus } from "../model/scenario";
+import { maxCpus, maxInitLatencyMs, seedMachineCpus } from "../model/limits";
 import { resolveScenario } from "../model/scenarios";
 import { parseCli } from "./args";
 import { progressBar } from "./progress";
@@ -36,8 +36,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the CSV, --out FILE)");
   const grid: Grid = {
     policies: parsePolicies((values.policy as string) ?? "all"),
-    cpus: parseNumberList("cpus", (values.cpus as string) ?? "288", 1, maxCpus, true),
-    initLatencyMs: parseNumberList("init-latency-ms", (values["init-latency-ms"] as string) ?? "0", 0, 3_600_000, false),
+    cpus: parseNumberList("cpus", (values.cpus as string) ?? String(seedMachineCpus), 1, maxCpus, true),
+    initLatencyMs: parseNumberList("init-latency-ms", (values["init-latency-ms"] as string) ?? "0", 0, maxInitLatencyMs, false),
     initResults: ((values["init-result"] as string) ?? "fail").split(",").map((r) => checkKeyword("init-result", r, ["fail", "success"] as const)),
     boots: checkInteger("boots", values.boots ?? "20", 1, 100_000),
     seed: checkInteger("seed", values.seed ?? "1", 0, 2 ** 32 - 1),

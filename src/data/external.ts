@@ -7,6 +7,7 @@ import { UserError } from "../errors";
 import { policyNames } from "../model/policies";
 import { paths } from "../paths";
 import { csvError, displayPath, readCsv } from "./csv";
+import { maxCpus } from "../model/limits";
 
 export const externalColumns = ["id", "source_id", "cpus", "kernel", "policy", "modules", "requests_per_cpu", "metric", "value", "unit", "note"] as const;
 
@@ -41,7 +42,7 @@ export function readExternalMeasurements(file = paths.externalMeasurements): Ext
     if (ids.has(v.id)) throw csvError(file, line, "id", v.id, "each id once");
     ids.add(v.id);
     if (!slug.test(v.source_id)) throw csvError(file, line, "source_id", v.source_id, "a slug naming a section of the README");
-    if (v.cpus !== "" && !(/^\d+$/.test(v.cpus) && +v.cpus >= 1 && +v.cpus <= 16384)) throw csvError(file, line, "cpus", v.cpus, "an integer 1..16384, or empty");
+    if (v.cpus !== "" && !(/^\d+$/.test(v.cpus) && +v.cpus >= 1 && +v.cpus <= maxCpus)) throw csvError(file, line, "cpus", v.cpus, `an integer 1..${maxCpus}, or empty`);
     if (!(externalPolicies as readonly string[]).includes(v.policy)) throw csvError(file, line, "policy", v.policy, externalPolicies.join("|"));
     const modules = v.modules.split(";").map((m) => m.trim());
     if (modules.some((m) => m === "")) throw csvError(file, line, "modules", v.modules, "module names separated by ';'");

@@ -3,7 +3,7 @@ import { Cell } from "../data/measured";
 import { BootResult } from "../model/boot";
 import { SegmentKind } from "../model/types";
 import { ecdf } from "../stats/describe";
-import { countSamples, Distribution, spans } from "../analysis/distributions";
+import { countSamples, Distribution, spans } from "../records/distributions";
 import { colorOf } from "./palette";
 import { Figure } from "./spec";
 

@@ -3,9 +3,9 @@
  * measurements beside the model, what the calibration pins down, and where a
  * failing load's time goes. Plain data in, plotly specs out.
  */
-import type { LoadBreakdown } from "../analysis/breakdown";
-import type { ExternalComparison } from "../analysis/external";
-import type { Prediction, RatioPrediction } from "../analysis/uncertainty";
+import type { LoadBreakdown } from "../records/breakdown";
+import type { ExternalComparison } from "../records/external";
+import type { Prediction, RatioPrediction } from "../records/uncertainty";
 import type { ParamSpread } from "../calibrate/calibration";
 import { colorOf } from "./palette";
 import { Figure } from "./spec";

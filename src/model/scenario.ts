@@ -5,6 +5,7 @@
  * scenario objects, never special cases in the model.
  */
 import { checkInteger, checkKeyword, checkNumber, invalid, UserError } from "../errors";
+import { maxCpus, maxInitLatencyMs } from "./limits";
 
 export const errnos = ["EEXIST", "ENODEV", "EBUSY", "EINVAL", "EIO"] as const;
 export type Errno = (typeof errnos)[number];
@@ -51,7 +52,7 @@ export interface Scenario {
   background: boolean;
 }
 
-export const maxCpus = 16384;
+export { maxCpus } from "./limits";
 
 /** The CONFIG_HZ choices of kernel/Kconfig.hz. */
 export const allowedHz = [100, 250, 300, 1000] as const;
@@ -128,7 +129,7 @@ export function validateScenario(s: Scenario): Scenario {
   for (const [name, m] of Object.entries(s.modules)) {
     checkInteger(`scenario.modules.${name}.fileBytes`, m.fileBytes, 1, 1 << 30);
     checkInteger(`scenario.modules.${name}.imageBytes`, m.imageBytes, 1, 1 << 30);
-    checkNumber(`scenario.modules.${name}.initLatencyMs`, m.initLatencyMs, 0, 3_600_000);
+    checkNumber(`scenario.modules.${name}.initLatencyMs`, m.initLatencyMs, 0, maxInitLatencyMs);
     checkKeyword(`scenario.modules.${name}.initResult`, m.initResult, ["success", "fail"] as const);
     checkKeyword(`scenario.modules.${name}.initErrno`, m.initErrno, errnos);
   }

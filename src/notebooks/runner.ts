@@ -7,11 +7,13 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { UserError } from "../errors";
 import { tempSibling } from "../fsutil";
 import { jupyterEnv } from "../env/jupyter";
 import { kernelName, paths } from "../paths";
+import { CacheEvent, cacheEnv, describeCacheLog, readCacheLog } from "../records/cache";
 
 export interface NotebookOutcome {
   notebook: string;
@@ -21,6 +23,8 @@ export interface NotebookOutcome {
   cell?: number;
   kind?: "error" | "timeout" | "dead" | "startup" | "crash" | "interrupted";
   message?: string;
+  /** What the notebook asked the results cache for. */
+  records?: CacheEvent[];
 }
 
 export interface RunOptions {
@@ -135,13 +139,25 @@ function parseReport(stdout: string): Report | null {
   }
 }
 
-/** Run notebooks one after another; stop at the first failure. */
+/**
+ * Run notebooks one after another; stop at the first failure. Each notebook's
+ * kernel logs the records it asked the results cache for, so the line for each
+ * notebook says what it computed and what it reused.
+ */
 export async function runNotebooks(files: string[], opts: RunOptions, log: (line: string) => void): Promise<NotebookOutcome[]> {
   const outcomes: NotebookOutcome[] = [];
   for (const nb of files) {
-    const o = await executeNotebook(nb, opts);
+    const cacheLog = path.join(os.tmpdir(), `modburst-cache-${process.pid}-${path.basename(nb)}.jsonl`);
+    fs.rmSync(cacheLog, { force: true });
+    let o: NotebookOutcome;
+    try {
+      o = await executeNotebook(nb, { ...opts, env: { ...(opts.env ?? process.env), [cacheEnv.log]: cacheLog } });
+      o.records = readCacheLog(cacheLog);
+    } finally {
+      fs.rmSync(cacheLog, { force: true });
+    }
     outcomes.push(o);
-    log(`${o.ok ? "ok  " : "FAIL"} ${path.basename(nb).padEnd(36)} ${o.seconds.toFixed(1).padStart(6)} s`);
+    log(`${o.ok ? "ok  " : "FAIL"} ${path.basename(nb).padEnd(36)} ${o.seconds.toFixed(1).padStart(6)} s  ${describeCacheLog(o.records)}`);
     if (!o.ok) break;
   }
   return outcomes;

@@ -6,7 +6,8 @@
 import { checkInteger, checkKeyword, checkNumber, invalid, UserError } from "../errors";
 import type { Params } from "../model/params";
 import { policyNames } from "../model/policies";
-import { maxCpus, Scenario, withCpus, withInit } from "../model/scenario";
+import { maxCpus, maxInitLatencyMs } from "../model/limits";
+import { Scenario, withCpus, withInit } from "../model/scenario";
 import { seedScenario } from "../model/scenarios";
 import type { BootJob } from "../parallel/pool";
 
@@ -124,7 +125,7 @@ export function parsePolicies(text: string): string[] {
 
 export function validateGrid(g: Grid): Grid {
   for (const c of g.cpus) checkInteger("cpus", c, 1, maxCpus);
-  for (const l of g.initLatencyMs) checkNumber("init-latency-ms", l, 0, 3_600_000);
+  for (const l of g.initLatencyMs) checkNumber("init-latency-ms", l, 0, maxInitLatencyMs);
   checkInteger("boots", g.boots, 1, 100_000);
   return g;
 }

@@ -1,32 +1,13 @@
 /**
- * Notebook 02's analysis: many simulated boots per policy, their span
- * distributions against the five measured boots, honest small-sample statistics
- * on the measurements, and the internal counts that explain the spans.
+ * Notebook 02's tables, read from the distributions record: the simulated spans
+ * against the five measured boots, honest small-sample statistics on the
+ * measurements, and the internal counts that explain the spans.
  */
 import { Cell } from "../data/measured";
-import { BootResult } from "../model/boot";
-import { Params } from "../model/params";
-import { policyNames } from "../model/policies";
-import { seedScenario } from "../model/scenarios";
-import { bootJobs, PoolOptions, runBoots } from "../parallel/pool";
+import { meanOf } from "../model/run";
+import { countSamples, Distribution, spans } from "../records/distributions";
 import { describe, groupMeans, percentileRank } from "../stats/describe";
 import { bootstrapMeanCI, hedgesG, permutationTest, welchTTest } from "../stats/tests";
-import { meanOf } from "../model/run";
-
-export type Distribution = Record<string, BootResult[]>;
-
-/** `boots` boots of every policy (the seed's three first) on the seed machine. */
-export async function simulateDistributions(params: Params, o: { seed: number; boots: number; cpus?: number } & PoolOptions): Promise<Distribution> {
-  const scenario = seedScenario(o.cpus ?? 288);
-  const results = await runBoots(bootJobs(policyNames, scenario, params, o.seed, o.boots), o);
-  const dist: Distribution = {};
-  policyNames.forEach((p, i) => (dist[p] = results.slice(i * o.boots, (i + 1) * o.boots)));
-  return dist;
-}
-
-export function spans(results: BootResult[], module: string): number[] {
-  return results.map((r) => r.modules[module].spanSeconds);
-}
 
 /** Per policy and module: the simulated distribution and where the measured mean falls in it. */
 export function distributionRows(dist: Distribution, cells: Cell[]) {
@@ -88,16 +69,6 @@ export function measuredTestRows(cells: Cell[]) {
     }
   }
   return rows;
-}
-
-/** The internal counts per boot, summed over both modules. */
-export function countSamples(results: BootResult[]) {
-  const sum = (f: (m: BootResult["modules"][string]) => number) => results.map((r) => Object.values(r.modules).reduce((a, m) => a + f(m), 0));
-  return {
-    fullLoads: sum((m) => m.fullLoads),
-    herdWakeups: sum((m) => m.herdWakeups),
-    peakVmallocMiB: results.map((r) => r.peakVmallocBytes / 1048576),
-  };
 }
 
 export function countRows(dist: Distribution) {

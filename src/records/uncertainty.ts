@@ -15,6 +15,7 @@ import type { Params } from "../model/params";
 import { meanOf } from "../model/run";
 import type { Scenario } from "../model/scenario";
 import { BootJob, PoolOptions, runBoots } from "../parallel/pool";
+import { seedMachineCpus } from "../model/limits";
 
 export interface PredictionDesign {
   seed: number;
@@ -120,7 +121,7 @@ export async function predict(
 
 /** The prediction grid of notebook 03 and the commit message: boots per point and per refit. */
 export const predictionDesign: PredictionDesign = { seed: 6, boots: 16, bootsPerRefit: 2 };
-export const predictionCpus = [32, 64, 128, 288, 512, 1024, 2048];
+export const predictionCpus = [32, 64, 128, seedMachineCpus, 512, 1024, 2048];
 export const predictionPolicies = ["base", "merge", "no-wait-going", "idempotent"];
 
 export function predictionRequests(scenarioAt: (cpus: number) => Scenario, policies = predictionPolicies, cpus = predictionCpus): PredictionRequest[] {
@@ -129,19 +130,6 @@ export function predictionRequests(scenarioAt: (cpus: number) => Scenario, polic
 
 /** Init-failure latencies at the seed's CPU count, for the latency curve's interval. */
 export const predictionLatenciesMs = [0, 100, 500, 1000, 2000];
-
-/** One predicted point as a table row. */
-export function predictionRows(ps: Prediction[]) {
-  return ps.map((p) => ({
-    policy: p.policy,
-    module: p.module,
-    cpus: p.cpus,
-    "expected span s": p.centralSeconds,
-    "90% interval s": `${p.p5Seconds.toFixed(2)}-${p.p95Seconds.toFixed(2)}`,
-    "fitted parameters s": p.meanSeconds,
-    "boot-to-boot 5-95% s": `${p.bootP5Seconds.toFixed(2)}-${p.bootP95Seconds.toFixed(2)}`,
-  }));
-}
 
 export interface RatioPrediction {
   cpus: number;

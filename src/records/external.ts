@@ -95,19 +95,3 @@ export async function compareExternal(ms: ExternalMeasurement[], fitted: Params,
   }
   return out;
 }
-
-/** The comparisons as a table. */
-export function externalRows(cs: ExternalComparison[]) {
-  return cs.map((c) => ({
-    measurement: c.id,
-    machine: `${c.cpus} CPUs`,
-    policy: c.policy,
-    module: c.module,
-    "model quantity": c.measure,
-    "reported s": c.reportedSeconds,
-    "predicted s": c.predictedSeconds,
-    "90% interval s": `${c.p5Seconds.toFixed(2)}-${c.p95Seconds.toFixed(2)}`,
-    "error %": c.errorPct,
-    [`within ${externalTolerance.belowPct}%..+${externalTolerance.abovePct}%`]: c.withinAim ? "yes" : "no",
-  }));
-}

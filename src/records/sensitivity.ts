@@ -1,6 +1,7 @@
 /** The sensitivity grids of notebook 03, defined once so the figure pack reruns exactly the same sweeps. */
 import type { Grid } from "../sweep/grid";
 import { policyNames } from "../model/policies";
+import { seedMachineCpus } from "../model/limits";
 
 const doubling = (from: number, to: number) => {
   const out = [from];
@@ -11,10 +12,10 @@ const doubling = (from: number, to: number) => {
 /** Every policy, 8-4096 CPUs, init failing at once, 5 boots per point. */
 export const cpuSweepGrid: Grid = { policies: [...policyNames], cpus: doubling(8, 4096), initLatencyMs: [0], initResults: ["fail"], boots: 5, seed: 3 };
 
-/** Every policy at 288 CPUs, init failing after 0-2000 ms, 10 boots per point. */
+/** Every policy on the seed machine, init failing after 0-2000 ms, 10 boots per point. */
 export const latencySweepGrid: Grid = {
   policies: [...policyNames],
-  cpus: [288],
+  cpus: [seedMachineCpus],
   initLatencyMs: [0, 10, 20, 50, 100, 200, 500, 1000, 1500, 2000],
   initResults: ["fail"],
   boots: 10,

@@ -1,0 +1,150 @@
+/**
+ * The results cache: every experiment's record is stored once, under a key that
+ * hashes everything the record is a function of (the experiment's name, its
+ * inputs, and the source of the model code that computes it). The same inputs
+ * read the stored record; any change to them computes a new one. Entries are
+ * written atomically, so a crash or a full disk never leaves a half-written
+ * record that a later run would trust.
+ *
+ * Environment (so a Jupyter kernel started by `npm run reproduce` follows it):
+ * - MODBURST_CACHE_DIR: where entries live (default .cache/records/, gitignored);
+ * - MODBURST_NO_CACHE=1: compute every record again and overwrite its entry;
+ * - MODBURST_CACHE_LOG=FILE: append one JSON line per record asked for, so a
+ *   caller can say what a notebook computed and what it reused.
+ */
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { UserError } from "../errors";
+import { writeFileAtomic } from "../fsutil";
+import { paths } from "../paths";
+import { modelCodeVersion } from "./codeVersion";
+
+export const cacheEnv = { dir: "MODBURST_CACHE_DIR", noCache: "MODBURST_NO_CACHE", log: "MODBURST_CACHE_LOG" } as const;
+
+export function cacheDir(): string {
+  return process.env[cacheEnv.dir] || paths.recordCache;
+}
+
+export const cacheDisabled = (): boolean => process.env[cacheEnv.noCache] === "1";
+
+/**
+ * JSON with object keys sorted, so equal inputs hash equally whatever order their
+ * fields were written in. Non-finite numbers have no JSON form and would come
+ * back as null, so they are refused rather than silently changed.
+ */
+export function canonicalJson(value: unknown, where = "record"): string {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return JSON.stringify(value);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error(`${where}: ${value} cannot be stored in a record (only finite numbers)`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((v, i) => canonicalJson(v ?? null, `${where}[${i}]`)).join(",")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, `${where}.${k}`)}`).join(",")}}`;
+  }
+  throw new Error(`${where}: a ${typeof value} cannot be stored in a record`);
+}
+
+/** A record as stored: JSON in the record's own field order, refusing what JSON would change (NaN, Infinity). */
+export function recordJson(value: unknown, where: string): string {
+  return JSON.stringify(value, function (this: unknown, k: string, v: unknown) {
+    if (typeof v === "number" && !Number.isFinite(v)) throw new Error(`${where}: field ${k} is ${v}, which a record cannot store (only finite numbers)`);
+    return v;
+  });
+}
+
+export function recordKey(experiment: string, inputs: unknown, code = modelCodeVersion()): string {
+  return createHash("sha256").update(canonicalJson({ experiment, inputs, code }, "inputs")).digest("hex");
+}
+
+export function entryPath(experiment: string, key: string): string {
+  return path.join(cacheDir(), `${experiment}-${key.slice(0, 24)}.json`);
+}
+
+interface Entry<T> {
+  experiment: string;
+  key: string;
+  code: string;
+  record: T;
+}
+
+export interface CacheEvent {
+  experiment: string;
+  key: string;
+  computed: boolean;
+  seconds: number;
+}
+
+function logEvent(e: CacheEvent): void {
+  const file = process.env[cacheEnv.log];
+  if (file) fs.appendFileSync(file, JSON.stringify(e) + "\n");
+}
+
+function readEntry<T>(file: string, key: string): T | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    const e = JSON.parse(text) as Entry<T>;
+    // A hash-prefix clash or a hand-edited file is a miss, never a wrong record.
+    return e.key === key ? e.record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The record of `experiment` on `inputs`: read from the cache, or computed and
+ * stored. A computed record is returned as it will read back from the cache
+ * (through JSON), so a cold run and a warm run hand out identical values.
+ */
+export async function cachedRecord<T>(experiment: string, inputs: unknown, compute: () => T | Promise<T>): Promise<T> {
+  const key = recordKey(experiment, inputs);
+  const file = entryPath(experiment, key);
+  const started = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+  if (!cacheDisabled()) {
+    const hit = readEntry<T>(file, key);
+    if (hit !== undefined) {
+      logEvent({ experiment, key, computed: false, seconds: elapsed() });
+      return hit;
+    }
+  }
+  const record = await compute();
+  const text = recordJson({ experiment, key, code: modelCodeVersion(), record } satisfies Entry<T>, experiment);
+  try {
+    writeFileAtomic(file, text + "\n");
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new UserError(`cannot write the results cache ${path.dirname(file)}: ${e.code ?? e.message} (set ${cacheEnv.dir} to a writable folder)`, 1);
+  }
+  logEvent({ experiment, key, computed: true, seconds: elapsed() });
+  return (JSON.parse(text) as Entry<T>).record;
+}
+
+/** Read a cache log written under MODBURST_CACHE_LOG (missing file: nothing was asked). */
+export function readCacheLog(file: string): CacheEvent[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as CacheEvent);
+}
+
+/** "3 records reused, 1 computed (sweep-cpus)" */
+export function describeCacheLog(events: CacheEvent[]): string {
+  const computed = events.filter((e) => e.computed);
+  const reused = events.length - computed.length;
+  if (events.length === 0) return "no records";
+  if (computed.length === 0) return `recomputed nothing (${reused} records reused)`;
+  const names = [...new Set(computed.map((e) => e.experiment))].join(", ");
+  return `${computed.length} records computed (${names}), ${reused} reused`;
+}

@@ -1,0 +1,86 @@
+/**
+ * The closing summaries of notebooks 02 and 03, as plain sentences read off the
+ * records and tables, so each notebook ends with numbers a reviewer can quote
+ * and a test can check.
+ */
+import type { BootResult } from "../model/boot";
+import type { Band, PowerLaw } from "../sweep/aggregate";
+import { Distribution, spans } from "../records/distributions";
+import type { ExternalComparison } from "../records/external";
+import type { Prediction } from "../records/uncertainty";
+import { describe } from "../stats/describe";
+import type { measuredTestRows, posteriorPredictiveRows } from "../tables/distributionRows";
+
+const signed = (x: number, d = 0) => `${x >= 0 ? "+" : ""}${x.toFixed(d)}`;
+
+export interface DistributionFindings {
+  dist: Distribution;
+  tests: ReturnType<typeof measuredTestRows>;
+  ppc: ReturnType<typeof posteriorPredictiveRows>;
+  timeline: { base: BootResult; merge: BootResult };
+}
+
+/** Notebook 02: medians per policy, the timeline boot's full loads, the weakest measured comparison, the check's flags. */
+export function distributionConclusions(f: DistributionFindings, module = "acpi_cpufreq"): string[] {
+  const median = (policy: string) => describe(spans(f.dist[policy], module)).median.toFixed(1);
+  const fullLoads = (b: BootResult) => Object.values(b.modules).reduce((a, m) => a + m.fullLoads, 0);
+  const weakest = f.tests.reduce((a, b) => (b["permutation p"] > a["permutation p"] ? b : a));
+  const flagged = f.ppc.filter((r) => r["mean check"] !== "ok" || r["sd check"] !== "ok");
+  return [
+    `Median ${module} span: ${Object.keys(f.dist).map((p) => `${p} ${median(p)} s`).join(", ")}.`,
+    `In the timeline boot, base ran ${fullLoads(f.timeline.base)} full loads and merge ${fullLoads(f.timeline.merge)}.`,
+    `Largest permutation p among the measured comparisons: ${weakest.comparison} ${weakest.module}, p = ${weakest["permutation p"].toFixed(4)}.`,
+    flagged.length === 0
+      ? "Posterior-predictive check: every measured five-boot mean and sd lies between the 5th and 95th percentile of the simulated ones."
+      : `Posterior-predictive check, flagged: ${flagged
+          .map((r) => `${r.config} ${r.module} (mean at percentile ${r["percentile of measured mean"].toFixed(1)}, sd at ${r["percentile of measured sd"].toFixed(1)})`)
+          .join("; ")}.`,
+  ];
+}
+
+export interface SensitivityFindings {
+  preds: Prediction[];
+  cpuBands: Band[];
+  latencyBands: Band[];
+  /** Power-law fits of the CPU sweep, per policy. */
+  fits: Record<string, PowerLaw>;
+  external: ExternalComparison[];
+  seedCpus: number;
+  largerCpus: number;
+}
+
+function find<T>(xs: T[], what: string, pred: (x: T) => boolean): T {
+  const x = xs.find(pred);
+  if (x === undefined) throw new Error(`conclusions: no ${what}`);
+  return x;
+}
+
+/** Notebook 03: predictions with intervals, scaling exponents, the external check, latency slopes, vmalloc. */
+export function sensitivityConclusions(f: SensitivityFindings, module = "acpi_cpufreq"): string[] {
+  const pred = (policy: string, cpus: number) => find(f.preds, `prediction ${policy} ${cpus}`, (p) => p.policy === policy && p.module === module && p.cpus === cpus);
+  const withCi = (policy: string, cpus: number, d = 0) => {
+    const p = pred(policy, cpus);
+    return `${p.centralSeconds.toFixed(d)} s (90% interval ${p.p5Seconds.toFixed(d)}-${p.p95Seconds.toFixed(d)})`;
+  };
+  const band = (bs: Band[], policy: string, cpus: number, latency: number) =>
+    find(bs, `band ${policy} ${cpus} ${latency}`, (b) => b.policy === policy && b.module === module && b.cpus === cpus && b.initLatencyMs === latency);
+  const latencies = [...new Set(f.latencyBands.map((b) => b.initLatencyMs))].sort((a, b) => a - b);
+  const [lo, hi] = [latencies[0], latencies.find((l) => l === 1000) ?? latencies[latencies.length - 1]];
+  const slopeMsPerMs = (policy: string) =>
+    ((band(f.latencyBands, policy, f.seedCpus, hi).medianSpanSeconds - band(f.latencyBands, policy, f.seedCpus, lo).medianSpanSeconds) * 1000) / (hi - lo);
+  const maxCpus = Math.max(...f.cpuBands.map((b) => b.cpus));
+  const vmMiB = (policy: string) => band(f.cpuBands, policy, maxCpus, 0).medianPeakVmallocBytes / 1048576;
+  const k = (policy: string) => f.fits[policy].exponent.toFixed(2);
+  const doubled = f.largerCpus * 2;
+  return [
+    `At ${f.largerCpus} CPUs base is predicted to take ${withCi("base", f.largerCpus)} for ${module}, merge ${withCi("merge", f.largerCpus, 1)}, ` +
+      `no-wait-going ${withCi("no-wait-going", f.largerCpus, 1)}, idempotent ${withCi("idempotent", f.largerCpus, 1)}.`,
+    `At ${doubled} CPUs: base ${withCi("base", doubled)}, merge ${withCi("merge", doubled, 1)}.`,
+    `Scaling exponents (${module}, 64-${maxCpus} CPUs): ${Object.keys(f.fits).map((p) => `${p} ${k(p)}`).join(", ")}.`,
+    `External measurements: ${f.external
+      .map((e) => `${e.cpus} CPUs ${e.policy} ${e.module} reported ${e.reportedSeconds.toFixed(2)} s vs ${e.predictedSeconds.toFixed(2)} s (${signed(e.errorPct)}%)`)
+      .join("; ")}.`,
+    `Each ms of init-failure latency adds ${slopeMsPerMs("base").toFixed(0)} ms to base's span at ${f.seedCpus} CPUs, ${slopeMsPerMs("merge").toFixed(0)} ms to merge's.`,
+    `Peak vmalloc held by ${module} loads at ${maxCpus} CPUs: base ${vmMiB("base").toFixed(0)} MiB, merge ${vmMiB("merge").toFixed(1)} MiB, idempotent ${vmMiB("idempotent").toFixed(2)} MiB.`,
+  ];
+}
