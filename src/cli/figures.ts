@@ -1,14 +1,14 @@
-/** npm run figures [-- --out DIR]: the commit-message pack without Jupyter (same code as notebook 04). */
+/** modburst figures [--out DIR]   (npm run figures -- ...): the commit-message pack without Jupyter (same code as notebook 04). */
 import * as path from "path";
 import { buildCommitPack } from "../analysis/pack";
 import { requireChromium } from "../env/browser";
 import { paths } from "../paths";
 import { parseCli } from "./args";
 import { progressBar } from "./progress";
-import { runMain } from "./runMain";
+export const figuresUsage = "modburst figures [--out DIR]";
 
-runMain(async () => {
-  const { values } = parseCli(process.argv.slice(2), { out: { type: "string" } });
+export async function figuresCommand(argv: string[]): Promise<number> {
+  const { values } = parseCli(argv, { out: { type: "string" } });
   const outDir = (values.out as string | undefined) ?? paths.figures;
   // Fail before minutes of simulation, not after.
   requireChromium();
@@ -16,4 +16,5 @@ runMain(async () => {
   const pack = await buildCommitPack({ outDir, log: (l) => console.log(l), onProgress: progressBar("cpu sweep") });
   for (const f of pack.files) console.log(`wrote ${path.relative(process.cwd(), f.file) || f.file} (${f.bytes} bytes)`);
   console.log(`wrote ${path.relative(process.cwd(), pack.textFile) || pack.textFile} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-});
+  return 0;
+}

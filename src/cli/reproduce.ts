@@ -1,5 +1,5 @@
 /**
- * npm run reproduce [-- [--timeout-seconds N] [--dir FOLDER] [PREFIX...]]
+ * modburst reproduce [--timeout-seconds N] [--dir FOLDER] [PREFIX...]   (npm run reproduce -- ...)
  * Sets the machine up if needed, then executes every notebook in name order.
  */
 import { ensureSetup } from "../env/setup";
@@ -7,12 +7,12 @@ import { checkNumber } from "../errors";
 import { parseCli } from "./args";
 import { paths } from "../paths";
 import { describeFailure, installInterruptHandler, listNotebooks, runNotebooks, selectNotebooks } from "../notebooks/runner";
-import { runMain } from "./runMain";
-
 export const timeoutEnvVar = "MODBURST_CELL_TIMEOUT";
 
-runMain(async () => {
-  const { values, positionals } = parseCli(process.argv.slice(2), {
+export const reproduceUsage = "modburst reproduce [--timeout-seconds N] [--dir FOLDER] [PREFIX...]";
+
+export async function reproduceCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(argv, {
     "timeout-seconds": { type: "string" },
     dir: { type: "string" },
   });
@@ -31,4 +31,4 @@ runMain(async () => {
   }
   console.log(`reproduce: ${files.length} notebooks executed in ${total} s`);
   return 0;
-});
+}
