@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || { echo "modburst setup: run 'npm ci' first" >&2; exit 3; }
-[ -f dist/cli/setup.js ] || npm run build --silent
-exec node dist/cli/setup.js "$@"
+[ -f dist/cli/main.js ] || npm run build --silent
+exec node bin/modburst.js setup "$@"

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
+import { spawnSync } from "child_process";
 import { test } from "node:test";
-import { runNode, tmpDir } from "./helpers";
+import { commands } from "../src/cli/main";
+import { root, runNode, tmpDir } from "./helpers";
 
 const sim = (...args: string[]) => runNode("bin/modburst.js", ["simulate", ...args]);
 
@@ -95,4 +97,50 @@ test("bad input: one line naming the field and the allowed values, exit 2, nothi
   const u = runNode("bin/modburst.js", ["simulat"]);
   assert.equal(u.status, 2);
   assert.match(u.stderr, /^modburst: invalid command: simulat \(allowed simulate/);
+});
+
+test("one command table: help lists every command, npm scripts are aliases, an unknown command is one line, exit 2", () => {
+  const names = Object.keys(commands);
+  for (const args of [["help"], ["--help"], []]) {
+    const r = runNode("bin/modburst.js", args);
+    assert.equal(r.status, 0, r.stderr);
+    for (const [name, c] of Object.entries(commands)) {
+      assert.match(r.stdout, new RegExp(`^  ${name} +${c.description.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"), name);
+      assert.ok(r.stdout.includes(c.usage.replace(/^usage: /, "")), `${name}: usage`);
+    }
+  }
+  for (const [name, c] of Object.entries(commands)) {
+    if (c.passThrough) continue;
+    const r = runNode("bin/modburst.js", [name, "--help"]);
+    assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+    assert.equal(r.stdout, `usage: ${c.usage.replace(/^usage: /, "")}\n`);
+  }
+
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+  const own = ["build", "prepare", "typecheck", "test", "setup"];
+  const aliases = Object.keys(pkg.scripts).filter((s) => !own.includes(s));
+  assert.ok(aliases.length >= 6, aliases.join(" "));
+  for (const script of aliases) {
+    const m = /^npm run build --silent && node bin\/modburst\.js (\S+)$/.exec(pkg.scripts[script]);
+    assert.ok(m, `npm run ${script}: ${pkg.scripts[script]}`);
+    assert.equal(m[1], script);
+    assert.ok(names.includes(m[1]), script);
+  }
+  // npm run setup works before any build, so it is a script that runs `modburst setup`.
+  assert.equal(pkg.scripts.setup, "bash environment/setup.sh");
+  assert.match(fs.readFileSync(path.join(root, "environment", "setup.sh"), "utf8"), /^exec node bin\/modburst\.js setup "\$@"$/m);
+
+  const u = runNode("bin/modburst.js", ["frobnicate", "--cpus", "8"]);
+  assert.equal(u.status, 2);
+  assert.equal(u.stdout, "");
+  assert.equal(u.stderr, `modburst: invalid command: frobnicate (allowed ${names.join("|")})\n`);
+  assert.equal(runNode("bin/modburst.js", ["constructor"]).status, 2);
+});
+
+test("importing a command module runs nothing", () => {
+  const dir = path.join(root, "dist", "cli");
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".js")).map((f) => path.join(dir, f));
+  const r = spawnSync(process.execPath, ["-e", `for (const f of ${JSON.stringify(files)}) require(f)`], { encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout + r.stderr, "");
 });

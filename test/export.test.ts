@@ -70,10 +70,10 @@ test("figures without a browser: one line saying what to install, nothing writte
   const out = path.join(dir, "figs");
   const empty = path.join(dir, "empty-path");
   fs.mkdirSync(empty);
-  const none = runNode("dist/cli/figures.js", ["--out", out], { env: { PATH: empty, MODBURST_CHROMIUM: "" } });
+  const none = runNode("bin/modburst.js", ["figures", "--out", out], { env: { PATH: empty, MODBURST_CHROMIUM: "" } });
   assert.equal(none.status, 3);
   assert.equal(none.stderr, "modburst: no Chromium for figure export: install the Debian package (apt-get install chromium) or set MODBURST_CHROMIUM=/path/to/chrome\n");
-  const wrong = runNode("dist/cli/figures.js", ["--out", out], { env: { MODBURST_CHROMIUM: path.join(dir, "no-such-chrome") } });
+  const wrong = runNode("bin/modburst.js", ["figures", "--out", out], { env: { MODBURST_CHROMIUM: path.join(dir, "no-such-chrome") } });
   assert.equal(wrong.status, 2);
   assert.match(wrong.stderr, /^modburst: invalid MODBURST_CHROMIUM: .*no-such-chrome \(allowed: path to an executable Chromium or Chrome\)\n$/);
   assert.ok(!fs.existsSync(out));

@@ -11,7 +11,7 @@ function executeCopy(t: { after(fn: () => void): void }, name: string) {
   for (const c of nb.cells) if (c.cell_type === "code") c.outputs = [];
   const file = path.join(dir, name);
   fs.writeFileSync(file, JSON.stringify(nb, null, 1));
-  const r = runNode("dist/cli/reproduce.js", ["--dir", dir]);
+  const r = runNode("bin/modburst.js", ["reproduce", "--dir", dir]);
   assert.equal(r.status, 0, r.stderr + r.stdout);
   return { file, nb: readNotebook(file), stdout: r.stdout };
 }
@@ -45,7 +45,7 @@ test("00-environment runs under the real tslab kernel and keeps table text and a
 
   // Re-running gives the same bytes (timing metadata is not recorded; SVG ids are renumbered).
   const first = fs.readFileSync(file);
-  const again = runNode("dist/cli/reproduce.js", ["--dir", path.dirname(file)]);
+  const again = runNode("bin/modburst.js", ["reproduce", "--dir", path.dirname(file)]);
   assert.equal(again.status, 0, again.stderr);
   assert.ok(fs.readFileSync(file).equals(first), "second execution is byte-identical");
 });

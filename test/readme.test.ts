@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
+import { commands } from "../src/cli/main";
 import { root, runNode } from "./helpers";
 
 test("the README's simulate examples run as written", () => {
@@ -13,5 +14,16 @@ test("the README's simulate examples run as written", () => {
     const r = runNode("bin/modburst.js", ["simulate", ...args]);
     assert.equal(r.status, 0, `${line}\n${r.stderr}`);
     assert.ok(r.stdout.length > 0, line);
+  }
+});
+
+test("the README's command table has every command, with its npm alias", () => {
+  const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+  const scripts = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
+  const rows = readme.split("\n").filter((l) => /^\| `[a-z-]+` \|/.test(l)).map((l) => l.split("|").map((c) => c.trim()));
+  assert.deepEqual(rows.map((r) => r[1].replace(/`/g, "")), Object.keys(commands));
+  for (const r of rows) {
+    const name = r[1].replace(/`/g, "");
+    assert.equal(r[3].startsWith(`\`npm run ${name}\``), name in scripts, r.join("|"));
   }
 });

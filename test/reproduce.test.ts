@@ -19,7 +19,7 @@ test("notebooks 01-04 re-executed from scratch give the committed numbers, deriv
     for (const c of nb.cells) if (c.cell_type === "code") c.outputs = [];
     fs.writeFileSync(path.join(dir, name), JSON.stringify(nb));
   }
-  const r = runNode("dist/cli/reproduce.js", ["--dir", dir], { env: { MODBURST_DERIVED_DIR: derived, MODBURST_FIGURES_DIR: path.join(dir, "figures") }, timeoutMs: 480_000 });
+  const r = runNode("bin/modburst.js", ["reproduce", "--dir", dir], { env: { MODBURST_DERIVED_DIR: derived, MODBURST_FIGURES_DIR: path.join(dir, "figures") }, timeoutMs: 480_000 });
   assert.equal(r.status, 0, r.stderr + r.stdout);
   for (const name of names) {
     const fresh = readNotebook(path.join(dir, name));

@@ -30,7 +30,7 @@ test("a failing cell stops the run: exit 1, notebook and cell named, original un
   fs.copyFileSync(path.join(root, "test", "fixtures", "failing.ipynb"), nb);
   fs.writeFileSync(path.join(dir, "02-after.ipynb"), fs.readFileSync(path.join(root, "test", "fixtures", "failing.ipynb")));
   const before = fs.readFileSync(nb);
-  const r = runNode("dist/cli/reproduce.js", ["--dir", dir]);
+  const r = runNode("bin/modburst.js", ["reproduce", "--dir", dir]);
   assert.equal(r.status, 1, r.stderr);
   const line = r.stderr.trim().split("\n").pop() as string;
   assert.match(line, /01-failing\.ipynb: cell 3: Error: deliberate failure in fixture$/);
@@ -45,7 +45,7 @@ test("a hung cell times out with the cell named; the notebook is unchanged", (t)
   const nb = path.join(dir, "hanging.ipynb");
   fs.copyFileSync(path.join(root, "test", "fixtures", "hanging.ipynb"), nb);
   const before = fs.readFileSync(nb);
-  const r = runNode("dist/cli/reproduce.js", ["--dir", dir, "--timeout-seconds", "3"]);
+  const r = runNode("bin/modburst.js", ["reproduce", "--dir", dir, "--timeout-seconds", "3"]);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr.trim(), /hanging\.ipynb: cell 2: cell did not finish within 3 s$/);
   assert.ok(fs.readFileSync(nb).equals(before));
@@ -53,11 +53,11 @@ test("a hung cell times out with the cell named; the notebook is unchanged", (t)
 });
 
 test("bad reproduce arguments: one line, exit 2, nothing run", () => {
-  const r = runNode("dist/cli/reproduce.js", ["--timeout-seconds", "-1"]);
+  const r = runNode("bin/modburst.js", ["reproduce", "--timeout-seconds", "-1"]);
   assert.equal(r.status, 2);
   assert.equal(r.stderr, "modburst: invalid timeout-seconds: -1 (allowed 1..86400)\n");
   assert.equal(r.stdout, "");
-  const u = runNode("dist/cli/reproduce.js", ["--bogus"]);
+  const u = runNode("bin/modburst.js", ["reproduce", "--bogus"]);
   assert.equal(u.status, 2);
   assert.equal(u.stderr.trim().split("\n").length, 1);
 });
@@ -67,7 +67,7 @@ test("Ctrl-C stops the run: exit 130, the notebook untouched, no executor or ker
   const nb = path.join(dir, "hanging.ipynb");
   fs.copyFileSync(path.join(root, "test", "fixtures", "hanging.ipynb"), nb);
   const before = fs.readFileSync(nb);
-  const child = spawn(process.execPath, [path.join(root, "dist", "cli", "reproduce.js"), "--dir", dir], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [path.join(root, "bin", "modburst.js"), "reproduce", "--dir", dir], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   // Wait until the kernel is up and the hanging cell runs.

@@ -83,15 +83,15 @@ test("manual instructions name every package and the pip/conda route", () => {
 });
 
 test("setup CLI is idempotent: a second run leaves the kernelspec unchanged", () => {
-  const first = runNode("dist/cli/setup.js", []);
+  const first = runNode("bin/modburst.js", ["setup"]);
   assert.equal(first.status, 0, first.stderr);
-  const second = runNode("dist/cli/setup.js", []);
+  const second = runNode("bin/modburst.js", ["setup"]);
   assert.equal(second.status, 0, second.stderr);
   assert.match(second.stdout, /kernelspec unchanged/);
 });
 
 test("npm run lab without any front end says what to install, exit 3", () => {
-  const r = runNode("dist/cli/lab.js", ["--print-command"], { env: { PATH: "/nonexistent", MODBURST_PYTHON: "/nonexistent/python" } });
+  const r = runNode("bin/modburst.js", ["lab", "--print-command"], { env: { PATH: "/nonexistent", MODBURST_PYTHON: "/nonexistent/python" } });
   if (r.status === 0) {
     // Only Debian's /usr/bin/python3 is left to probe: it may have the classic notebook.
     assert.match(r.stdout, /^(jupyterlab|notebook): /);

@@ -41,7 +41,7 @@ test("npm run lab serves the project kernel; in a real browser 00-environment ru
   const token = "modburst-ui-test";
   const lab: ChildProcess = spawn(
     process.execPath,
-    [path.join(root, "dist", "cli", "lab.js"), "--no-browser", `--port=${port}`, "--ip=127.0.0.1", `--NotebookApp.token=${token}`, `--ServerApp.token=${token}`, `--notebook-dir=${dir}`],
+    [path.join(root, "bin", "modburst.js"), "lab", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", `--NotebookApp.token=${token}`, `--ServerApp.token=${token}`, `--notebook-dir=${dir}`],
     { cwd: root, stdio: ["ignore", "ignore", "pipe"], detached: true },
   );
   let log = "";

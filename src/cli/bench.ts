@@ -15,7 +15,6 @@ import { policyNames } from "../model/policies";
 import { seedScenario } from "../model/scenarios";
 import { HerdMode } from "../model/wq";
 import { formatTextTable } from "../tables/format";
-import { runMain } from "./runMain";
 
 interface Case {
   name: string;
@@ -140,7 +139,9 @@ function warmUp(params: Params): void {
   bareHeapEventsPerS(100, 200_000);
 }
 
-runMain(() => {
+export const benchUsage = "modburst bench";
+
+export function benchCommand(_argv: string[]): number {
   const params = defaultParams();
   warmUp(params);
   const rows: Array<Array<string | number>> = [];
@@ -184,4 +185,4 @@ runMain(() => {
       formatTextTable({ columns: ["pending events", "engine M events/s", "bare heap M/s", "ratio", "target", "result"], rows: tRows }),
   );
   return missed > 0 ? 1 : 0;
-});
+}

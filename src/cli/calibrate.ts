@@ -1,14 +1,14 @@
-/** npm run calibrate [-- --seed S --refits N --out FILE] */
+/** modburst calibrate [--seed S] [--refits N] [--out FILE]   (npm run calibrate -- ...) */
 import { calibrate, defaultSettings, writeCalibration } from "../calibrate/calibration";
 import { cellsOf, readMeasured } from "../data/measured";
 import { checkInteger } from "../errors";
 import { paths } from "../paths";
 import { formatTextTable } from "../tables/format";
 import { parseCli } from "./args";
-import { runMain } from "./runMain";
+export const calibrateUsage = "modburst calibrate [--seed S] [--refits N] [--out FILE]";
 
-runMain(async () => {
-  const { values } = parseCli(process.argv.slice(2), {
+export async function calibrateCommand(argv: string[]): Promise<number> {
+  const { values } = parseCli(argv, {
     seed: { type: "string" },
     refits: { type: "string" },
     out: { type: "string" },
@@ -31,4 +31,5 @@ runMain(async () => {
   console.log(`fit: ${record.fit.converged ? "converged" : "NOT converged"}: ${record.fit.stopReason}`);
   console.log(`out of sample (fit base+revert, predict my): ${record.outOfSample.predicted.map((c) => `${c.module} ${c.errorPct.toFixed(1)}%`).join(", ")}`);
   console.log(`wrote ${out} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-});
+  return 0;
+}

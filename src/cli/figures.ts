@@ -1,15 +1,16 @@
-/** npm run figures [-- --out DIR] [--no-cache]: the commit-message pack without Jupyter (same code as notebook 04), from the cached records. */
+/** modburst figures [--out DIR] [--no-cache]   (npm run figures -- ...): the commit-message pack without Jupyter (same code as notebook 04), from the cached records. */
 import * as path from "path";
 import { buildCommitPack } from "../reports/pack";
 import { requireChromium } from "../env/browser";
 import { paths } from "../paths";
 import { parseCli } from "./args";
 import { progressBar } from "./progress";
-import { runMain } from "./runMain";
 import { cacheEnv } from "../records/cache";
 
-runMain(async () => {
-  const { values } = parseCli(process.argv.slice(2), { out: { type: "string" }, "no-cache": { type: "boolean" } });
+export const figuresUsage = "modburst figures [--out DIR] [--no-cache]";
+
+export async function figuresCommand(argv: string[]): Promise<number> {
+  const { values } = parseCli(argv, { out: { type: "string" }, "no-cache": { type: "boolean" } });
   if (values["no-cache"]) process.env[cacheEnv.noCache] = "1";
   const outDir = (values.out as string | undefined) ?? paths.figures;
   // Fail before minutes of simulation, not after.
@@ -18,4 +19,5 @@ runMain(async () => {
   const pack = await buildCommitPack({ outDir, log: (l) => console.log(l), onProgress: progressBar("boots of a missing record") });
   for (const f of pack.files) console.log(`wrote ${path.relative(process.cwd(), f.file) || f.file} (${f.bytes} bytes)`);
   console.log(`wrote ${path.relative(process.cwd(), pack.textFile) || pack.textFile} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-});
+  return 0;
+}

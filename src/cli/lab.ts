@@ -1,5 +1,6 @@
 /**
- * npm run lab [-- --print-command] [-- any Jupyter option, e.g. --no-browser --port=8890]
+ * modburst lab [--print-command] [any Jupyter option, e.g. --no-browser --port=8890]
+ * (npm run lab -- ...)
  * Opens JupyterLab (or the classic notebook) on notebooks/ with the project kernel,
  * and keeps dist/ rebuilt from src/ while it runs (re-run a notebook's import cell,
  * or restart its kernel, to pick up an edit).
@@ -11,10 +12,11 @@ import { jupyterEnv } from "../env/jupyter";
 import { findFrontEnd, labInstallHint } from "../env/lab";
 import { UserError } from "../errors";
 import { paths } from "../paths";
-import { runMain } from "./runMain";
 
-runMain(async () => {
-  const argv = process.argv.slice(2);
+/** Every option but --print-command goes to Jupyter, --help included. */
+export const labUsage = "modburst lab [--print-command] [Jupyter options, e.g. --no-browser --port=8890; --help is Jupyter's]";
+
+export async function labCommand(argv: string[]): Promise<number> {
   const printOnly = argv.includes("--print-command");
   const passThrough = argv.filter((a) => a !== "--print-command");
   const ownDir = passThrough.some((a) => a.startsWith("--notebook-dir"));
@@ -48,4 +50,4 @@ runMain(async () => {
       resolve(code ?? 0);
     }),
   );
-});
+}

@@ -1,26 +1,73 @@
-/** The `modburst` command: subcommands dispatch here. */
+/**
+ * The `modburst` command: every command is registered here, once. The npm scripts
+ * (`npm run reproduce`, ...) are aliases of `node bin/modburst.js <command>`.
+ */
 import { UserError } from "../errors";
+import { benchCommand, benchUsage } from "./bench";
+import { calibrateCommand, calibrateUsage } from "./calibrate";
+import { figuresCommand, figuresUsage } from "./figures";
+import { labCommand, labUsage } from "./lab";
+import { reproduceCommand, reproduceUsage } from "./reproduce";
 import { runMain } from "./runMain";
+import { setupCommand, setupUsage } from "./setup";
 import { simulateCommand, simulateUsage } from "./simulate";
 import { mergeCommand, mergeUsage, sweepCommand, sweepUsage } from "./sweep";
 
-const commands: Record<string, { run: (argv: string[]) => number | Promise<number>; usage: string }> = {
-  simulate: { run: simulateCommand, usage: simulateUsage },
-  sweep: { run: sweepCommand, usage: sweepUsage },
-  "merge-results": { run: mergeCommand, usage: mergeUsage },
+export interface Command {
+  run: (argv: string[]) => number | Promise<number>;
+  usage: string;
+  /** One line for `modburst help`. */
+  description: string;
+  /** Every argument goes to the command, --help included (lab passes them to Jupyter). */
+  passThrough?: boolean;
+}
+
+export const commands: Record<string, Command> = {
+  simulate: { run: simulateCommand, usage: simulateUsage, description: "simulate boots of a scenario under each policy; a table or JSON" },
+  sweep: { run: sweepCommand, usage: sweepUsage, description: "simulate a grid (policy x CPUs x init latency) on all cores into a CSV" },
+  "merge-results": { run: mergeCommand, usage: mergeUsage, description: "merge sweep shards into one CSV, identical to the unsharded run" },
+  reproduce: { run: reproduceCommand, usage: reproduceUsage, description: "set the machine up if needed, then execute every notebook in order" },
+  lab: { run: labCommand, usage: labUsage, description: "open JupyterLab on notebooks/ with the project kernel, rebuilding dist/", passThrough: true },
+  figures: { run: figuresCommand, usage: figuresUsage, description: "write the commit-message pack to figures/ without Jupyter" },
+  calibrate: { run: calibrateCommand, usage: calibrateUsage, description: "fit the model's free parameters to the measured spans" },
+  bench: { run: benchCommand, usage: benchUsage, description: "measure the speed targets; exit 1 if one is missed" },
+  setup: { run: setupCommand, usage: setupUsage, description: "find or install Jupyter's executor and Chromium; write the kernelspec" },
 };
 
-runMain(() => {
-  const [cmd, ...rest] = process.argv.slice(2);
+const usageLine = (usage: string) => usage.replace(/^usage: /, "");
+
+export function helpText(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  return [
+    "usage: modburst <command> [options]",
+    "",
+    "commands:",
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.description}`),
+    "",
+    "options (modburst <command> --help shows one):",
+    ...Object.values(commands).map((c) => "  " + usageLine(c.usage)),
+  ].join("\n");
+}
+
+/** Run one command line (without `node` and the script); its exit code. */
+export function dispatch(argv: string[]): number | Promise<number> {
+  const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === "help" || cmd === "--help") {
-    console.log(["usage: modburst <command> [options]", "", ...Object.values(commands).map((c) => "  " + c.usage)].join("\n"));
+    console.log(helpText());
     return 0;
   }
-  const c = commands[cmd];
+  const c = Object.prototype.hasOwnProperty.call(commands, cmd) ? commands[cmd] : undefined;
   if (!c) throw new UserError(`invalid command: ${cmd} (allowed ${Object.keys(commands).join("|")})`);
-  if (rest.includes("--help") || rest.includes("-h")) {
-    console.log(c.usage.startsWith("usage:") ? c.usage : `usage: ${c.usage}`);
+  if (!c.passThrough && (rest.includes("--help") || rest.includes("-h"))) {
+    console.log(`usage: ${usageLine(c.usage)}`);
     return 0;
   }
   return c.run(rest);
-});
+}
+
+/** The process entry (bin/modburst.js): a UserError is one line on stderr and its exit code. */
+export function main(argv: string[] = process.argv.slice(2)): void {
+  runMain(() => dispatch(argv));
+}
+
+if (require.main === module) main();

@@ -1,5 +1,5 @@
 /**
- * npm run reproduce [-- [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]]
+ * modburst reproduce [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]   (npm run reproduce -- ...)
  * Sets the machine up if needed, then executes every notebook in name order.
  * Records come from the results cache unless --no-cache recomputes them all.
  */
@@ -8,13 +8,14 @@ import { checkNumber } from "../errors";
 import { parseCli } from "./args";
 import { paths } from "../paths";
 import { describeFailure, installInterruptHandler, listNotebooks, runNotebooks, selectNotebooks } from "../notebooks/runner";
-import { runMain } from "./runMain";
 import { cacheEnv } from "../records/cache";
 
 export const timeoutEnvVar = "MODBURST_CELL_TIMEOUT";
 
-runMain(async () => {
-  const { values, positionals } = parseCli(process.argv.slice(2), {
+export const reproduceUsage = "modburst reproduce [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]";
+
+export async function reproduceCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(argv, {
     "timeout-seconds": { type: "string" },
     dir: { type: "string" },
     "no-cache": { type: "boolean" },
@@ -34,4 +35,4 @@ runMain(async () => {
   }
   console.log(`reproduce: ${files.length} notebooks executed in ${total} s`);
   return 0;
-});
+}

@@ -1,6 +1,9 @@
+/** modburst setup (npm run setup, bash environment/setup.sh): see src/env/setup.ts. Arguments are ignored. */
 import { setup } from "../env/setup";
-import { runMain } from "./runMain";
 
-runMain(() => {
+export const setupUsage = "modburst setup";
+
+export function setupCommand(_argv: string[]): number {
   setup();
-});
+  return 0;
+}
