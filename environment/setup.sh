@@ -6,5 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || { echo "modburst setup: run 'npm ci' first" >&2; exit 3; }
-[ -f dist/cli/main.js ] || npm run build --silent
+# Always build: a dist/ from an older checkout may lack the setup command.
+npm run build --silent
 exec node bin/modburst.js setup "$@"

@@ -49,6 +49,7 @@ export * from "./records/external";
 export * from "./records/breakdown";
 export * from "./records/experiments";
 export { cachedRecord, cacheDir } from "./records/cache";
+export { provenanceLine, outputCodeVersion } from "./records/codeVersion";
 export * from "./tables/predictionRows";
 export * from "./figures/uncertainty";
 export { readExternalMeasurements } from "./data/external";

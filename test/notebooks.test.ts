@@ -18,7 +18,7 @@ function executeCopy(t: { after(fn: () => void): void }, name: string) {
 
 test("00-environment runs under the real tslab kernel and keeps table text and a static image", (t) => {
   const { file, nb, stdout } = executeCopy(t, "00-environment.ipynb");
-  assert.match(stdout, /^ok {3}00-environment\.ipynb +\d+\.\d s$/m);
+  assert.match(stdout, /^ok {3}00-environment\.ipynb +\d+\.\d s  no records$/m);
   assert.match(stdout, /^reproduce: 1 notebooks executed in/m);
   const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
   assert.equal(outputs.filter((o) => o.output_type === "error").length, 0);

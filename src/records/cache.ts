@@ -148,3 +148,20 @@ export function describeCacheLog(events: CacheEvent[]): string {
   const names = [...new Set(computed.map((e) => e.experiment))].join(", ");
   return `${computed.length} records computed (${names}), ${reused} reused`;
 }
+
+/**
+ * An experiment: a name, the inputs its record is a function of, and how to
+ * compute it. Calling it returns the cached record; `key` says which record
+ * those arguments would read, without computing anything (so a test can check
+ * what a change of inputs invalidates).
+ */
+export interface Experiment<A extends unknown[], T> {
+  (...args: A): Promise<T>;
+  experiment: string;
+  key(...args: A): string;
+}
+
+export function defineExperiment<A extends unknown[], T>(experiment: string, inputsOf: (...args: A) => unknown, compute: (...args: A) => T | Promise<T>): Experiment<A, T> {
+  const run = (...args: A) => cachedRecord(experiment, inputsOf(...args), () => compute(...args));
+  return Object.assign(run, { experiment, key: (...args: A) => recordKey(experiment, inputsOf(...args)) });
+}

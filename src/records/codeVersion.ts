@@ -43,3 +43,19 @@ export function modelCodeVersion(): string {
   }
   return memo;
 }
+
+/** Folders of src/ whose code can change what a notebook shows (everything but the command line and machine setup). */
+export const outputCodeFolders = ["model", "sim", "parallel", "sweep", "calibrate", "records", "data", "stats", "tables", "figures", "export", "reports", "notebooks"];
+
+/**
+ * What each executed notebook prints first: the hash of the code that made it.
+ * A test compares it with the checkout's, so notebooks left stale by a code
+ * change fail the tests instead of passing silently.
+ */
+export function outputCodeVersion(): string {
+  return codeVersionOf(path.join(projectRoot, "src"), outputCodeFolders);
+}
+
+export function provenanceLine(): string {
+  return `made by modburst code ${outputCodeVersion()} (hash of src/: ${outputCodeFolders.join(", ")})`;
+}

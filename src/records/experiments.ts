@@ -25,7 +25,7 @@ import { Grid } from "../sweep/grid";
 import { SweepRow, writeSweepCsv } from "../sweep/csv";
 import { runSweep } from "../sweep/run";
 import { LoadBreakdown, loadBreakdown } from "./breakdown";
-import { cachedRecord } from "./cache";
+import { defineExperiment } from "./cache";
 import { Distribution } from "./distributions";
 import { compareExternal, ExternalComparison, externalCases } from "./external";
 import { tableBoots } from "./seedTable";
@@ -42,35 +42,44 @@ async function bootsByPolicy(params: Params, scenario: Scenario, seed: number, b
 }
 
 /** Notebook 01: boots 1-5 of every policy at the calibration's own seed, in the seed's table layout. */
-export function seedTableBoots(cal: CalibrationRecord, o: Progress = {}): Promise<Record<string, BootResult[]>> {
-  const scenario = seedScenario(cal.design.cpus);
-  const inputs = { params: cal.params, scenario, seed: cal.design.seed, boots: tableBoots, policies: policyNames };
-  return cachedRecord("seed-table", inputs, () => bootsByPolicy(cal.params, scenario, cal.design.seed, tableBoots, o));
+export const seedTableBoots = defineExperiment(
+  "seed-table",
+  (cal: CalibrationRecord, _o: Progress = {}) => ({ params: cal.params, scenario: seedScenario(cal.design.cpus), seed: cal.design.seed, boots: tableBoots, policies: policyNames }),
+  (cal, o = {}) => bootsByPolicy(cal.params, seedScenario(cal.design.cpus), cal.design.seed, tableBoots, o),
+);
+
+/** The `my` cells the out-of-sample fit left out, and the unseen boots they are predicted on. */
+function heldOutDesign(cal: CalibrationRecord, cells: Cell[]) {
+  return { cells: cells.filter((c) => !cal.outOfSample.fittedOn.includes(c.config)), design: { cpus: cal.design.cpus, seed: cal.unseen.seed, boots: cal.unseen.boots } };
 }
 
 /** Notebook 01: the out-of-sample parameters (fitted without `my`) on the unseen seed's boots of the `my` cells. */
-export function heldOutPrediction(cal: CalibrationRecord, cells: Cell[], o: Progress = {}): Promise<CellFit[]> {
-  const heldOut = cells.filter((c) => !cal.outOfSample.fittedOn.includes(c.config));
-  const design = { cpus: cal.design.cpus, seed: cal.unseen.seed, boots: cal.unseen.boots };
-  const inputs = { params: cal.outOfSample.params, cells: heldOut, design, scenario: seedScenario(design.cpus) };
-  return cachedRecord("held-out", inputs, () => simulateCells(heldOut, cal.outOfSample.params, { ...design, threads: o.threads }));
-}
+export const heldOutPrediction = defineExperiment(
+  "held-out",
+  (cal: CalibrationRecord, cells: Cell[], _o: Progress = {}) => ({ params: cal.outOfSample.params, ...heldOutDesign(cal, cells), scenario: seedScenario(cal.design.cpus) }),
+  (cal, cells, o = {}): Promise<CellFit[]> => {
+    const h = heldOutDesign(cal, cells);
+    return simulateCells(h.cells, cal.outOfSample.params, { ...h.design, threads: o.threads });
+  },
+);
 
 /** Notebook 02: the span distributions, `boots` boots of every policy. */
 export const distributionDesign = { seed: 2, boots: 1000 };
 
-export function distributions(params: Params, o: Progress = {}, d = distributionDesign): Promise<Distribution> {
-  const scenario = seedScenario();
-  return cachedRecord("distributions", { params, scenario, ...d, policies: policyNames }, () => bootsByPolicy(params, scenario, d.seed, d.boots, o));
-}
+export const distributions = defineExperiment(
+  "distributions",
+  (params: Params, _o: Progress = {}) => ({ params, scenario: seedScenario(), ...distributionDesign, policies: policyNames }),
+  (params, o = {}): Promise<Distribution> => bootsByPolicy(params, seedScenario(), distributionDesign.seed, distributionDesign.boots, o),
+);
 
 /** Notebook 02 and the pack: one logged boot of a policy, for the timeline figures. */
 export const timelineDesign = { seed: 2, boot: 1 };
 
-export function timelineBoot(params: Params, policy: string): Promise<BootResult> {
-  const scenario = seedScenario();
-  return cachedRecord("timeline", { params, scenario, policy, ...timelineDesign }, () => simulateBoot({ policy, scenario, params, ...timelineDesign, log: true }));
-}
+export const timelineBoot = defineExperiment(
+  "timeline",
+  (params: Params, policy: string) => ({ params, scenario: seedScenario(), policy, ...timelineDesign }),
+  (params, policy): BootResult => simulateBoot({ policy, scenario: seedScenario(), params, ...timelineDesign, log: true }),
+);
 
 /** The sweeps of notebook 03, by the name of their CSV under data/derived/. */
 export const sweepGrids: Record<string, Grid> = {
@@ -79,11 +88,17 @@ export const sweepGrids: Record<string, Grid> = {
   "sensitivity-ratio": ratioSweepGrid,
 };
 
-export function sweep(name: string, params: Params, o: Progress = {}): Promise<SweepRow[]> {
+function gridOf(name: string): Grid {
   const grid = sweepGrids[name];
   if (!grid) throw new Error(`unknown sweep ${name} (known: ${Object.keys(sweepGrids).join(", ")})`);
-  return cachedRecord("sweep", { name, grid, params, scenario: seedScenario(grid.cpus[0]) }, () => runSweep(grid, params, o));
+  return grid;
 }
+
+export const sweep = defineExperiment(
+  "sweep",
+  (name: string, params: Params, _o: Progress = {}) => ({ name, grid: gridOf(name), params, scenario: seedScenario() }),
+  (name, params, o = {}): Promise<SweepRow[]> => runSweep(gridOf(name), params, o),
+);
 
 /** A sweep's record, also written as its CSV under data/derived/ for readers outside the kit. */
 export async function derivedSweep(name: string, params: Params, o: Progress = {}): Promise<SweepRow[]> {
@@ -92,37 +107,47 @@ export async function derivedSweep(name: string, params: Params, o: Progress = {
   return rows;
 }
 
+const cpuRequests = () => predictionRequests((cpus) => seedScenario(cpus));
+
 /** Notebook 03 and the commit message: the span vs CPUs under every refit. */
-export function cpuPredictions(cal: CalibrationRecord, o: Progress = {}): Promise<Prediction[]> {
-  const reqs = predictionRequests((cpus) => seedScenario(cpus));
-  const refits = refitParams(cal);
-  return cachedRecord("predictions-cpus", { reqs, params: cal.params, refits, design: predictionDesign }, () => predict(reqs, cal.params, refits, predictionDesign, o));
-}
+export const cpuPredictions = defineExperiment(
+  "predictions-cpus",
+  (cal: CalibrationRecord, _o: Progress = {}) => ({ reqs: cpuRequests(), params: cal.params, refits: refitParams(cal), design: predictionDesign }),
+  (cal, o = {}): Promise<Prediction[]> => predict(cpuRequests(), cal.params, refitParams(cal), predictionDesign, o),
+);
+
+const latencyRequests = () => predictionLatenciesMs.flatMap((initLatencyMs) => ["base", "merge"].map((policy) => ({ scenario: withInit(seedScenario(), { initLatencyMs }), policy })));
+const latencyModules = ["acpi_cpufreq"];
 
 /** Notebook 03: acpi_cpufreq's span vs init-failure latency under every refit, base and merge. */
-export function latencyPredictions(cal: CalibrationRecord, o: Progress = {}): Promise<Prediction[]> {
-  const reqs = predictionLatenciesMs.flatMap((initLatencyMs) => ["base", "merge"].map((policy) => ({ scenario: withInit(seedScenario(), { initLatencyMs }), policy })));
-  const refits = refitParams(cal);
-  const modules = ["acpi_cpufreq"];
-  return cachedRecord("predictions-latency", { reqs, params: cal.params, refits, design: predictionDesign, modules }, () =>
-    predict(reqs, cal.params, refits, predictionDesign, { ...o, modules }),
-  );
-}
+export const latencyPredictions = defineExperiment(
+  "predictions-latency",
+  (cal: CalibrationRecord, _o: Progress = {}) => ({ reqs: latencyRequests(), params: cal.params, refits: refitParams(cal), design: predictionDesign, modules: latencyModules }),
+  (cal, o = {}): Promise<Prediction[]> => predict(latencyRequests(), cal.params, refitParams(cal), predictionDesign, { ...o, modules: latencyModules }),
+);
 
 /** Notebook 03 and the commit message: each external measurement against the prediction for its machine. */
-export function externalComparisons(cal: CalibrationRecord, measurements: ExternalMeasurement[], o: Progress = {}): Promise<ExternalComparison[]> {
-  const refits = refitParams(cal);
-  const scenarios = externalCases.map((c) => readScenarioFile(path.join(paths.scenarios, c.scenarioFile)));
-  const inputs = { measurements, cases: externalCases, scenarios, params: cal.params, refits, design: predictionDesign };
-  return cachedRecord("external", inputs, () => compareExternal(measurements, cal.params, refits, predictionDesign, o));
-}
+export const externalComparisons = defineExperiment(
+  "external",
+  (cal: CalibrationRecord, measurements: ExternalMeasurement[], _o: Progress = {}) => ({
+    measurements,
+    cases: externalCases,
+    scenarios: externalCases.map((c) => readScenarioFile(path.join(paths.scenarios, c.scenarioFile))),
+    params: cal.params,
+    refits: refitParams(cal),
+    design: predictionDesign,
+  }),
+  (cal, measurements, o = {}): Promise<ExternalComparison[]> => compareExternal(measurements, cal.params, refitParams(cal), predictionDesign, o),
+);
 
 /** Notebook 03: where the time of one failing acpi_cpufreq load goes under base, on the seed's machine and at 1536 CPUs. */
 export const breakdownCpus = [seedMachineCpus, 1536];
 
-export function baseBreakdowns(params: Params): Promise<LoadBreakdown[]> {
-  const scenarios = breakdownCpus.map((cpus) => seedScenario(cpus));
-  return cachedRecord("breakdown", { scenarios, params, policy: "base", module: "acpi_cpufreq", seed: 1 }, () =>
-    scenarios.map((s) => loadBreakdown(s, "base", params, "acpi_cpufreq", 1)),
-  );
-}
+export const baseBreakdowns = defineExperiment(
+  "breakdown",
+  (params: Params) => ({ scenarios: breakdownCpus.map((cpus) => seedScenario(cpus)), params, policy: "base", module: "acpi_cpufreq", seed: 1 }),
+  (params): LoadBreakdown[] => breakdownCpus.map((cpus) => loadBreakdown(seedScenario(cpus), "base", params, "acpi_cpufreq", 1)),
+);
+
+/** Every experiment, for tests and tools that reason about records as a whole. */
+export const experiments = [seedTableBoots, heldOutPrediction, distributions, timelineBoot, sweep, cpuPredictions, latencyPredictions, externalComparisons, baseBreakdowns];

@@ -1,0 +1,165 @@
+/**
+ * The results cache: the same inputs reuse a record, any change to the inputs or
+ * to the model's code computes a new one, and a change to one calibrated
+ * parameter invalidates exactly the records computed under it.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { readCalibration } from "../src/calibrate/calibration";
+import { cellsOf, readMeasured } from "../src/data/measured";
+import { readExternalMeasurements } from "../src/data/external";
+import { cacheEnv, cachedRecord, canonicalJson, readCacheLog, recordJson } from "../src/records/cache";
+import { codeVersionOf, recordCodeFolders } from "../src/records/codeVersion";
+import * as ex from "../src/records/experiments";
+import { projectRoot } from "../src/paths";
+import { timelineFigure } from "../src/figures/distributions";
+import { measuredVsSimulatedFigure } from "../src/figures/reproduce";
+import { compareWithMeasured } from "../src/records/seedTable";
+import { comparisonRows } from "../src/tables/reproduceRows";
+
+/** Run `body` with a fresh cache folder and cache log, restoring the environment after. */
+async function withCache<T>(body: (dir: string, log: string) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modburst-cache-"));
+  const saved = { ...process.env };
+  process.env[cacheEnv.dir] = path.join(dir, "records");
+  process.env[cacheEnv.log] = path.join(dir, "log.jsonl");
+  delete process.env[cacheEnv.noCache];
+  try {
+    return await body(path.join(dir, "records"), path.join(dir, "log.jsonl"));
+  } finally {
+    for (const k of Object.values(cacheEnv)) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("keys ignore field order; records refuse what JSON would silently change", () => {
+  assert.equal(canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }), canonicalJson({ a: [2, { c: 4, d: 3 }], b: 1 }));
+  assert.notEqual(canonicalJson({ a: 1 }), canonicalJson({ a: 1.0000001 }));
+  assert.throws(() => recordJson({ spans: [1, NaN] }, "test"), /field 1 is NaN/);
+  assert.throws(() => canonicalJson({ x: Infinity }), /only finite numbers/);
+});
+
+test("the same inputs reuse the record; other inputs, --no-cache, or a damaged entry compute it", async () => {
+  await withCache(async (dir, log) => {
+    let computed = 0;
+    const compute = () => ({ value: ++computed, at: [0.1, 0.2] });
+    const first = await cachedRecord("demo", { seed: 1 }, compute);
+    const again = await cachedRecord("demo", { seed: 1 }, compute);
+    assert.deepEqual(again, first);
+    assert.equal(computed, 1, "second call is a cache hit");
+    await cachedRecord("demo", { seed: 2 }, compute);
+    assert.equal(computed, 2, "other inputs: another record");
+    process.env[cacheEnv.noCache] = "1";
+    await cachedRecord("demo", { seed: 1 }, compute);
+    assert.equal(computed, 3, "no-cache recomputes");
+    delete process.env[cacheEnv.noCache];
+    for (const f of fs.readdirSync(dir)) fs.writeFileSync(path.join(dir, f), '{"truncated');
+    await cachedRecord("demo", { seed: 1 }, compute);
+    assert.equal(computed, 4, "a damaged entry is a miss, never a record");
+    assert.deepEqual(
+      readCacheLog(log).map((e) => e.computed),
+      [true, false, true, true, true],
+    );
+    assert.equal(fs.readdirSync(dir).filter((f) => f.includes(".tmp-")).length, 0, "no temp files left");
+  });
+});
+
+test("an unwritable cache folder is one line naming it and the variable to set", async () => {
+  await withCache(async (dir) => {
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    fs.writeFileSync(dir, "a file where the folder should be");
+    await assert.rejects(cachedRecord("demo", { x: 1 }, () => 1), (e: Error) => /^cannot write the results cache .*records: (ENOTDIR|EEXIST) \(set MODBURST_CACHE_DIR/.test(e.message));
+  });
+});
+
+test("editing any model source changes the code version, so every record is recomputed", () => {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), "modburst-src-"));
+  try {
+    for (const f of recordCodeFolders) fs.cpSync(path.join(projectRoot, "src", f), path.join(copy, f), { recursive: true });
+    const before = codeVersionOf(copy);
+    assert.equal(codeVersionOf(path.join(projectRoot, "src")), before, "a copy hashes like the original");
+    for (const file of ["model/params.ts", "sim/engine.ts"]) {
+      fs.appendFileSync(path.join(copy, file), "\n// an edit\n");
+      assert.notEqual(codeVersionOf(copy), before, `editing ${file}`);
+    }
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+});
+
+test("changing one calibrated parameter invalidates exactly the records computed under it", () => {
+  const cal = readCalibration();
+  const cells = cellsOf(readMeasured());
+  const measurements = readExternalMeasurements();
+  const keys = (c: typeof cal) => ({
+    "seed-table": ex.seedTableBoots.key(c),
+    "held-out": ex.heldOutPrediction.key(c, cells),
+    distributions: ex.distributions.key(c.params),
+    timeline: ex.timelineBoot.key(c.params, "base"),
+    sweep: ex.sweep.key("sensitivity-ratio", c.params),
+    "predictions-cpus": ex.cpuPredictions.key(c),
+    "predictions-latency": ex.latencyPredictions.key(c),
+    external: ex.externalComparisons.key(c, measurements),
+    breakdown: ex.baseBreakdowns.key(c.params),
+  });
+  const changed = (c: typeof cal) => {
+    const a = keys(cal);
+    const b = keys(c);
+    return Object.keys(a).filter((k) => a[k as keyof typeof a] !== b[k as keyof typeof b]);
+  };
+  const clone = () => JSON.parse(JSON.stringify(cal)) as typeof cal;
+
+  assert.deepEqual(changed(clone()), [], "same record, same keys");
+  const fitted = clone();
+  fitted.params.rcuGpExtraMs *= 1.01;
+  assert.deepEqual(changed(fitted), ["seed-table", "distributions", "timeline", "sweep", "predictions-cpus", "predictions-latency", "external", "breakdown"]);
+  const outOfSample = clone();
+  outOfSample.outOfSample.params.herdRecheckUs += 1;
+  assert.deepEqual(changed(outOfSample), ["held-out"]);
+  const refit = clone();
+  refit.bootstrap.refits[0].params.bgDecayS *= 1.01;
+  assert.deepEqual(changed(refit), ["predictions-cpus", "predictions-latency", "external"]);
+});
+
+test("a real record: computed once, reused, and recomputed when a parameter it uses changes", async () => {
+  await withCache(async (_dir, log) => {
+    const cal = readCalibration();
+    const a = await ex.timelineBoot(cal.params, "merge");
+    const b = await ex.timelineBoot(cal.params, "merge");
+    assert.deepEqual(b, a);
+    const c = await ex.timelineBoot({ ...cal.params, herdRecheckUs: cal.params.herdRecheckUs + 5 }, "merge");
+    assert.ok(c.requests && c.requests.length > 0, "the logged boot keeps its requests");
+    assert.deepEqual(
+      readCacheLog(log).map((e) => e.computed),
+      [true, false, true],
+    );
+  });
+});
+
+test("cold, warm and uncached records give byte-identical figures and tables", async () => {
+  const cal = readCalibration();
+  const cells = cellsOf(readMeasured());
+  const outputs = async () => {
+    const boot = await ex.timelineBoot(cal.params, "base");
+    const table = compareWithMeasured(cells, await ex.seedTableBoots(cal));
+    return JSON.stringify([timelineFigure(boot, "t"), measuredVsSimulatedFigure(table), comparisonRows(table)]);
+  };
+  await withCache(async (_dir, log) => {
+    const cold = await outputs();
+    const warm = await outputs();
+    process.env[cacheEnv.noCache] = "1";
+    const uncached = await outputs();
+    assert.equal(warm, cold);
+    assert.equal(uncached, cold);
+    assert.deepEqual(
+      readCacheLog(log).map((e) => `${e.experiment} ${e.computed ? "computed" : "reused"}`),
+      ["timeline computed", "seed-table computed", "timeline reused", "seed-table reused", "timeline computed", "seed-table computed"],
+    );
+  });
+});
