@@ -7,7 +7,7 @@ import * as fs from "fs";
 import { checkInteger, checkKeyword, checkNumber } from "../errors";
 import { defaultParams, Params, readParamsFile } from "../model/params";
 import { policyNames } from "../model/policies";
-import { simulateRun, RunResult } from "../model/run";
+import { simulateRun, RunResult } from "../parallel/run";
 import { maxCpus, maxInitLatencyMs } from "../model/limits";
 import { withCpus, withInit } from "../model/scenario";
 import { resolveScenario } from "../model/scenarios";
@@ -26,7 +26,7 @@ export function loadParams(file: string | undefined): { params: Params; source: 
   return { params: defaultParams(), source: "defaults" };
 }
 
-export function simulateCommand(argv: string[]): number {
+export async function simulateCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, {
     policy: { type: "string" },
     cpus: { type: "string" },
@@ -50,7 +50,8 @@ export function simulateCommand(argv: string[]): number {
   const { params, source } = loadParams(values.params as string | undefined);
 
   const policies = policyArg === "all" ? policyNames : [policyArg];
-  const runs = policies.map((policy) => simulateRun({ policy, scenario, params, seed, boots }));
+  const runs: RunResult[] = [];
+  for (const policy of policies) runs.push(await simulateRun({ policy, scenario, params, seed, boots }));
   if (values.json) {
     const docs = runs.map((r) => ({ ...r, params: source }));
     process.stdout.write(JSON.stringify(policyArg === "all" ? docs : docs[0], null, 2) + "\n");

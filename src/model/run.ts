@@ -1,18 +1,5 @@
-/** Several boots of one configuration, and their per-module means. */
-import { BootResult, ModuleSummary, simulateBoot } from "./boot";
-import { Params } from "./params";
-import type { Policy } from "./policies";
-import { Scenario } from "./scenario";
-import { HerdMode } from "./wq";
-
-export interface RunOptions {
-  policy: string | Policy;
-  scenario: Scenario;
-  params: Params;
-  seed: number;
-  boots: number;
-  herdMode?: HerdMode;
-}
+/** Summaries of several boots of one configuration: per-module means. */
+import { BootResult, ModuleSummary } from "./boot";
 
 export interface ModuleMean {
   spanSeconds: number;
@@ -22,14 +9,6 @@ export interface ModuleMean {
   peakVmallocBytes: number;
 }
 
-export interface RunResult {
-  policy: string;
-  scenario: string;
-  cpus: number;
-  seed: number;
-  boots: Array<{ boot: number; modules: Record<string, ModuleSummary> }>;
-  mean: Record<string, ModuleMean>;
-}
 
 export function meanOf(xs: number[]): number {
   return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -48,19 +27,4 @@ export function summarizeBoots(results: BootResult[]): Record<string, ModuleMean
     };
   }
   return mean;
-}
-
-export function simulateRun(o: RunOptions): RunResult {
-  const results: BootResult[] = [];
-  for (let boot = 1; boot <= o.boots; boot++) {
-    results.push(simulateBoot({ policy: o.policy, scenario: o.scenario, params: o.params, seed: o.seed, boot, herdMode: o.herdMode }));
-  }
-  return {
-    policy: typeof o.policy === "string" ? o.policy : o.policy.name,
-    scenario: o.scenario.name,
-    cpus: o.scenario.cpus,
-    seed: o.seed,
-    boots: results.map((r) => ({ boot: r.boot, modules: r.modules })),
-    mean: summarizeBoots(results),
-  };
 }

@@ -36,8 +36,15 @@ export function defaultThreads(): number {
 /** The compiled worker (threads run JavaScript; tests running TypeScript still use the build). */
 const workerFile = path.join(projectRoot, "dist", "parallel", "worker.js");
 
+/**
+ * Below this many jobs per thread, starting workers (each loads the model, ~0.1 s)
+ * costs more than it saves: small runs, such as a calibration's candidates on a
+ * small machine, stay in this thread. Results do not depend on the thread count.
+ */
+export const minJobsPerWorker = 8;
+
 export async function runBoots(jobs: BootJob[], o: PoolOptions = {}): Promise<BootResult[]> {
-  const threads = Math.min(o.threads ?? defaultThreads(), Math.max(1, jobs.length));
+  const threads = Math.min(o.threads ?? defaultThreads(), Math.max(1, Math.floor(jobs.length / minJobsPerWorker)));
   const results: BootResult[] = new Array(jobs.length);
   if (threads <= 1) {
     for (let i = 0; i < jobs.length; i++) {
