@@ -78,12 +78,12 @@ test("posterior-predictive check: percentiles of the measured mean and sd, flagg
   const boots = (xs: number[]) => xs.map((s) => ({ modules: { acpi_cpufreq: { spanSeconds: s } } }) as unknown as BootResult);
   // Simulated spans all far above the measured ones: the mean lands at percentile 0 and is flagged.
   const high = posteriorPredictiveRows({ base: boots(Array.from({ length: 100 }, (_, i) => 60 + (i % 7))) }, cells);
-  assert.equal(high[0]["percentile of measured mean"], 0);
-  assert.equal(high[0]["mean check"], "below 5%");
-  assert.equal(high[0]["simulated five-boot means"], 20);
+  assert.equal(high[0].measuredMeanPercentile, 0);
+  assert.equal(high[0].meanCheck, "below 5%");
+  assert.equal(high[0].simulatedFiveBootMeans, 20);
   // Spans drawn around the measured ones: not flagged.
   const like = posteriorPredictiveRows({ base: boots(Array.from({ length: 200 }, (_, i) => cells[0].seconds[i % 5] + ((i * 37) % 11 - 5) * 0.05)) }, cells);
-  assert.equal(like[0]["mean check"], "ok");
+  assert.equal(like[0].meanCheck, "ok");
 });
 
 test("uncertainty figures: titles, axis labels with units, a legend entry per series", () => {

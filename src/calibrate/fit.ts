@@ -5,7 +5,7 @@
  * the same seeds (common random numbers: differences between candidates are the
  * parameters' doing, not noise). The measured spread enters with a small weight.
  */
-import { Cell } from "../data/measured";
+import { Cell, CellKey } from "../data/measured";
 import { checkParam, ParamName, Params, paramSpecs } from "../model/params";
 import { meanOf } from "../model/run";
 import { seedScenario } from "../model/scenarios";
@@ -14,10 +14,7 @@ import { sampleSd } from "../stats/describe";
 import { FreeParam, fromUnit, toUnit } from "./bounds";
 import { levenbergMarquardt, LmOptions, LmResult, sumSq } from "./levenbergMarquardt";
 
-export interface CellFit {
-  config: string;
-  policy: string;
-  module: string;
+export interface CellFit extends CellKey {
   measuredMean: number;
   simulatedMean: number;
   /** (simulated - measured) / measured x 100. */

@@ -21,10 +21,19 @@ export interface Measurement {
   seconds: number;
 }
 
-/** One (config, module) cell of the seed's table. */
-export interface Cell {
-  config: Measurement["config"];
+/**
+ * Which cell of the seed's table: a configuration, the policy it ran, a module.
+ * Everything per cell (measured boots, simulated boots, a fit) extends this.
+ */
+export interface CellKey {
+  config: string;
   policy: string;
+  module: string;
+}
+
+/** One (config, module) cell of the seed's table, with its measured boots. */
+export interface Cell extends CellKey {
+  config: Measurement["config"];
   module: Measurement["module"];
   /** Boots #1-#5 in order. */
   seconds: number[];

@@ -11,7 +11,8 @@ import * as fs from "fs";
 import { renderFigure } from "../figures/render";
 import { Figure, figureTitle } from "../figures/spec";
 import { paths } from "../paths";
-import { escapeHtml, formatHtmlTable, formatTextTable, Table, tableFromFrame, tableFromRecords, Cell } from "../tables/format";
+import { columnLabel } from "../tables/labels";
+import { escapeHtml, formatHtmlTable, formatTextTable, Table, tableFromFrame, tableFromRecords, TableValue } from "../tables/format";
 
 export type MimeBundle = Record<string, string>;
 
@@ -48,12 +49,13 @@ export function displayBundle(bundle: MimeBundle): "bundle" | "html" | "stdout" 
   return "stdout";
 }
 
-/** Show a table (danfojs DataFrame, records or a Table) as HTML with a plain-text twin. */
+/** Show a table (danfojs DataFrame, records or a Table) as HTML with a plain-text twin; field names get their display labels. */
 export function showTable(
-  data: Table | { columns: string[]; values: unknown[] } | Array<Record<string, Cell>>,
+  data: Table | { columns: string[]; values: unknown[] } | Array<Record<string, TableValue>>,
   opts: { title?: string; digits?: number } = {},
 ): void {
-  const table = Array.isArray(data) ? tableFromRecords(data) : "rows" in data ? data : tableFromFrame(data);
+  const fields = Array.isArray(data) ? tableFromRecords(data) : "rows" in data ? data : tableFromFrame(data);
+  const table = { ...fields, columns: fields.columns.map(columnLabel) };
   const text = formatTextTable(table, opts.digits);
   displayBundle({
     "text/html": formatHtmlTable(table, opts.digits, opts.title),

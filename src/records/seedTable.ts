@@ -1,11 +1,8 @@
 /** Notebook 01's comparison: the measured cells beside the calibrated model's boots of the same table layout. */
-import type { Cell } from "../data/measured";
+import type { Cell, CellKey } from "../data/measured";
 import type { BootResult } from "../model/boot";
 
-export interface CellComparison {
-  config: string;
-  policy: string;
-  module: string;
+export interface CellComparison extends CellKey {
   measured: number[];
   simulated: number[];
 }

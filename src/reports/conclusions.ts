@@ -24,16 +24,16 @@ export interface DistributionFindings {
 export function distributionConclusions(f: DistributionFindings, module = "acpi_cpufreq"): string[] {
   const median = (policy: string) => describe(spans(f.dist[policy], module)).median.toFixed(1);
   const fullLoads = (b: BootResult) => Object.values(b.modules).reduce((a, m) => a + m.fullLoads, 0);
-  const weakest = f.tests.reduce((a, b) => (b["permutation p"] > a["permutation p"] ? b : a));
-  const flagged = f.ppc.filter((r) => r["mean check"] !== "ok" || r["sd check"] !== "ok");
+  const weakest = f.tests.reduce((a, b) => (b.permutationP > a.permutationP ? b : a));
+  const flagged = f.ppc.filter((r) => r.meanCheck !== "ok" || r.sdCheck !== "ok");
   return [
     `Median ${module} span: ${Object.keys(f.dist).map((p) => `${p} ${median(p)} s`).join(", ")}.`,
     `In the timeline boot, base ran ${fullLoads(f.timeline.base)} full loads and merge ${fullLoads(f.timeline.merge)}.`,
-    `Largest permutation p among the measured comparisons: ${weakest.comparison} ${weakest.module}, p = ${weakest["permutation p"].toFixed(4)}.`,
+    `Largest permutation p among the measured comparisons: ${weakest.comparison} ${weakest.module}, p = ${weakest.permutationP.toFixed(4)}.`,
     flagged.length === 0
       ? "Posterior-predictive check: every measured five-boot mean and sd lies between the 5th and 95th percentile of the simulated ones."
       : `Posterior-predictive check, flagged: ${flagged
-          .map((r) => `${r.config} ${r.module} (mean at percentile ${r["percentile of measured mean"].toFixed(1)}, sd at ${r["percentile of measured sd"].toFixed(1)})`)
+          .map((r) => `${r.config} ${r.module} (mean at percentile ${r.measuredMeanPercentile.toFixed(1)}, sd at ${r.measuredSdPercentile.toFixed(1)})`)
           .join("; ")}.`,
   ];
 }

@@ -23,14 +23,14 @@ export function distributionRows(dist: Distribution, cells: Cell[]) {
         config: cell?.config ?? "",
         module,
         boots: d.n,
-        "mean s": d.mean,
-        "sd s": d.sd,
-        "median s": d.median,
-        "p5 s": d.p5,
-        "p95 s": d.p95,
-        "measured mean s": measuredMean,
+        meanSeconds: d.mean,
+        sdSeconds: d.sd,
+        medianSeconds: d.median,
+        p5Seconds: d.p5,
+        p95Seconds: d.p95,
+        measuredMeanSeconds: measuredMean,
         // A measured five-boot mean is compared with simulated five-boot means, not single boots.
-        "measured mean pct of sim 5-boot means": measuredMean === null ? null : percentileRank(measuredMean, groupMeans(s, 5)),
+        measuredMeanPercentile: measuredMean === null ? null : percentileRank(measuredMean, groupMeans(s, 5)),
       });
     }
   }
@@ -41,7 +41,7 @@ export function distributionRows(dist: Distribution, cells: Cell[]) {
 export function measuredCIRows(cells: Cell[], seed = 1) {
   return cells.map((c, i) => {
     const ci = bootstrapMeanCI(c.seconds, { seed: seed * 100 + i, resamples: 10_000 });
-    return { config: c.config, module: c.module, "mean s": meanOf(c.seconds), "95% CI lo s": ci.lo, "95% CI hi s": ci.hi };
+    return { config: c.config, module: c.module, meanSeconds: meanOf(c.seconds), ciLoSeconds: ci.lo, ciHiSeconds: ci.hi };
   });
 }
 
@@ -58,13 +58,13 @@ export function measuredTestRows(cells: Cell[]) {
       rows.push({
         comparison: `${other} vs my`,
         module,
-        "difference s": meanOf(a) - meanOf(b),
-        "Welch t": w.t,
-        "Welch df": w.df,
-        "Welch p": w.p,
-        "permutation p": perm.p,
+        differenceSeconds: meanOf(a) - meanOf(b),
+        welchT: w.t,
+        welchDf: w.df,
+        welchP: w.p,
+        permutationP: perm.p,
         permutations: perm.permutations,
-        "Hedges g": hedgesG(a, b),
+        hedgesG: hedgesG(a, b),
       });
     }
   }
@@ -76,10 +76,10 @@ export function countRows(dist: Distribution) {
     const c = countSamples(results);
     return {
       policy,
-      "full loads (median)": describe(c.fullLoads).median,
-      "herd wake-ups (median)": describe(c.herdWakeups).median,
-      "peak vmalloc MiB (median)": describe(c.peakVmallocMiB).median,
-      "peak vmalloc MiB (p95)": describe(c.peakVmallocMiB).p95,
+      medianFullLoads: describe(c.fullLoads).median,
+      medianHerdWakeups: describe(c.herdWakeups).median,
+      medianPeakVmallocMiB: describe(c.peakVmallocMiB).median,
+      p95PeakVmallocMiB: describe(c.peakVmallocMiB).p95,
     };
   });
 }
@@ -94,12 +94,12 @@ export function summaryRows(dist: Distribution, cells: Cell[]) {
       config: c.config,
       policy: c.policy,
       module: c.module,
-      "measured mean s": ci[i]["mean s"],
-      "measured 95% CI": `${ci[i]["95% CI lo s"].toFixed(3)}-${ci[i]["95% CI hi s"].toFixed(3)}`,
-      "sim mean s": s["mean s"],
-      "sim sd s": s["sd s"],
-      "sim p5-p95 s": `${s["p5 s"].toFixed(3)}-${s["p95 s"].toFixed(3)}`,
-      "measured mean pct": s["measured mean pct of sim 5-boot means"],
+      measuredMeanSeconds: ci[i].meanSeconds,
+      measuredCi: `${ci[i].ciLoSeconds.toFixed(3)}-${ci[i].ciHiSeconds.toFixed(3)}`,
+      simulatedMeanSeconds: s.meanSeconds,
+      simulatedSdSeconds: s.sdSeconds,
+      simulatedP5P95Seconds: `${s.p5Seconds.toFixed(3)}-${s.p95Seconds.toFixed(3)}`,
+      measuredMeanPercentile: s.measuredMeanPercentile,
     };
   });
 }
@@ -126,13 +126,13 @@ export function posteriorPredictiveRows(dist: Distribution, cells: Cell[], size 
     return {
       config: c.config,
       module: c.module,
-      "simulated five-boot means": gs.length,
-      "measured mean s": meanOf(c.seconds),
-      "percentile of measured mean": meanPct,
-      "mean check": flag(meanPct),
-      "measured sd s": describe(c.seconds).sd,
-      "percentile of measured sd": sdPct,
-      "sd check": flag(sdPct),
+      simulatedFiveBootMeans: gs.length,
+      measuredMeanSeconds: meanOf(c.seconds),
+      measuredMeanPercentile: meanPct,
+      meanCheck: flag(meanPct),
+      measuredSdSeconds: describe(c.seconds).sd,
+      measuredSdPercentile: sdPct,
+      sdCheck: flag(sdPct),
     };
   });
 }

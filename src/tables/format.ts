@@ -1,14 +1,14 @@
 /** Tables as plain data (column names + rows of cells) rendered to text or HTML. */
 
-export type Cell = string | number | boolean | null | undefined;
+export type TableValue = string | number | boolean | null | undefined;
 
 export interface Table {
   columns: string[];
-  rows: Cell[][];
+  rows: TableValue[][];
 }
 
 /** Numbers with a fixed number of decimals; integers as integers. */
-export function formatCell(value: Cell, digits = 3): string {
+export function formatCell(value: TableValue, digits = 3): string {
   if (value == null) return "";
   if (typeof value === "number") {
     if (Number.isNaN(value)) return "NaN";
@@ -46,12 +46,12 @@ export function formatHtmlTable(table: Table, digits = 3, caption?: string): str
 /** A danfojs DataFrame (or anything with columns + values) as a plain Table. */
 export function tableFromFrame(df: { columns: string[]; values: unknown[] | unknown[][] }): Table {
   const values = df.values as unknown[];
-  const rows = values.map((r) => (Array.isArray(r) ? r : [r]) as Cell[]);
+  const rows = values.map((r) => (Array.isArray(r) ? r : [r]) as TableValue[]);
   return { columns: [...df.columns], rows };
 }
 
 /** Records (plain objects) as a Table, columns in first-seen key order. */
-export function tableFromRecords(records: Array<Record<string, Cell>>): Table {
+export function tableFromRecords(records: Array<Record<string, TableValue>>): Table {
   const columns: string[] = [];
   for (const r of records) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
   return { columns, rows: records.map((r) => columns.map((c) => r[c])) };

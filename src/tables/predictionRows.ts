@@ -1,5 +1,6 @@
 /** Notebook 03's tables, read from the prediction and external-comparison records. */
-import { ExternalComparison, externalTolerance } from "../records/external";
+import type { LoadBreakdown } from "../records/breakdown";
+import { ExternalComparison } from "../records/external";
 import type { Prediction, RatioPrediction } from "../records/uncertainty";
 import type { PowerLaw } from "../sweep/aggregate";
 
@@ -9,10 +10,10 @@ export function predictionRows(ps: Prediction[]) {
     policy: p.policy,
     module: p.module,
     cpus: p.cpus,
-    "expected span s": p.centralSeconds,
-    "90% interval s": `${p.p5Seconds.toFixed(2)}-${p.p95Seconds.toFixed(2)}`,
-    "fitted parameters s": p.meanSeconds,
-    "boot-to-boot 5-95% s": `${p.bootP5Seconds.toFixed(2)}-${p.bootP95Seconds.toFixed(2)}`,
+    expectedSpanSeconds: p.centralSeconds,
+    interval90Seconds: `${p.p5Seconds.toFixed(2)}-${p.p95Seconds.toFixed(2)}`,
+    fittedParamsSeconds: p.meanSeconds,
+    bootToBootSeconds: `${p.bootP5Seconds.toFixed(2)}-${p.bootP95Seconds.toFixed(2)}`,
   }));
 }
 
@@ -23,21 +24,26 @@ export function externalRows(cs: ExternalComparison[]) {
     machine: `${c.cpus} CPUs`,
     policy: c.policy,
     module: c.module,
-    "model quantity": c.measure,
-    "reported s": c.reportedSeconds,
-    "predicted s": c.predictedSeconds,
-    "90% interval s": `${c.p5Seconds.toFixed(2)}-${c.p95Seconds.toFixed(2)}`,
-    "error %": c.errorPct,
-    [`within ${externalTolerance.belowPct}%..+${externalTolerance.abovePct}%`]: c.withinAim ? "yes" : "no",
+    modelQuantity: c.measure,
+    reportedSeconds: c.reportedSeconds,
+    predictedSeconds: c.predictedSeconds,
+    interval90Seconds: `${c.p5Seconds.toFixed(2)}-${c.p95Seconds.toFixed(2)}`,
+    errorPct: c.errorPct,
+    withinAim: c.withinAim ? "yes" : "no",
   }));
 }
 
 /** Power-law fits of a CPU sweep, one row per policy. */
 export function scalingRows(fits: Record<string, PowerLaw>) {
-  return Object.entries(fits).map(([policy, f]) => ({ policy, "exponent k": f.exponent, "C (s)": f.prefactor, "r^2": f.r2, points: f.points }));
+  return Object.entries(fits).map(([policy, f]) => ({ policy, exponent: f.exponent, prefactorSeconds: f.prefactor, r2: f.r2, points: f.points }));
 }
 
-/** span(a) / span(b) per CPU count with its 90% interval over the refits. */
-export function ratioRows(rs: RatioPrediction[], a: string, b: string) {
-  return rs.map((r) => ({ cpus: r.cpus, [`${a} / ${b}`]: r.ratio, "90% interval": `${r.p5.toFixed(1)}-${r.p95.toFixed(1)}` }));
+/** One policy's span over another's per CPU count, with its 90% interval over the refits. */
+export function ratioRows(rs: RatioPrediction[]) {
+  return rs.map((r) => ({ cpus: r.cpus, ratio: r.ratio, interval90: `${r.p5.toFixed(1)}-${r.p95.toFixed(1)}` }));
+}
+
+/** Where the time of one failing load goes, one row per machine. */
+export function breakdownRows(bs: LoadBreakdown[]) {
+  return bs.map((b) => ({ ...b }));
 }

@@ -13,17 +13,17 @@ export function comparisonRows(cs: CellComparison[]) {
       config: c.config,
       policy: c.policy,
       module: c.module,
-      "measured mean s": m,
-      "simulated mean s": s,
-      "error %": ((s - m) / m) * 100,
-      "measured sd s": sampleSd(c.measured),
-      "simulated sd s": sampleSd(c.simulated),
+      measuredMeanSeconds: m,
+      simulatedMeanSeconds: s,
+      errorPct: ((s - m) / m) * 100,
+      measuredSdSeconds: sampleSd(c.measured),
+      simulatedSdSeconds: sampleSd(c.simulated),
     };
   });
 }
 
 export function fitRows(fits: CellFit[]) {
-  return fits.map((c) => ({ config: c.config, module: c.module, "measured mean s": c.measuredMean, "simulated mean s": c.simulatedMean, "error %": c.errorPct }));
+  return fits.map((c) => ({ config: c.config, module: c.module, measuredMeanSeconds: c.measuredMean, simulatedMeanSeconds: c.simulatedMean, errorPct: c.errorPct }));
 }
 
 /** The fit on boots it never saw: error, the model's own noise on that mean, and the spread ratio. */
@@ -32,13 +32,13 @@ export function unseenRows(fits: CellFit[]) {
     config: c.config,
     module: c.module,
     boots: c.boots,
-    "measured mean s": c.measuredMean,
-    "simulated mean s": c.simulatedMean,
-    "error %": c.errorPct,
-    "model noise %": (c.simulatedSd / Math.sqrt(c.boots) / c.simulatedMean) * 100,
-    "measured sd s": c.measuredSd,
-    "simulated sd s": c.simulatedSd,
-    "sd ratio": c.simulatedSd / c.measuredSd,
+    measuredMeanSeconds: c.measuredMean,
+    simulatedMeanSeconds: c.simulatedMean,
+    errorPct: c.errorPct,
+    modelNoisePct: (c.simulatedSd / Math.sqrt(c.boots) / c.simulatedMean) * 100,
+    measuredSdSeconds: c.measuredSd,
+    simulatedSdSeconds: c.simulatedSd,
+    sdRatio: c.simulatedSd / c.measuredSd,
   }));
 }
 
@@ -49,10 +49,10 @@ export function parameterRows(rec: { free: Array<{ name: string; lo: number; hi:
     return {
       parameter: f.name,
       fitted: rec.params[f.name],
-      "bootstrap median": s.median,
-      "bootstrap 5%": s.p5,
-      "bootstrap 95%": s.p95,
-      "(95%-5%) / fitted": s.relativeWidth,
+      bootstrapMedian: s.median,
+      bootstrapP5: s.p5,
+      bootstrapP95: s.p95,
+      relativeWidth: s.relativeWidth,
       bounds: `${f.lo}-${f.hi}`,
     };
   });

@@ -3,12 +3,10 @@
  * configurations base/revert/my as column groups with pcc/acpi under each, for
  * pasting into an e-mail beside the original.
  */
-export interface LayoutCell {
-  config: string;
-  /** "pcc_cpufreq" shows as "pcc", "acpi_cpufreq" as "acpi". */
-  module: string;
-  seconds: number[];
-}
+import type { CellKey } from "../data/measured";
+
+/** A cell's boots in the layout ("pcc_cpufreq" shows as "pcc", "acpi_cpufreq" as "acpi"). */
+export type LayoutCell = Pick<CellKey, "config" | "module"> & { seconds: number[] };
 
 const short = (module: string) => module.replace(/_cpufreq$/, "");
 
