@@ -8,7 +8,13 @@ import { Random } from "../src/sim/random";
 test("equal times run first-in, first-out; LATE runs after NORMAL at the same instant", () => {
   const env = new Environment();
   const order: string[] = [];
-  const at = (d: number, name: string, prio?: number) => (env.timeout(d, name, prio).callbacks!.push(() => order.push(name)));
+  const at = (d: number, name: string, prio?: number) =>
+    env.process(
+      (function* () {
+        yield env.timeout(d, prio);
+        order.push(name);
+      })(),
+    );
   at(5, "late", LATE);
   at(5, "a");
   at(3, "first");
@@ -19,9 +25,43 @@ test("equal times run first-in, first-out; LATE runs after NORMAL at the same in
 });
 
 test("a negative or fractional delay is refused with the value", () => {
+  const attempt = (d: number) => {
+    const env = new Environment();
+    env.process(
+      (function* () {
+        yield env.timeout(d);
+      })(),
+    );
+    env.run();
+  };
+  assert.throws(() => attempt(-3), /negative or fractional delay -3/);
+  assert.throws(() => attempt(1.5), /delay 1.5/);
+});
+
+test("a timeout must be yielded at once by the process that makes it", () => {
   const env = new Environment();
-  assert.throws(() => env.timeout(-3), /negative or fractional delay -3/);
-  assert.throws(() => env.timeout(1.5), /delay 1.5/);
+  assert.throws(() => env.timeout(1), /outside a running process/);
+  const run = (gen: () => ProcessGenerator<void>) => {
+    const e = new Environment();
+    e.process(gen.call(e));
+    e.run();
+  };
+  assert.throws(
+    () =>
+      run(function* (this: Environment) {
+        this.timeout(1);
+        yield this.event<void>().succeed();
+      }),
+    /not yielded at once/,
+  );
+  assert.throws(
+    () =>
+      run(function* (this: Environment) {
+        this.timeout(1);
+        yield this.timeout(2);
+      }),
+    /twice before a yield/,
+  );
 });
 
 test("a process waits for time and for another process, and gets its value", () => {
@@ -125,7 +165,6 @@ test("the heap pops by (time, priority, seq) whatever the interleaving of pushes
     } else if (r < 0.6) {
       live.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
       assert.equal(heap.peekTime(), live[0][0]);
-      assert.equal(heap.peekPriority(), live[0][1]);
     } else {
       live.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
       const [t, , s] = live.shift()!;
@@ -138,28 +177,29 @@ test("the heap pops by (time, priority, seq) whatever the interleaving of pushes
   assert.throws(() => heap.push(0, 4, seq, -1), /priority 4/);
 });
 
-test("callbacks run in the order added, whether a process or a function waits first", () => {
+test("waiters resume in the order they began to wait; an event already processed continues at once", () => {
   const env = new Environment();
   const order: string[] = [];
   const ev = env.event<string>();
-  env.process(
-    (function* () {
-      order.push(`process got ${yield ev}`);
-    })(),
-  );
+  for (const name of ["p", "q", "r"])
+    env.process(
+      (function* () {
+        order.push(`${name} got ${yield ev}`);
+      })(),
+    );
   env.process(
     (function* () {
       yield env.timeout(1);
-      // A process already waits; the list view shows it and takes more.
-      assert.equal(ev.callbacks!.length, 1);
-      ev.callbacks!.push((e) => order.push(`callback got ${e.value}`));
       ev.succeed("x");
+      yield env.timeout(1);
+      assert.equal(ev.processed, true);
+      const t = env.now;
+      order.push(`late got ${yield ev}`);
+      assert.equal(env.now, t, "no wait for a processed event");
     })(),
   );
   env.run();
-  assert.deepEqual(order, ["process got x", "callback got x"]);
-  assert.equal(ev.processed, true);
-  assert.equal(ev.callbacks, null);
+  assert.deepEqual(order, ["p got x", "q got x", "r got x", "late got x"]);
 });
 
 test("shuffleFirst draws exactly as shuffle, on arrays and on typed arrays", () => {

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
 import { test } from "node:test";
 import { simulateBoot } from "../src/model/boot";
+import type { Decision, Loader, ModuleInstance, ModuleState } from "../src/model/loader";
 import { defaultParams, gracePeriodMedianUs, withParams } from "../src/model/params";
-import { policyNames } from "../src/model/policies";
+import { getPolicy, policyNames } from "../src/model/policies";
 import type { Policy } from "../src/model/policies";
 import { edacScenario, kselftestScenario, Scenario, withInit } from "../src/model/scenario";
 import { seedScenario } from "../src/model/scenarios";
@@ -11,6 +14,7 @@ import { HerdMode, ModuleWaitQueue } from "../src/model/wq";
 import { Environment } from "../src/sim/engine";
 import { Random } from "../src/sim/random";
 import { Mutex } from "../src/sim/resources";
+import { root } from "./helpers";
 
 const params = defaultParams();
 
@@ -145,6 +149,36 @@ test("a new policy is a plain object: no change to the engine or the registry ne
   assert.equal(r.policy, "instant-ebusy");
   assert.equal(m.outcomes.ebusy + m.outcomes.inserted, m.attempts);
   assert.ok(m.outcomes.ebusy > 0 && m.fullLoads < m.attempts);
+});
+
+test("policies see the kernel only as a Loader: none imports kernel.ts, and a stub loader drives them", () => {
+  const dir = path.join(root, "src", "model", "policies");
+  for (const f of fs.readdirSync(dir)) assert.doesNotMatch(fs.readFileSync(path.join(dir, f), "utf8"), /from "\.\.\/kernel"/, f);
+  // The stub lists the module as UNFORMED for the first check and in `later` for the re-check.
+  const decisions = (policy: string, later: ModuleState | null): Decision[] => {
+    const seen: Decision[] = [];
+    const inst = (state: ModuleState) => ({ name: "m", state, sysfs: false }) as ModuleInstance;
+    const stub: Loader = {
+      *locked(fn) {
+        return fn();
+      },
+      *addUnformed(_req, first, recheck = first) {
+        seen.push(first(inst("UNFORMED")), recheck(later === null ? undefined : inst(later)));
+        return "EBUSY";
+      },
+      completion: () => {
+        throw new Error("not used by these policies");
+      },
+    };
+    const gen = getPolicy(policy).addUnformed(stub, {} as Request);
+    while (!gen.next().done);
+    return seen;
+  };
+  assert.deepEqual(decisions("base", "GOING"), ["sleep", "sleep"]);
+  assert.deepEqual(decisions("base", null), ["sleep", "leader"]);
+  assert.deepEqual(decisions("revert", "GOING"), ["sleep", "EEXIST"]);
+  assert.deepEqual(decisions("no-wait-going", "GOING"), ["sleep", "EBUSY"]);
+  assert.deepEqual(decisions("no-wait-going", "LIVE"), ["sleep", "EEXIST"]);
 });
 
 test("herd: batched re-checks give exactly the naive one-process-per-waiter run", () => {

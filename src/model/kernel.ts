@@ -6,8 +6,9 @@
  * it does is the policy's business (policies/); everything else is shared.
  */
 import { Environment, ProcessGenerator } from "../sim/engine";
-import { Mutex } from "../sim/resources";
+import { Completion, Mutex } from "../sim/resources";
 import { Random } from "../sim/random";
+import type { Decision, DuplicateCheck, Loader } from "./loader";
 import { fqsDelayJiffies, jiffyUs, Params } from "./params";
 import type { Policy } from "./policies/policy";
 import { ModuleSpec, Scenario } from "./scenario";
@@ -33,13 +34,10 @@ export function bootStreams(seedText: string): BootStreams {
   return { coldplug: s("coldplug"), background: s("background"), cost: s("cost"), gracePeriod: s("gracePeriod"), herd: s("herd") };
 }
 
-/** What a duplicate check decides: become the leader, finish with a result, or sleep on module_wq. */
-export type Decision = "leader" | "sleep" | Result;
-
 const pageBytes = 4096;
 const pages = (bytes: number) => Math.ceil(bytes / pageBytes) * pageBytes;
 
-export class Kernel {
+export class Kernel implements Loader {
   readonly mutex: Mutex;
   readonly wq: ModuleWaitQueue;
   private readonly list = new Map<string, ModuleInstance>();
@@ -126,11 +124,7 @@ export class Kernel {
    * wait on module_wq and let every wake-up re-check with `recheck` until it
    * decides otherwise. Returns "leader" (inserted as UNFORMED) or a result.
    */
-  *addUnformed(
-    req: Request,
-    first: (old: ModuleInstance | undefined) => Decision,
-    recheck: (old: ModuleInstance | undefined) => Decision = first,
-  ): ProcessGenerator<"leader" | Result> {
+  *addUnformed(req: Request, first: DuplicateCheck, recheck: DuplicateCheck = first): ProcessGenerator<"leader" | Result> {
     const d = yield* this.locked(() => this.apply(req, first(this.find(req.module))));
     if (d !== "sleep") return d as "leader" | Result;
     return yield this.wq.sleep<"leader" | Result>({
@@ -140,6 +134,10 @@ export class Kernel {
       act: () => this.apply(req, recheck(this.find(req.module))) as "leader" | Result,
       ev: this.env.event(),
     });
+  }
+
+  completion<T>(): Completion<T> {
+    return new Completion<T>(this.env);
   }
 
   private holdVmalloc(req: Request, bytes: number): void {

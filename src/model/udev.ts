@@ -124,7 +124,7 @@ export class Userspace {
     if (s) s.succeed();
   }
 
-  /** One event in one worker: rules, then the kmod builtin for each matching module in order. */
+  /** One event in one worker: rules, then the kmod builtin for each matching module in order; then the worker is idle. */
   *handle(w: Worker, e: DeviceEvent): ProcessGenerator<void> {
     yield this.env.timeout(this.kernel.cost(this.params.ruleUs));
     for (const module of this.scenario.deviceClasses[e.deviceClass]) {
@@ -140,6 +140,8 @@ export class Userspace {
       const r: Result = yield this.env.process(this.kernel.finitModule(req));
       this.end(req, r, outcomeOf(r));
     }
+    w.done();
+    this.workerIdle(w);
   }
 }
 
@@ -154,13 +156,12 @@ class Worker {
   assign(e: DeviceEvent): void {
     if (this.busy) throw new Error(`worker ${this.id} given a second event`);
     this.busy = true;
-    const self = this;
-    this.env.process(
-      (function* () {
-        yield* self.udev.handle(self, e);
-        self.busy = false;
-        self.udev.workerIdle(self);
-      })(),
-    );
+    // handle() is the process itself (not wrapped in another generator): every
+    // resume of a generator delegating with yield* costs a resume of each level.
+    this.env.process(this.udev.handle(this, e));
+  }
+
+  done(): void {
+    this.busy = false;
   }
 }

@@ -139,7 +139,7 @@ export class ModuleWaitQueue {
   private *recheckOne(herd: Herd, k: number): ProcessGenerator<void> {
     const owner = {};
     yield this.mutex.lock(owner);
-    yield this.env.timeout(this.recheckUs, undefined, LATE);
+    yield this.env.timeout(this.recheckUs, LATE);
     herd.refresh();
     if (herd.find(k, k + 1) === k) {
       const w = herd.take(k);
@@ -166,7 +166,7 @@ export class ModuleWaitQueue {
       const tk = t0 + (k + 1) * rc;
       // Anything due by tk happens before this check; then the answers may differ.
       if (nextEventUs <= tk) {
-        yield env.timeout(tk - env.now, undefined, LATE);
+        yield env.timeout(tk - env.now, LATE);
         nextEventUs = env.peekTime();
         herd.refresh();
       }
@@ -178,7 +178,7 @@ export class ModuleWaitQueue {
         continue;
       }
       const tp = t0 + (p + 1) * rc;
-      if (env.now < tp) yield env.timeout(tp - env.now, undefined, LATE);
+      if (env.now < tp) yield env.timeout(tp - env.now, LATE);
       const w = herd.take(p);
       w.ev.succeed(w.act());
       nextEventUs = env.peekTime();
@@ -186,7 +186,7 @@ export class ModuleWaitQueue {
       k = p + 1;
     }
     const tEnd = t0 + n * rc;
-    if (env.now < tEnd) yield env.timeout(tEnd - env.now, undefined, LATE);
+    if (env.now < tEnd) yield env.timeout(tEnd - env.now, LATE);
     // Nothing could observe the queue while the mutex was held: re-queueing now is exact.
     herd.finish();
     this.mutex.unlock(owner);

@@ -81,11 +81,6 @@ export class EventHeap<T> {
     return this.n > 0 ? Math.floor(this.keys[0] / prioSpan) : Infinity;
   }
 
-  peekPriority(): number {
-    if (this.vacant) this.removeRoot();
-    return this.n > 0 ? this.keys[0] % prioSpan : Infinity;
-  }
-
   /** Remove and return the earliest item; its time is then `poppedTime`. */
   pop(): T {
     if (this.vacant) this.removeRoot();

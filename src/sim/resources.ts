@@ -15,7 +15,6 @@ export class Mutex {
   private owners: object[] = [];
   private events: Array<Event<undefined>> = [];
   private head = 0;
-  acquisitions = 0;
   /** When tracing, every hold as [startUs, endUs] (for invariant checks and timelines). */
   readonly holds: Array<[number, number]> | null;
   private heldSince = 0;
@@ -23,14 +22,6 @@ export class Mutex {
   constructor(env: Environment, opts: { trace?: boolean } = {}) {
     this.env = env;
     this.holds = opts.trace ? [] : null;
-  }
-
-  get locked(): boolean {
-    return this.holder !== null;
-  }
-
-  get waiting(): number {
-    return this.owners.length - this.head;
   }
 
   lock(owner: object): Event<undefined> {
@@ -67,7 +58,6 @@ export class Mutex {
     if (this.holder !== null) throw new SimError("mutex granted while held");
     this.holder = owner;
     this.heldSince = this.env.now;
-    this.acquisitions++;
     ev.succeed();
   }
 }
@@ -77,12 +67,6 @@ export class Completion<T> {
   private readonly ev: Event<T>;
   constructor(env: Environment) {
     this.ev = env.event<T>();
-  }
-  get done(): boolean {
-    return this.ev.triggered;
-  }
-  get result(): T | undefined {
-    return this.ev.value;
   }
   wait(): Event<T> {
     return this.ev;

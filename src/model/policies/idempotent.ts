@@ -1,4 +1,4 @@
-import type { Result } from "../types";
+import type { Result } from "../loader";
 import { inFlightTable } from "./inflight";
 import { noWaitGoingFirst, noWaitGoingRecheck } from "./noWaitGoing";
 import type { Policy } from "./policy";

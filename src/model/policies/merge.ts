@@ -1,4 +1,4 @@
-import type { Result } from "../types";
+import type { Result } from "../loader";
 import { base } from "./base";
 import { inFlightTable } from "./inflight";
 import type { Policy } from "./policy";

@@ -1,5 +1,4 @@
-import { ModuleInstance } from "../types";
-import type { Decision } from "../kernel";
+import type { Decision, ModuleInstance } from "../loader";
 import type { Policy } from "./policy";
 
 /** First check of 0254127ab977: wait for UNFORMED/COMING; GOING is -EBUSY at once; LIVE is -EEXIST. */
