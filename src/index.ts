@@ -52,6 +52,8 @@ export * from "./records/experiments";
 export { cachedRecord, cacheDir } from "./records/cache";
 export { provenanceLine, outputCodeVersion } from "./records/codeVersion";
 export * from "./tables/predictionRows";
+export * from "./tables/policyRows";
+export * from "./figures/requests";
 export * from "./figures/uncertainty";
 export { readExternalMeasurements } from "./data/external";
 export type { ExternalMeasurement } from "./data/external";

@@ -142,6 +142,8 @@ test("a new policy is a plain object: no change to the engine or the registry ne
   const instantBusy: Policy = {
     name: "instant-ebusy",
     summary: "any duplicate of a listed module fails at once",
+    kernel: "(test)",
+    commit: "(none)",
     addUnformed: (k, req) => k.addUnformed(req, (old) => (old ? "EBUSY" : "leader")),
   };
   const r = simulateBoot({ policy: instantBusy, scenario: seedScenario(32), params, seed: 1, boot: 1 });

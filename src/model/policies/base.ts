@@ -10,6 +10,8 @@ import type { Policy } from "./policy";
 export const base: Policy = {
   name: "base",
   summary: "6.0-rc3: wait until gone or LIVE, then retry (serialises failing loads)",
+  kernel: "6.0-rc3",
+  commit: "6e6de3dee51a",
   addUnformed: (k, req) =>
     k.addUnformed(req, (old) => (!old ? "leader" : old.state === "LIVE" ? "EEXIST" : "sleep")),
 };

@@ -15,6 +15,8 @@ const inFlight = inFlightTable();
 export const idempotent: Policy = {
   name: "idempotent",
   summary: "v6.5 9b9879fc0327: concurrent same-file loads share the first's result",
+  kernel: "v6.5",
+  commit: "9b9879fc0327",
   *beforeRead(k, req) {
     const wait = inFlight.join(k, req);
     if (wait === null) return null;

@@ -15,6 +15,8 @@ const running = inFlightTable();
 export const merge: Policy = {
   name: "merge",
   summary: "seed patch v2 ('my'): wait for the running same-name load, -EEXIST/-EBUSY",
+  kernel: "6.0-rc3 + seed patch",
+  commit: "(never merged)",
   *afterName(k, req) {
     const wait = yield* k.locked(() => running.join(k, req));
     if (wait === null) return null;

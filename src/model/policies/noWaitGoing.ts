@@ -23,5 +23,7 @@ export function noWaitGoingRecheck(old: ModuleInstance | undefined): Decision {
 export const noWaitGoing: Policy = {
   name: "no-wait-going",
   summary: "v6.2 0254127ab977: wait once, then -EEXIST/-EBUSY; never retry",
+  kernel: "v6.2",
+  commit: "0254127ab977",
   addUnformed: (k, req) => k.addUnformed(req, noWaitGoingFirst, noWaitGoingRecheck),
 };

@@ -11,6 +11,10 @@ export interface Policy {
   name: string;
   /** One line for tables and legends. */
   summary: string;
+  /** The kernel this policy models, as notebook 00's table names it ("v6.2"). */
+  kernel: string;
+  /** The commit that introduced the behaviour, or how the tree differs from one. */
+  commit: string;
   /** In finit_module, before (a) reads the file. */
   beforeRead?(k: Loader, req: Request): ProcessGenerator<Result | null>;
   /** After (a), once the module name is known, before (b) allocates the image. */

@@ -9,6 +9,8 @@ import type { Policy } from "./policy";
 export const revert: Policy = {
   name: "revert",
   summary: "6.0-rc3 - 6e6de3dee51a: -EEXIST once GOING is seen (merges by accident)",
+  kernel: "6.0-rc3 - 6e6de3dee51a",
+  commit: "(revert)",
   addUnformed: (k, req) =>
     k.addUnformed(req, (old) => {
       if (!old) return "leader";
