@@ -9,6 +9,7 @@ import { parseCli } from "./args";
 import { paths } from "../paths";
 import { describeFailure, installInterruptHandler, listNotebooks, runNotebooks, selectNotebooks } from "../notebooks/runner";
 import { cacheEnv } from "../records/cache";
+import { defaultThreads } from "../parallel/pool";
 
 export const timeoutEnvVar = "MODBURST_CELL_TIMEOUT";
 
@@ -25,12 +26,15 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   const state = ensureSetup();
   installInterruptHandler();
   const started = Date.now();
-  const outcomes = await runNotebooks(files, { python: state.python, cellTimeoutSeconds: timeout, env: values["no-cache"] ? { ...process.env, [cacheEnv.noCache]: "1" } : process.env }, console.log);
+  const env = values["no-cache"] ? { ...process.env, [cacheEnv.noCache]: "1" } : process.env;
+  // Two kernels side by side use both cores of a small machine; more only contend for memory.
+  const concurrency = Math.min(2, defaultThreads());
+  const outcomes = await runNotebooks(files, { python: state.python, cellTimeoutSeconds: timeout, env, concurrency }, console.log);
   const failed = outcomes.find((o) => !o.ok);
   const total = ((Date.now() - started) / 1000).toFixed(1);
   if (failed) {
     process.stderr.write(`modburst: ${describeFailure(failed)}\n`);
-    console.log(`reproduce: stopped after ${outcomes.length - 1} of ${files.length} notebooks (${total} s)`);
+    console.log(`reproduce: ${outcomes.filter((o) => o.ok).length} of ${files.length} notebooks executed before stopping (${total} s)`);
     return 1;
   }
   console.log(`reproduce: ${files.length} notebooks executed in ${total} s`);

@@ -4,9 +4,12 @@
  * reused for a batch and closed after a short idle time.
  */
 import * as fs from "fs";
+import * as path from "path";
 import type { Browser, Page } from "playwright-core";
 import { chromiumArgs, requireChromium } from "../env/browser";
 import { paths } from "../paths";
+import { cachedRecord } from "../records/cache";
+import { codeVersionOf } from "../records/codeVersion";
 import { Figure } from "./spec";
 
 export type ImageFormat = "svg" | "png";
@@ -52,10 +55,34 @@ export async function closeRenderer(): Promise<void> {
   if (s) await (await s).browser.close();
 }
 
-/** Render a figure to SVG text (deterministic ids) or PNG bytes. */
+/** What a rendered image depends on besides the figure: plotly.js's version and this renderer's code. */
+let rendererVersion: { plotly: string; code: string } | undefined;
+function renderer() {
+  if (!rendererVersion) {
+    const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(paths.plotlyJs), "package.json"), "utf8")) as { version: string };
+    rendererVersion = { plotly: pkg.version, code: codeVersionOf(path.join(paths.root, "src"), ["figures", "env"]) };
+  }
+  return rendererVersion;
+}
+
+/**
+ * Render a figure to SVG text (deterministic ids) or PNG bytes. Images are
+ * records like any other: the same figure renders once, and a warm re-run of a
+ * notebook never starts the browser.
+ */
 export async function renderFigure(fig: Figure, format: "svg", opts?: ImageOptions): Promise<string>;
 export async function renderFigure(fig: Figure, format: "png", opts?: ImageOptions): Promise<Buffer>;
 export async function renderFigure(fig: Figure, format: ImageFormat, opts: ImageOptions = {}): Promise<string | Buffer> {
+  // Through JSON as plotly receives it (NaN becomes null), so any figure has a key.
+  const inputs = { figure: JSON.parse(JSON.stringify(fig)) as unknown, format, opts, renderer: renderer() };
+  const image = await cachedRecord(`figure-${format}`, inputs, async () => {
+    const out = await renderUncached(fig, format, opts);
+    return typeof out === "string" ? out : out.toString("base64");
+  });
+  return format === "png" ? Buffer.from(image, "base64") : image;
+}
+
+async function renderUncached(fig: Figure, format: ImageFormat, opts: ImageOptions): Promise<string | Buffer> {
   const p = await page();
   const width = opts.widthPx ?? widthOf(fig);
   const height = opts.heightPx ?? heightOf(fig);

@@ -96,15 +96,18 @@ export async function showFigure(fig: Figure): Promise<void> {
 }
 
 /**
- * A progress line for long cells: updated in place (tslab's newDisplay) at every
- * tenth of the work, so the saved notebook keeps only the final, deterministic
- * "label: N/N".
+ * A progress line for long cells, updated in place (tslab's newDisplay) at every
+ * tenth of the work. Its output is created empty when the cell asks for it and
+ * emptied again when the work is done, so a saved notebook is the same bytes
+ * whether the records were computed (progress shown) or read from the cache
+ * (no work, no progress).
  */
 export function progressDisplay(label: string): (done: number, total: number) => void {
   let display: { text(s: string): void } | null = null;
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     display = (require("tslab") as { newDisplay(): { text(s: string): void } }).newDisplay();
+    display.text("");
   } catch {
     display = null;
   }
@@ -113,7 +116,7 @@ export function progressDisplay(label: string): (done: number, total: number) =>
     const tenth = Math.floor((done / total) * 10);
     if (tenth === lastTenth && done !== total) return;
     lastTenth = tenth;
-    const text = `${label}: ${done}/${total}`;
+    const text = done === total ? "" : `${label}: ${done}/${total}`;
     if (display) {
       try {
         display.text(text);
@@ -122,6 +125,6 @@ export function progressDisplay(label: string): (done: number, total: number) =>
         display = null;
       }
     }
-    if (done === total) process.stdout.write(text + "\n");
+    if (done === total) process.stdout.write(`${label}: ${done}/${total}\n`);
   };
 }

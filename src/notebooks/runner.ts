@@ -59,30 +59,34 @@ export function describeFailure(o: NotebookOutcome): string {
   return `${path.relative(process.cwd(), o.notebook) || o.notebook}: ${where}: ${o.message ?? o.kind}`;
 }
 
-let running: { child: ChildProcess; tmp: string } | null = null;
+/** Executors in flight (several when notebooks run side by side). */
+const running = new Set<{ child: ChildProcess; tmp: string }>();
 
 /**
- * Ctrl-C: ask the executor to stop (it shuts its kernel down on the way out), wait
- * for it, drop the temp file, and leave the notebook as it was.
+ * Ctrl-C: ask every executor to stop (each shuts its kernel down on the way
+ * out), wait for them, drop their temp files, and leave the notebooks as they were.
  */
 export function installInterruptHandler(graceMs = 15_000): void {
   const onSignal = (signal: NodeJS.Signals) => {
+    const live = [...running].filter((r) => r.child.exitCode === null && r.child.signalCode === null);
     const finish = () => {
-      if (running) fs.rmSync(running.tmp, { force: true });
+      for (const r of running) fs.rmSync(r.tmp, { force: true });
       process.stderr.write(`\nmodburst: interrupted (${signal}); notebooks left as they were\n`);
       process.exit(130);
     };
-    if (!running || running.child.exitCode !== null) {
+    if (live.length === 0) {
       finish();
       return;
     }
-    const { child } = running;
-    const force = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    child.once("exit", () => {
-      clearTimeout(force);
-      finish();
-    });
-    child.kill("SIGTERM");
+    let left = live.length;
+    for (const { child } of live) {
+      const force = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      child.once("exit", () => {
+        clearTimeout(force);
+        if (--left === 0) finish();
+      });
+      child.kill("SIGTERM");
+    }
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -97,14 +101,15 @@ export function executeNotebook(notebook: string, opts: RunOptions): Promise<Not
     [paths.executeNotebookPy, notebook, tmp, kernelName, String(opts.cellTimeoutSeconds)],
     { env: jupyterEnv(opts.env ?? process.env), stdio: ["ignore", "pipe", "pipe"] },
   );
-  running = { child, tmp };
+  const entry = { child, tmp };
+  running.add(entry);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
   return new Promise((resolve) => {
     child.on("close", (code) => {
-      running = null;
+      running.delete(entry);
       const report = parseReport(stdout);
       if (code === 0 && report?.ok && fs.existsSync(tmp)) {
         fs.renameSync(tmp, notebook);
@@ -140,13 +145,33 @@ function parseReport(stdout: string): Report | null {
 }
 
 /**
- * Run notebooks one after another; stop at the first failure. Each notebook's
- * kernel logs the records it asked the results cache for, so the line for each
- * notebook says what it computed and what it reused.
+ * Notebooks a notebook reads records from, by file-name prefix, from its
+ * metadata ("modburst": {"reads": ["01", "02"]}): it starts after them.
  */
-export async function runNotebooks(files: string[], opts: RunOptions, log: (line: string) => void): Promise<NotebookOutcome[]> {
-  const outcomes: NotebookOutcome[] = [];
-  for (const nb of files) {
+export function prerequisitesOf(file: string): string[] {
+  try {
+    const meta = (JSON.parse(fs.readFileSync(file, "utf8")) as { metadata?: { modburst?: { reads?: unknown } } }).metadata?.modburst?.reads;
+    return Array.isArray(meta) ? meta.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Run notebooks, `concurrency` at a time (each kernel is one mostly
+ * single-threaded process, so two side by side use both cores), a notebook
+ * starting only after the notebooks it reads from. Nothing new starts after a
+ * failure. Each notebook's kernel logs the records it asked the results cache
+ * for, so the line for each notebook says what it computed and what it reused.
+ * Outcomes are in file order.
+ */
+export async function runNotebooks(files: string[], opts: RunOptions & { concurrency?: number }, log: (line: string) => void): Promise<NotebookOutcome[]> {
+  const concurrency = Math.max(1, opts.concurrency ?? 1);
+  const after = new Map(files.map((f) => [f, files.filter((g) => g !== f && prerequisitesOf(f).some((p) => path.basename(g).startsWith(p)))]));
+  const outcomes = new Map<string, NotebookOutcome>();
+  const started = new Set<string>();
+  let failed = false;
+  const runOne = async (nb: string) => {
     const cacheLog = path.join(os.tmpdir(), `modburst-cache-${process.pid}-${path.basename(nb)}.jsonl`);
     fs.rmSync(cacheLog, { force: true });
     let o: NotebookOutcome;
@@ -156,9 +181,32 @@ export async function runNotebooks(files: string[], opts: RunOptions, log: (line
     } finally {
       fs.rmSync(cacheLog, { force: true });
     }
-    outcomes.push(o);
+    outcomes.set(nb, o);
+    if (!o.ok) failed = true;
     log(`${o.ok ? "ok  " : "FAIL"} ${path.basename(nb).padEnd(36)} ${o.seconds.toFixed(1).padStart(6)} s  ${describeCacheLog(o.records)}`);
-    if (!o.ok) break;
-  }
-  return outcomes;
+  };
+  const ready = (f: string) => !started.has(f) && (after.get(f) ?? []).every((g) => outcomes.get(g)?.ok);
+  await new Promise<void>((resolve) => {
+    let inFlight = 0;
+    const pump = () => {
+      while (!failed && inFlight < concurrency) {
+        const next = files.find(ready);
+        if (!next) break;
+        started.add(next);
+        inFlight++;
+        void runOne(next)
+          .catch((err: Error) => {
+            failed = true;
+            outcomes.set(next, { notebook: next, ok: false, seconds: 0, kind: "crash", message: err.message });
+          })
+          .then(() => {
+            inFlight--;
+            pump();
+          });
+      }
+      if (inFlight === 0) resolve();
+    };
+    pump();
+  });
+  return files.filter((f) => outcomes.has(f)).map((f) => outcomes.get(f)!);
 }

@@ -60,13 +60,9 @@ export async function runBoots(jobs: BootJob[], o: PoolOptions = {}): Promise<Bo
   const batchSize = o.batchSize ?? 4;
   let next = 0;
   let done = 0;
+  const workers = acquireWorkers(threads);
   return new Promise<BootResult[]>((resolve, reject) => {
-    const workers: Worker[] = [];
     let finished = false;
-    const stopAll = () => {
-      finished = true;
-      for (const w of workers) void w.terminate();
-    };
     const feed = (w: Worker) => {
       if (next >= jobs.length) return false;
       const batch = [];
@@ -74,27 +70,51 @@ export async function runBoots(jobs: BootJob[], o: PoolOptions = {}): Promise<Bo
       w.postMessage({ batch });
       return true;
     };
-    for (let t = 0; t < threads; t++) {
-      const w = new Worker(workerFile);
-      workers.push(w);
+    for (const w of workers) {
       w.on("message", (msg: { results: Array<{ index: number; result: BootResult }> }) => {
         for (const { index, result } of msg.results) results[index] = result;
         done += msg.results.length;
         o.onProgress?.(done, jobs.length);
         if (done === jobs.length) {
-          stopAll();
+          finished = true;
+          // Every batch is answered, so no worker holds work of this run: they can serve the next one.
+          releaseWorkers(workers);
           resolve(results);
         } else feed(w);
       });
       w.on("error", (err) => {
         if (!finished) {
-          stopAll();
+          finished = true;
+          // Others may still answer batches of this run: never hand them to another run.
+          for (const x of workers) void x.terminate();
           reject(err);
         }
       });
       feed(w);
     }
   });
+}
+
+/**
+ * Workers stay alive between runs (each loads the model and warms up its JIT
+ * once, ~0.1-0.3 s), unreferenced while idle so they never keep a process alive.
+ */
+const idleWorkers: Worker[] = [];
+
+function acquireWorkers(n: number): Worker[] {
+  const out = idleWorkers.splice(0, n);
+  while (out.length < n) out.push(new Worker(workerFile));
+  for (const w of out) w.ref();
+  return out;
+}
+
+function releaseWorkers(ws: Worker[]): void {
+  for (const w of ws) {
+    w.removeAllListeners("message");
+    w.removeAllListeners("error");
+    w.unref();
+    idleWorkers.push(w);
+  }
 }
 
 /** `boots` boots (1..boots) of each policy on one scenario. */
