@@ -7,9 +7,14 @@ import { ensureSetup } from "../env/setup";
 import { checkNumber } from "../errors";
 import { parseCli } from "./args";
 import { paths } from "../paths";
-import { describeFailure, installInterruptHandler, listNotebooks, runNotebooks, selectNotebooks } from "../notebooks/runner";
+import { describeFailure, installInterruptHandler, listNotebooks, recordsOf, runNotebooks, selectNotebooks } from "../notebooks/runner";
+import { computeStudyRecords, StudyInputs, studyRecordNames } from "../records/study";
+import { readCalibration } from "../calibrate/calibration";
+import { cellsOf, readMeasured } from "../data/measured";
+import { readExternalMeasurements } from "../data/external";
 import { cacheEnv } from "../records/cache";
 import { defaultThreads } from "../parallel/pool";
+import { shareRenderer } from "../figures/render";
 
 export const timeoutEnvVar = "MODBURST_CELL_TIMEOUT";
 
@@ -26,10 +31,36 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   const state = ensureSetup();
   installInterruptHandler();
   const started = Date.now();
-  const env = values["no-cache"] ? { ...process.env, [cacheEnv.noCache]: "1" } : process.env;
+  // Experiments on every core, notebook by notebook in file order; each notebook starts once the records it
+  // reads are there, so kernels (which mostly wait) run while later records compute.
+  const needed = new Map(files.map((f) => [f, recordsOf(f, studyRecordNames)]));
+  let study: StudyInputs | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  const recordsReady = new Map<string, Promise<void>>();
+  const asked = new Set<string>();
+  for (const f of files) {
+    const names = needed.get(f)!.filter((n) => !asked.has(n));
+    names.forEach((n) => asked.add(n));
+    chain = chain.then(async () => {
+      if (names.length === 0) return;
+      study ??= { cal: readCalibration(), cells: cellsOf(readMeasured()), measurements: readExternalMeasurements() };
+      await computeStudyRecords(names, study, console.log);
+    });
+    recordsReady.set(f, chain);
+    // Awaited by the notebook's lane; a lane that stopped early must not turn a failure into an unhandled rejection.
+    chain.catch(() => undefined);
+  }
+  // One browser renders the static images of every notebook.
+  const renderer = await shareRenderer();
+  const env = { ...process.env, ...renderer.env, ...(values["no-cache"] ? { [cacheEnv.noCache]: "1" } : {}) };
   // Two kernels side by side use both cores of a small machine; more only contend for memory.
-  const concurrency = Math.min(2, defaultThreads());
-  const outcomes = await runNotebooks(files, { python: state.python, cellTimeoutSeconds: timeout, env, concurrency }, console.log);
+  const concurrency = Number(process.env.MB_CONC ?? Math.min(2, defaultThreads()));
+  let outcomes;
+  try {
+    outcomes = await runNotebooks(files, { python: state.python, cellTimeoutSeconds: timeout, env, concurrency, before: (f) => recordsReady.get(f)! }, console.log);
+  } finally {
+    await renderer.close();
+  }
   const failed = outcomes.find((o) => !o.ok);
   const total = ((Date.now() - started) / 1000).toFixed(1);
   if (failed) {

@@ -28,10 +28,15 @@ let session: Promise<{ browser: Browser; page: Page }> | null = null;
 let idleTimer: NodeJS.Timeout | null = null;
 const idleCloseMs = 20_000;
 
+/** Set by `modburst reproduce` for its kernels: one browser serves every notebook instead of one launch (~2 s) each. */
+export const sharedBrowserEnv = "MODBURST_BROWSER_WS";
+
 async function openSession(): Promise<{ browser: Browser; page: Page }> {
-  const executablePath = requireChromium();
   const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath, args: [...chromiumArgs], chromiumSandbox: false, headless: true });
+  const shared = process.env[sharedBrowserEnv];
+  const browser = shared
+    ? await chromium.connect(shared)
+    : await chromium.launch({ executablePath: requireChromium(), args: [...chromiumArgs], chromiumSandbox: false, headless: true });
   const page = await browser.newPage();
   await page.setContent("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>");
   await page.addScriptTag({ content: fs.readFileSync(paths.plotlyJs, "utf8") });
@@ -46,7 +51,17 @@ function page(): Promise<Page> {
   return session.then((s) => s.page);
 }
 
-/** Close the shared browser (also done automatically after idleCloseMs). */
+/**
+ * Start one headless browser for several processes (notebook kernels): returns
+ * the environment that makes them connect to it, and how to stop it.
+ */
+export async function shareRenderer(): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+  const { chromium } = await import("playwright-core");
+  const server = await chromium.launchServer({ executablePath: requireChromium(), args: [...chromiumArgs], chromiumSandbox: false, headless: true });
+  return { env: { [sharedBrowserEnv]: server.wsEndpoint() }, close: () => server.close() };
+}
+
+/** Close this process's browser session (also done automatically after idleCloseMs). */
 export async function closeRenderer(): Promise<void> {
   const s = session;
   session = null;

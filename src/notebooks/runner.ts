@@ -145,31 +145,42 @@ function parseReport(stdout: string): Report | null {
 }
 
 /**
- * Notebooks a notebook reads records from, by file-name prefix, from its
- * metadata ("modburst": {"reads": ["01", "02"]}): it starts after them.
+ * The records a notebook reads, from its metadata ("modburst": {"records":
+ * ["seed-table", ...]}): `modburst reproduce` computes them before any kernel
+ * starts. A name that is not an experiment is the notebook's mistake, named.
  */
-export function prerequisitesOf(file: string): string[] {
+export function recordsOf(file: string, known: readonly string[]): string[] {
+  let meta: unknown;
   try {
-    const meta = (JSON.parse(fs.readFileSync(file, "utf8")) as { metadata?: { modburst?: { reads?: unknown } } }).metadata?.modburst?.reads;
-    return Array.isArray(meta) ? meta.filter((x): x is string => typeof x === "string") : [];
+    meta = (JSON.parse(fs.readFileSync(file, "utf8")) as { metadata?: { modburst?: { records?: unknown } } }).metadata?.modburst?.records;
   } catch {
-    return [];
+    throw new UserError(`invalid notebook: ${path.basename(file)} (allowed: a readable .ipynb JSON file)`);
   }
+  if (meta === undefined) return [];
+  const names = Array.isArray(meta) ? meta : [meta];
+  for (const n of names) {
+    if (typeof n !== "string" || !known.includes(n)) {
+      throw new UserError(`invalid ${path.basename(file)} metadata modburst.records: ${JSON.stringify(n)} (allowed ${known.join("|")})`);
+    }
+  }
+  return names as string[];
 }
 
 /**
  * Run notebooks, `concurrency` at a time (each kernel is one mostly
- * single-threaded process, so two side by side use both cores), a notebook
- * starting only after the notebooks it reads from. Nothing new starts after a
- * failure. Each notebook's kernel logs the records it asked the results cache
- * for, so the line for each notebook says what it computed and what it reused.
- * Outcomes are in file order.
+ * single-threaded process, so two side by side use both cores), in file order,
+ * each after its `before` hook resolves.
+ * Nothing new starts after a failure. Each notebook's kernel logs the records
+ * it asked the results cache for, so the line for each notebook says what it
+ * computed and what it reused. Outcomes are in file order.
  */
-export async function runNotebooks(files: string[], opts: RunOptions & { concurrency?: number }, log: (line: string) => void): Promise<NotebookOutcome[]> {
+export async function runNotebooks(
+  files: string[],
+  opts: RunOptions & { concurrency?: number; before?: (notebook: string) => Promise<void> },
+  log: (line: string) => void,
+): Promise<NotebookOutcome[]> {
   const concurrency = Math.max(1, opts.concurrency ?? 1);
-  const after = new Map(files.map((f) => [f, files.filter((g) => g !== f && prerequisitesOf(f).some((p) => path.basename(g).startsWith(p)))]));
   const outcomes = new Map<string, NotebookOutcome>();
-  const started = new Set<string>();
   let failed = false;
   const runOne = async (nb: string) => {
     const cacheLog = path.join(os.tmpdir(), `modburst-cache-${process.pid}-${path.basename(nb)}.jsonl`);
@@ -185,28 +196,20 @@ export async function runNotebooks(files: string[], opts: RunOptions & { concurr
     if (!o.ok) failed = true;
     log(`${o.ok ? "ok  " : "FAIL"} ${path.basename(nb).padEnd(36)} ${o.seconds.toFixed(1).padStart(6)} s  ${describeCacheLog(o.records)}`);
   };
-  const ready = (f: string) => !started.has(f) && (after.get(f) ?? []).every((g) => outcomes.get(g)?.ok);
-  await new Promise<void>((resolve) => {
-    let inFlight = 0;
-    const pump = () => {
-      while (!failed && inFlight < concurrency) {
-        const next = files.find(ready);
-        if (!next) break;
-        started.add(next);
-        inFlight++;
-        void runOne(next)
-          .catch((err: Error) => {
-            failed = true;
-            outcomes.set(next, { notebook: next, ok: false, seconds: 0, kind: "crash", message: err.message });
-          })
-          .then(() => {
-            inFlight--;
-            pump();
-          });
+  let next = 0;
+  const lane = async () => {
+    while (!failed && next < files.length) {
+      const nb = files[next++];
+      try {
+        // E.g. the records this notebook reads, computed while earlier notebooks run.
+        await opts.before?.(nb);
+        await runOne(nb);
+      } catch (err) {
+        failed = true;
+        outcomes.set(nb, { notebook: nb, ok: false, seconds: 0, kind: "crash", message: (err as Error).message });
       }
-      if (inFlight === 0) resolve();
-    };
-    pump();
-  });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, lane));
   return files.filter((f) => outcomes.has(f)).map((f) => outcomes.get(f)!);
 }

@@ -79,7 +79,11 @@ export interface CacheEvent {
   seconds: number;
 }
 
+/** In-process listeners (e.g. to say which records a command computed). */
+export const cacheListeners = new Set<(e: CacheEvent) => void>();
+
 function logEvent(e: CacheEvent): void {
+  for (const l of cacheListeners) l(e);
   const file = process.env[cacheEnv.log];
   if (file) fs.appendFileSync(file, JSON.stringify(e) + "\n");
 }
@@ -144,9 +148,10 @@ export function describeCacheLog(events: CacheEvent[]): string {
   const computed = events.filter((e) => e.computed);
   const reused = events.length - computed.length;
   if (events.length === 0) return "no records";
-  if (computed.length === 0) return `recomputed nothing (${reused} records reused)`;
+  const records = (n: number) => `${n} record${n === 1 ? "" : "s"}`;
+  if (computed.length === 0) return `recomputed nothing (${records(reused)} reused)`;
   const names = [...new Set(computed.map((e) => e.experiment))].join(", ");
-  return `${computed.length} records computed (${names}), ${reused} reused`;
+  return `${records(computed.length)} computed (${names}), ${reused} reused`;
 }
 
 /**
