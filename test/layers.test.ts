@@ -26,6 +26,7 @@ export const layers: Record<string, number> = {
   export: 7,
   reports: 8,
   notebooks: 9,
+  bench: 9,
   cli: 10,
 };
 

@@ -11,14 +11,16 @@ function executeCopy(t: { after(fn: () => void): void }, name: string) {
   for (const c of nb.cells) if (c.cell_type === "code") c.outputs = [];
   const file = path.join(dir, name);
   fs.writeFileSync(file, JSON.stringify(nb, null, 1));
-  const r = runNode("bin/modburst.js", ["reproduce", "--dir", dir]);
+  // An empty results cache of its own: the first run computes the figure's image, the second reuses it.
+  const env = { MODBURST_CACHE_DIR: path.join(dir, "cache") };
+  const r = runNode("bin/modburst.js", ["reproduce", "--dir", dir], { env });
   assert.equal(r.status, 0, r.stderr + r.stdout);
-  return { file, nb: readNotebook(file), stdout: r.stdout };
+  return { file, nb: readNotebook(file), stdout: r.stdout, env };
 }
 
 test("00-environment runs under the real tslab kernel and keeps table text and a static image", (t) => {
-  const { file, nb, stdout } = executeCopy(t, "00-environment.ipynb");
-  assert.match(stdout, /^ok {3}00-environment\.ipynb +\d+\.\d s  no records$/m);
+  const { file, nb, stdout, env } = executeCopy(t, "00-environment.ipynb");
+  assert.match(stdout, /^ok {3}00-environment\.ipynb +\d+\.\d s  1 record computed \(figure-svg\), 0 reused$/m);
   assert.match(stdout, /^reproduce: 1 notebooks executed in/m);
   const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
   assert.equal(outputs.filter((o) => o.output_type === "error").length, 0);
@@ -43,11 +45,16 @@ test("00-environment runs under the real tslab kernel and keeps table text and a
   assert.match(html, /<img alt="Load requests[^"]*" src="data:image\/svg\+xml;base64,/, "static fallback inside the HTML");
   assert.doesNotMatch(html, /<script[^>]+src=/, "no external script: works offline");
 
-  // Re-running gives the same bytes (timing metadata is not recorded; SVG ids are renumbered).
+  // Re-running gives the same bytes (timing metadata is not recorded; SVG ids are renumbered), reusing the cached image;
+  // and so does a run that recomputes every record.
   const first = fs.readFileSync(file);
-  const again = runNode("bin/modburst.js", ["reproduce", "--dir", path.dirname(file)]);
+  const again = runNode("bin/modburst.js", ["reproduce", "--dir", path.dirname(file)], { env });
   assert.equal(again.status, 0, again.stderr);
-  assert.ok(fs.readFileSync(file).equals(first), "second execution is byte-identical");
+  assert.match(again.stdout, /^ok {3}00-environment\.ipynb +\d+\.\d s  recomputed nothing \(1 record reused\)$/m);
+  assert.ok(fs.readFileSync(file).equals(first), "second execution (warm) is byte-identical");
+  const uncached = runNode("bin/modburst.js", ["reproduce", "--dir", path.dirname(file), "--no-cache"], { env });
+  assert.equal(uncached.status, 0, uncached.stderr);
+  assert.ok(fs.readFileSync(file).equals(first), "an execution without the cache is byte-identical");
 });
 
 test("the committed notebooks are saved executed, without errors", () => {

@@ -24,20 +24,22 @@ test("validation errors name the field and the allowed range", () => {
   assert.throws(() => checkKeyword("policy", "fifo", ["base", "merge"] as const), { message: "invalid policy: fifo (allowed base|merge)" });
 });
 
-test("a failing cell stops the run: exit 1, notebook and cell named, original untouched", (t) => {
+test("a failing cell stops the run: exit 1, notebook and cell named, original untouched, nothing new started", (t) => {
   const dir = scratchDir(t);
   const nb = path.join(dir, "01-failing.ipynb");
   fs.copyFileSync(path.join(root, "test", "fixtures", "failing.ipynb"), nb);
-  fs.writeFileSync(path.join(dir, "02-after.ipynb"), fs.readFileSync(path.join(root, "test", "fixtures", "failing.ipynb")));
+  // Two run side by side: 02 starts with 01 (and fails as well); 03 must never start.
+  for (const name of ["02-beside.ipynb", "03-after.ipynb"]) fs.copyFileSync(path.join(root, "test", "fixtures", "failing.ipynb"), path.join(dir, name));
   const before = fs.readFileSync(nb);
   const r = runNode("bin/modburst.js", ["reproduce", "--dir", dir]);
   assert.equal(r.status, 1, r.stderr);
   const line = r.stderr.trim().split("\n").pop() as string;
   assert.match(line, /01-failing\.ipynb: cell 3: Error: deliberate failure in fixture$/);
   assert.match(r.stdout, /FAIL 01-failing\.ipynb/);
-  assert.doesNotMatch(r.stdout, /02-after/, "the run stops at the first failing notebook");
+  assert.doesNotMatch(r.stdout, /03-after/, "nothing starts after a failure");
+  assert.match(r.stdout, /^reproduce: 0 of 3 notebooks executed before stopping/m);
   assert.ok(fs.readFileSync(nb).equals(before), "the failing notebook is unchanged");
-  assert.deepEqual(fs.readdirSync(dir).sort(), ["01-failing.ipynb", "02-after.ipynb"], "no temp file left behind");
+  assert.deepEqual(fs.readdirSync(dir).sort(), ["01-failing.ipynb", "02-beside.ipynb", "03-after.ipynb"], "no temp file left behind");
 });
 
 test("a hung cell times out with the cell named; the notebook is unchanged", (t) => {

@@ -96,8 +96,6 @@ function timeCase(c: Case, params: Params) {
   return { msPerBoot, eventsPerBoot: Math.round(events / c.boots), wakeupsPerBoot: Math.round(wakeups / c.boots) };
 }
 
-export const benchUsage = "modburst bench";
-
 export function benchCommand(_argv: string[]): number {
   const benchJson = path.join(paths.derived, "bench.json");
   // Read first: a broken timings file stops the bench before minutes of timing.

@@ -5,7 +5,6 @@ import { checkInteger } from "../errors";
 import { paths } from "../paths";
 import { formatTextTable } from "../tables/format";
 import { parseCli } from "./args";
-export const calibrateUsage = "modburst calibrate [--seed S] [--refits N] [--out FILE]";
 
 export async function calibrateCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, {

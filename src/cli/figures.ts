@@ -7,8 +7,6 @@ import { parseCli } from "./args";
 import { progressBar } from "./progress";
 import { cacheEnv } from "../records/cache";
 
-export const figuresUsage = "modburst figures [--out DIR] [--no-cache]";
-
 export async function figuresCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, { out: { type: "string" }, "no-cache": { type: "boolean" } });
   if (values["no-cache"]) process.env[cacheEnv.noCache] = "1";

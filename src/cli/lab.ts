@@ -14,7 +14,6 @@ import { UserError } from "../errors";
 import { paths } from "../paths";
 
 /** Every option but --print-command goes to Jupyter, --help included. */
-export const labUsage = "modburst lab [--print-command] [Jupyter options, e.g. --no-browser --port=8890; --help is Jupyter's]";
 
 export async function labCommand(argv: string[]): Promise<number> {
   const printOnly = argv.includes("--print-command");

@@ -3,15 +3,8 @@
  * (`npm run reproduce`, ...) are aliases of `node bin/modburst.js <command>`.
  */
 import { UserError } from "../errors";
-import { benchCommand, benchUsage } from "./bench";
-import { calibrateCommand, calibrateUsage } from "./calibrate";
-import { figuresCommand, figuresUsage } from "./figures";
-import { labCommand, labUsage } from "./lab";
-import { reproduceCommand, reproduceUsage } from "./reproduce";
 import { runMain } from "./runMain";
-import { setupCommand, setupUsage } from "./setup";
-import { simulateCommand, simulateUsage } from "./simulate";
-import { mergeCommand, mergeUsage, sweepCommand, sweepUsage } from "./sweep";
+import * as usage from "./usage";
 
 export interface Command {
   run: (argv: string[]) => number | Promise<number>;
@@ -22,16 +15,17 @@ export interface Command {
   passThrough?: boolean;
 }
 
+// Each command module is loaded when its command runs, so `modburst simulate` never loads the browser or Jupyter code.
 export const commands: Record<string, Command> = {
-  simulate: { run: simulateCommand, usage: simulateUsage, description: "simulate boots of a scenario under each policy; a table or JSON" },
-  sweep: { run: sweepCommand, usage: sweepUsage, description: "simulate a grid (policy x CPUs x init latency) on all cores into a CSV" },
-  "merge-results": { run: mergeCommand, usage: mergeUsage, description: "merge sweep shards into one CSV, identical to the unsharded run" },
-  reproduce: { run: reproduceCommand, usage: reproduceUsage, description: "set the machine up if needed, then execute every notebook in order" },
-  lab: { run: labCommand, usage: labUsage, description: "open JupyterLab on notebooks/ with the project kernel, rebuilding dist/", passThrough: true },
-  figures: { run: figuresCommand, usage: figuresUsage, description: "write the commit-message pack to figures/ without Jupyter" },
-  calibrate: { run: calibrateCommand, usage: calibrateUsage, description: "fit the model's free parameters to the measured spans" },
-  bench: { run: benchCommand, usage: benchUsage, description: "measure the speed targets; exit 1 if one is missed" },
-  setup: { run: setupCommand, usage: setupUsage, description: "find or install Jupyter's executor and Chromium; write the kernelspec" },
+  simulate: { run: (a) => (require("./simulate") as typeof import("./simulate")).simulateCommand(a), usage: usage.simulateUsage, description: "simulate boots of a scenario under each policy; a table or JSON" },
+  sweep: { run: (a) => (require("./sweep") as typeof import("./sweep")).sweepCommand(a), usage: usage.sweepUsage, description: "simulate a grid (policy x CPUs x init latency) on all cores into a CSV" },
+  "merge-results": { run: (a) => (require("./sweep") as typeof import("./sweep")).mergeCommand(a), usage: usage.mergeUsage, description: "merge sweep shards into one CSV, identical to the unsharded run" },
+  reproduce: { run: (a) => (require("./reproduce") as typeof import("./reproduce")).reproduceCommand(a), usage: usage.reproduceUsage, description: "set the machine up if needed, then execute every notebook in order" },
+  lab: { run: (a) => (require("./lab") as typeof import("./lab")).labCommand(a), usage: usage.labUsage, description: "open JupyterLab on notebooks/ with the project kernel, rebuilding dist/", passThrough: true },
+  figures: { run: (a) => (require("./figures") as typeof import("./figures")).figuresCommand(a), usage: usage.figuresUsage, description: "write the commit-message pack to figures/ without Jupyter" },
+  calibrate: { run: (a) => (require("./calibrate") as typeof import("./calibrate")).calibrateCommand(a), usage: usage.calibrateUsage, description: "fit the model's free parameters to the measured spans" },
+  bench: { run: (a) => (require("./bench") as typeof import("./bench")).benchCommand(a), usage: usage.benchUsage, description: "measure the speed targets; exit 1 if one is missed" },
+  setup: { run: (a) => (require("./setup") as typeof import("./setup")).setupCommand(a), usage: usage.setupUsage, description: "find or install Jupyter's executor and Chromium; write the kernelspec" },
 };
 
 const usageLine = (usage: string) => usage.replace(/^usage: /, "");

@@ -18,8 +18,6 @@ import { shareRenderer } from "../figures/render";
 
 export const timeoutEnvVar = "MODBURST_CELL_TIMEOUT";
 
-export const reproduceUsage = "modburst reproduce [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]";
-
 export async function reproduceCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
     "timeout-seconds": { type: "string" },
@@ -54,7 +52,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   const renderer = await shareRenderer();
   const env = { ...process.env, ...renderer.env, ...(values["no-cache"] ? { [cacheEnv.noCache]: "1" } : {}) };
   // Two kernels side by side use both cores of a small machine; more only contend for memory.
-  const concurrency = Number(process.env.MB_CONC ?? Math.min(2, defaultThreads()));
+  const concurrency = Math.min(2, defaultThreads());
   let outcomes;
   try {
     outcomes = await runNotebooks(files, { python: state.python, cellTimeoutSeconds: timeout, env, concurrency, before: (f) => recordsReady.get(f)! }, console.log);

@@ -1,8 +1,6 @@
 /** modburst setup (npm run setup, bash environment/setup.sh): see src/env/setup.ts. Arguments are ignored. */
 import { setup } from "../env/setup";
 
-export const setupUsage = "modburst setup";
-
 export function setupCommand(_argv: string[]): number {
   setup();
   return 0;

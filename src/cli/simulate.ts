@@ -15,10 +15,6 @@ import { paths } from "../paths";
 import { formatTextTable } from "../tables/format";
 import { parseCli } from "./args";
 
-export const simulateUsage =
-  "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME|FILE.json] " +
-  "[--init-latency-ms X] [--init-result fail|success] [--params FILE] [--json]";
-
 /** The calibrated parameters when they exist, else the documented defaults. */
 export function loadParams(file: string | undefined): { params: Params; source: string } {
   if (file !== undefined) return { params: readParamsFile(file), source: file };

@@ -15,10 +15,6 @@ import { parseCli } from "./args";
 import { progressBar } from "./progress";
 import { loadParams } from "./simulate";
 
-export const sweepUsage =
-  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json]";
-export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE";
-
 export async function sweepCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, {
     policy: { type: "string" },

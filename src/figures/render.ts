@@ -57,7 +57,16 @@ function page(): Promise<Page> {
  */
 export async function shareRenderer(): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
   const { chromium } = await import("playwright-core");
-  const server = await chromium.launchServer({ executablePath: requireChromium(), args: [...chromiumArgs], chromiumSandbox: false, headless: true });
+  // Signals stay with the caller's own handler (which stops its notebooks first); playwright still kills the browser on exit.
+  const server = await chromium.launchServer({
+    executablePath: requireChromium(),
+    args: [...chromiumArgs],
+    chromiumSandbox: false,
+    headless: true,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
   return { env: { [sharedBrowserEnv]: server.wsEndpoint() }, close: () => server.close() };
 }
 

@@ -1,0 +1,16 @@
+/**
+ * Every command's usage line, in one light module: `modburst help` shows them
+ * without loading any command (each loads its own dependencies only when run).
+ */
+export const setupUsage = "modburst setup";
+export const labUsage = "modburst lab [--print-command] [Jupyter options, e.g. --no-browser --port=8890; --help is Jupyter's]";
+export const sweepUsage =
+  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json]";
+export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE";
+export const benchUsage = "modburst bench";
+export const calibrateUsage = "modburst calibrate [--seed S] [--refits N] [--out FILE]";
+export const simulateUsage =
+  "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME|FILE.json] " +
+  "[--init-latency-ms X] [--init-result fail|success] [--params FILE] [--json]";
+export const figuresUsage = "modburst figures [--out DIR] [--no-cache]";
+export const reproduceUsage = "modburst reproduce [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]";
