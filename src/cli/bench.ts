@@ -23,6 +23,8 @@ import { policyNames } from "../model/policies";
 import { seedScenario } from "../model/scenarios";
 import { HerdMode } from "../model/wq";
 import { paths } from "../paths";
+import { measurePipeline } from "../bench/pipeline";
+import { parseCli } from "./args";
 import { formatTextTable } from "../tables/format";
 
 interface Case {
@@ -96,10 +98,13 @@ function timeCase(c: Case, params: Params) {
   return { msPerBoot, eventsPerBoot: Math.round(events / c.boots), wakeupsPerBoot: Math.round(wakeups / c.boots) };
 }
 
-export function benchCommand(_argv: string[]): number {
+export function benchCommand(argv: string[]): number {
+  const { values } = parseCli(argv, { pipeline: { type: "boolean" } });
   const benchJson = path.join(paths.derived, "bench.json");
+  const timingsJson = path.join(paths.derived, "timings.json");
+  if (values.pipeline) measurePipeline(timingsJson, (l) => console.log(l));
   // Read first: a broken timings file stops the bench before minutes of timing.
-  const external = externalTargets(path.join(paths.derived, "timings.json"), paths.root);
+  const external = externalTargets(timingsJson, paths.root);
   const machine = thisMachine();
   const params = defaultParams();
   warmUp(params);

@@ -7,7 +7,7 @@ export const labUsage = "modburst lab [--print-command] [Jupyter options, e.g. -
 export const sweepUsage =
   "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json]";
 export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE";
-export const benchUsage = "modburst bench";
+export const benchUsage = "modburst bench [--pipeline]";
 export const calibrateUsage = "modburst calibrate [--seed S] [--refits N] [--out FILE]";
 export const simulateUsage =
   "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME|FILE.json] " +
