@@ -10,7 +10,7 @@ import { cellsOf, readMeasured } from "../src/data/measured";
 import { defaultParams } from "../src/model/params";
 import { bootJobs, runBoots } from "../src/parallel/pool";
 import { spans } from "../src/records/distributions";
-import { distributionConclusions, sensitivityConclusions } from "../src/reports/conclusions";
+import { distributionConclusions, heldOutConclusions, sensitivityConclusions, unseenConclusion } from "../src/reports/conclusions";
 import { describe } from "../src/stats/describe";
 import { measuredTestRows, posteriorPredictiveRows } from "../src/tables/distributionRows";
 
@@ -82,4 +82,17 @@ test("notebook 03's conclusions: intervals, exponents, external errors, latency 
   assert.equal(lines[4], "Each ms of init-failure latency adds 576 ms to base's span at 288 CPUs, 1 ms to merge's.");
   assert.equal(lines[5], "Peak vmalloc held by acpi_cpufreq loads at 4096 CPUs: base 300 MiB, merge 2.5 MiB, idempotent 0.25 MiB.");
   assert.throws(() => sensitivityConclusions({ preds: [], cpuBands, latencyBands, fits, external, seedCpus: 288, largerCpus: 1024 }), /conclusions: no prediction base 1024/);
+});
+
+test("notebook 01's conclusions: the held-out check against its record, the worst unseen mean and the spread ratios", () => {
+  const fit = (config: string, module: string, errorPct: number, simulatedSd: number, simulatedMean = 2) => ({
+    config, policy: "merge", module, measuredMean: 2, simulatedMean, errorPct, measuredSd: 0.2, simulatedSd, boots: 400,
+  });
+  const predicted = [fit("my", "pcc_cpufreq", -11.2, 0.15, 1.78), fit("my", "acpi_cpufreq", 3, 0.9, 7)];
+  assert.deepEqual(heldOutConclusions(predicted, predicted), ["recomputed prediction equals the stored record: true", "largest prediction error: 11.2% (aim: within 8%)"]);
+  assert.match(heldOutConclusions(predicted, [predicted[0], fit("my", "acpi_cpufreq", 3, 0.9, 7.1)])[0], /: false$/);
+  assert.equal(
+    unseenConclusion([fit("base", "pcc_cpufreq", 0.3, 0.1), fit("revert", "acpi_cpufreq", -3, 0.472)], 1.3),
+    "Worst mean on unseen boots: revert acpi_cpufreq, -3.0% (model noise at most 1.3%). Spread ratios (simulated / measured sd): 0.50x to 2.36x.",
+  );
 });

@@ -3,6 +3,7 @@
  * records and tables, so each notebook ends with numbers a reviewer can quote
  * and a test can check.
  */
+import type { CellFit } from "../calibrate/fit";
 import type { BootResult } from "../model/boot";
 import type { Band, PowerLaw } from "../sweep/aggregate";
 import { Distribution, spans } from "../records/distributions";
@@ -83,4 +84,22 @@ export function sensitivityConclusions(f: SensitivityFindings, module = "acpi_cp
     `Each ms of init-failure latency adds ${slopeMsPerMs("base").toFixed(0)} ms to base's span at ${f.seedCpus} CPUs, ${slopeMsPerMs("merge").toFixed(0)} ms to merge's.`,
     `Peak vmalloc held by ${module} loads at ${maxCpus} CPUs: base ${vmMiB("base").toFixed(0)} MiB, merge ${vmMiB("merge").toFixed(1)} MiB, idempotent ${vmMiB("idempotent").toFixed(2)} MiB.`,
   ];
+}
+
+/** Notebook 01: the held-out prediction recomputed from the record, against the stored one and the aim. */
+export function heldOutConclusions(predicted: CellFit[], stored: CellFit[], aimPct = 8): string[] {
+  const same = predicted.length === stored.length && predicted.every((c, i) => c.simulatedMean === stored[i].simulatedMean);
+  const worst = Math.max(...predicted.map((c) => Math.abs(c.errorPct)));
+  return [`recomputed prediction equals the stored record: ${same}`, `largest prediction error: ${worst.toFixed(1)}% (aim: within ${aimPct}%)`];
+}
+
+/** Notebook 01: the worst mean and the range of spread ratios on the unseen boots. */
+export function unseenConclusion(cells: CellFit[], maxModelNoisePct: number): string {
+  const worst = cells.reduce((a, b) => (Math.abs(b.errorPct) > Math.abs(a.errorPct) ? b : a));
+  const ratios = cells.map((c) => c.simulatedSd / c.measuredSd);
+  return (
+    `Worst mean on unseen boots: ${worst.config} ${worst.module}, ${worst.errorPct.toFixed(1)}% ` +
+    `(model noise at most ${maxModelNoisePct.toFixed(1)}%). ` +
+    `Spread ratios (simulated / measured sd): ${Math.min(...ratios).toFixed(2)}x to ${Math.max(...ratios).toFixed(2)}x.`
+  );
 }
