@@ -20,7 +20,7 @@ function executeCopy(t: { after(fn: () => void): void }, name: string) {
 
 test("00-environment runs under the real tslab kernel and keeps table text and a static image", (t) => {
   const { file, nb, stdout, env } = executeCopy(t, "00-environment.ipynb");
-  assert.match(stdout, /^ok {3}00-environment\.ipynb +\d+\.\d s  1 record computed \(figure-svg\), 0 reused$/m);
+  assert.match(stdout, /^ok {3}00-environment\.ipynb +\d+\.\d s  1 record computed \(figure-png\), 0 reused$/m);
   assert.match(stdout, /^reproduce: 1 notebooks executed in/m);
   const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
   assert.equal(outputs.filter((o) => o.output_type === "error").length, 0);
@@ -34,16 +34,21 @@ test("00-environment runs under the real tslab kernel and keeps table text and a
   assert.match(texts, /no-wait-going +v6\.2 +0254127ab977/);
   assert.ok(outputs.some((o) => /<table[^>]*>.*<td[^>]*>idempotent<\/td>/s.test(joined(o.data?.["text/html"]))));
 
-  const figure = outputs.find((o) => o.data?.["image/svg+xml"]);
-  assert.ok(figure, "the plotly figure leaves an image/svg+xml output");
-  const svg = joined(figure.data["image/svg+xml"]);
-  assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-  assert.match(svg, /Load requests per boot on a 288-CPU machine/);
-  assert.match(svg, /load requests per boot \(count\)/);
-  const html = joined(figure.data["text/html"]);
-  assert.match(html, /window\.Plotly\.newPlot/, "interactive in JupyterLab");
-  assert.match(html, /<img alt="Load requests[^"]*" src="data:image\/svg\+xml;base64,/, "static fallback inside the HTML");
-  assert.doesNotMatch(html, /<script[^>]+src=/, "no external script: works offline");
+  // One figure output: the plotly figure as JSON (interactive in JupyterLab and VS Code), one static PNG, a text title.
+  const figure = outputs.find((o) => o.data?.["application/vnd.plotly.v1+json"]);
+  assert.ok(figure, "the figure is an application/vnd.plotly.v1+json output");
+  assert.deepEqual(Object.keys(figure.data).sort(), ["application/vnd.plotly.v1+json", "image/png", "text/plain"], "each representation once, no HTML, no SVG copy");
+  const spec = figure.data["application/vnd.plotly.v1+json"];
+  assert.equal(typeof spec, "object", "the figure is stored as JSON, not as a string");
+  assert.match(spec.layout.title.text, /Load requests per boot on a 288-CPU machine/);
+  assert.equal(spec.layout.yaxis.title.text, "load requests per boot (count)");
+  assert.deepEqual(Object.fromEntries(spec.data.map((t: { name: string; y: number[] }) => [t.name, t.y[0]])), { pcc_cpufreq: 288, acpi_cpufreq: 576 });
+  const png = Buffer.from(joined(figure.data["image/png"]), "base64");
+  assert.ok(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), "a PNG");
+  assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [640, 400], "the figure's own size");
+  assert.equal(joined(figure.data["text/plain"]), "[figure: Load requests per boot on a 288-CPU machine]");
+  const raw = fs.readFileSync(file, "utf8");
+  assert.doesNotMatch(raw, /Plotly\.newPlot|<script/, "no plotly.js or script inlined");
 
   // Re-running gives the same bytes (timing metadata is not recorded; SVG ids are renumbered), reusing the cached image;
   // and so does a run that recomputes every record.
@@ -57,10 +62,17 @@ test("00-environment runs under the real tslab kernel and keeps table text and a
   assert.ok(fs.readFileSync(file).equals(first), "an execution without the cache is byte-identical");
 });
 
-test("the committed notebooks are saved executed, without errors", () => {
+test("the committed notebooks are saved executed, without errors, each 2 MB or less, every figure once as JSON and once as PNG", () => {
   const dir = path.join(root, "notebooks");
   for (const name of fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb"))) {
-    const nb = readNotebook(path.join(dir, name));
+    const file = path.join(dir, name);
+    assert.ok(fs.statSync(file).size <= 2 * 1024 * 1024, `${name}: ${fs.statSync(file).size} bytes`);
+    const nb = readNotebook(file);
+    for (const o of nb.cells.flatMap((c) => c.outputs ?? [])) {
+      if (!o.data) continue;
+      assert.ok(!o.data["text/html"] || !/<script|Plotly/.test(joined(o.data["text/html"])), `${name}: a script in an HTML output`);
+      if (o.data["application/vnd.plotly.v1+json"]) assert.ok(o.data["image/png"] && !o.data["image/svg+xml"], `${name}: a figure without its one PNG`);
+    }
     const code = nb.cells.filter((c) => c.cell_type === "code");
     assert.ok(code.every((c) => (c.outputs ?? []).length > 0), `${name} has a code cell without outputs`);
     assert.ok(!code.some((c) => (c.outputs ?? []).some((o) => o.output_type === "error")), `${name} has an error output`);

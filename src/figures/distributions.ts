@@ -1,21 +1,40 @@
 /** Figure specs for notebook 02 (plain data in, plotly specs out). */
+import { quantileSeq } from "mathjs";
 import { Cell } from "../data/measured";
+import { ecdf } from "../stats/describe";
 import { BootResult } from "../model/boot";
 import { SegmentKind } from "../model/types";
-import { ecdf } from "../stats/describe";
+
 import { countSamples, Distribution, spans } from "../records/distributions";
 import { colorOf } from "./palette";
 import { Figure } from "./spec";
 
-/** Violins of the simulated spans per policy, with the measured boots on top. */
+/**
+ * A distribution drawn from `k + 1` evenly spaced quantiles (0, 1/k, ..., 1) of its
+ * sample instead of every value: the same curve at screen resolution, a fraction of
+ * the data in the notebook.
+ */
+export const drawnQuantiles = 200;
+
+export function evenQuantiles(xs: readonly number[], k = drawnQuantiles): number[] {
+  const sorted = [...xs].sort((a, b) => a - b);
+  if (sorted.length <= k + 1) return sorted;
+  return Array.from({ length: k + 1 }, (_, i) => {
+    const h = (i / k) * (sorted.length - 1);
+    const lo = Math.floor(h);
+    return lo + 1 < sorted.length ? sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
+  });
+}
+
+/** Violins of the simulated spans per policy (drawn from their quantiles), with the measured boots on top. */
 export function spanViolinFigure(dist: Distribution, cells: Cell[], module: string): Figure {
   const policies = Object.keys(dist);
   const n = dist[policies[0]].length;
   const violins = policies.map((p) => ({
     type: "violin",
     name: p,
-    x: Array(n).fill(p),
-    y: spans(dist[p], module),
+    x0: p,
+    y: evenQuantiles(spans(dist[p], module)),
     line: { color: colorOf(p) },
     points: false,
     meanline: { visible: true },
@@ -47,11 +66,12 @@ export function spanViolinFigure(dist: Distribution, cells: Cell[], module: stri
   };
 }
 
-/** Empirical CDFs of the simulated spans, the measured five boots as dashed steps. */
+/** Empirical CDFs of the simulated spans (at their quantiles), the measured five boots as dashed steps. */
 export function spanEcdfFigure(dist: Distribution, cells: Cell[], module: string): Figure {
   const sim = Object.entries(dist).map(([p, results]) => {
-    const e = ecdf(spans(results, module));
-    return { type: "scatter", mode: "lines", name: `${p} (simulated)`, x: e.x, y: e.y, line: { color: colorOf(p), shape: "hv", width: 2 } };
+    const x = evenQuantiles(spans(results, module));
+    const y = x.map((_, i) => (i + 1) / x.length);
+    return { type: "scatter", mode: "lines", name: `${p} (simulated)`, x, y, line: { color: colorOf(p), shape: "hv", width: 2 } };
   });
   const meas = cells
     .filter((c) => c.module === module)
@@ -80,6 +100,19 @@ export function spanEcdfFigure(dist: Distribution, cells: Cell[], module: string
   };
 }
 
+/**
+ * A box's statistics computed here, as plotly would from the raw values (linear
+ * quartiles, whiskers to the furthest value within 1.5 IQR), so the figure holds
+ * five numbers per box rather than every boot.
+ */
+export function boxStats(xs: readonly number[]): { q1: number[]; median: number[]; q3: number[]; lowerfence: number[]; upperfence: number[] } {
+  const q = (p: number) => quantileSeq([...xs], p) as unknown as number;
+  const [q1, med, q3] = [q(0.25), q(0.5), q(0.75)];
+  const iqr = q3 - q1;
+  const inside = xs.filter((x) => x >= q1 - 1.5 * iqr && x <= q3 + 1.5 * iqr);
+  return { q1: [q1], median: [med], q3: [q3], lowerfence: [Math.min(...inside)], upperfence: [Math.max(...inside)] };
+}
+
 /** Box plots of the counts that explain the spans: full loads, herd wake-ups, peak vmalloc. */
 export function countsFigure(dist: Distribution): Figure {
   const policies = Object.keys(dist);
@@ -92,7 +125,8 @@ export function countsFigure(dist: Distribution): Figure {
     policies.map((p) => ({
       type: "box",
       name: p,
-      y: countSamples(dist[p])[key].map((v) => (key === "herdWakeups" ? v + 1 : v)),
+      x: [p],
+      ...boxStats(countSamples(dist[p])[key].map((v) => (key === "herdWakeups" ? v + 1 : v))),
       xaxis: i === 0 ? "x" : `x${i + 1}`,
       yaxis: i === 0 ? "y" : `y${i + 1}`,
       marker: { color: colorOf(p), size: 3 },
@@ -140,11 +174,24 @@ export function timelineFigure(boot: BootResult, title: string): Figure {
     const x: Array<number | null> = [];
     const y: Array<number | null> = [];
     reqs.forEach((r, row) => {
+      // Contiguous segments of one phase (read, layout, formation: all "loading") are drawn as one.
+      let open: { start: number; end: number } | null = null;
+      const flush = () => {
+        if (open) x.push(open.start / 1e6, open.end / 1e6, null), y.push(row, row, null);
+        open = null;
+      };
       for (const s of r.segments) {
-        if (phaseOf[s.kind] !== phase) continue;
-        x.push(s.startUs / 1e6, s.endUs / 1e6, null);
-        y.push(row, row, null);
+        if (phaseOf[s.kind] !== phase) {
+          flush();
+          continue;
+        }
+        if (open && (open as { end: number }).end === s.startUs) (open as { end: number }).end = s.endUs;
+        else {
+          flush();
+          open = { start: s.startUs, end: s.endUs };
+        }
       }
+      flush();
     });
     return { type: "scatter", mode: "lines", name: phase, x, y, line: { color: phaseColors[phase], width: phase === "waiting" ? 1 : 2 }, hoverinfo: "skip" };
   });

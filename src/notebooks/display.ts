@@ -1,20 +1,18 @@
 /**
  * Rich output from notebook cells. tslab's public `display` sends one MIME type
- * per output; a figure needs several at once (interactive HTML for JupyterLab, a
- * static SVG for nbconvert/GitHub, text for terminals), so bundles go through
+ * per output; a figure needs several at once (the plotly JSON for JupyterLab and
+ * VS Code, a static PNG for GitHub and untrusted views, text for terminals), so bundles go through
  * tslab's internal `lastWriteDisplayData` when it exists, and degrade to the
  * public API or to stdout when it does not (guarded, and tested through the real
  * kernel in test/notebooks.test.ts).
  */
-import { createHash } from "crypto";
-import * as fs from "fs";
 import { renderFigure } from "../figures/render";
 import { Figure, figureTitle } from "../figures/spec";
-import { paths } from "../paths";
 import { columnLabel } from "../tables/labels";
 import { escapeHtml, formatHtmlTable, formatTextTable, Table, tableFromFrame, tableFromRecords, TableValue } from "../tables/format";
 
-export type MimeBundle = Record<string, string>;
+/** Output data by MIME type: text, base64 images, or JSON documents (`application/*+json`). */
+export type MimeBundle = Record<string, string | object>;
 
 type WriteDisplayData = (data: { data: MimeBundle; metadata: object; transient: object }, update: boolean) => void;
 
@@ -37,7 +35,7 @@ export function displayBundle(bundle: MimeBundle): "bundle" | "html" | "stdout" 
   }
   const html = bundle["text/html"];
   try {
-    if (html !== undefined) {
+    if (typeof html === "string") {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       (require("tslab") as { display: { html(s: string): void } }).display.html(html);
       return "html";
@@ -45,7 +43,7 @@ export function displayBundle(bundle: MimeBundle): "bundle" | "html" | "stdout" 
   } catch {
     // not inside a tslab kernel
   }
-  process.stdout.write((bundle["text/plain"] ?? "") + "\n");
+  process.stdout.write(String(bundle["text/plain"] ?? "") + "\n");
   return "stdout";
 }
 
@@ -68,30 +66,40 @@ export function showText(text: string): void {
   displayBundle({ "text/html": `<pre>${escapeHtml(text)}</pre>`, "text/plain": text });
 }
 
-let figuresShown = 0;
+/** Pixel ratio of a figure's static image: the figure's own size keeps a notebook of ten figures well under 2 MB. */
+export const staticImageScale = 1;
+
+/** Significant digits kept in a notebook's copy of a figure's numbers: finer than any axis or hover label shows. */
+export const figureDigits = 5;
+
+/** The figure with every number rounded to `digits` significant digits (integers stay exact), for a compact notebook. */
+export function compactFigure(fig: Figure, digits = figureDigits): Figure {
+  const round = (v: unknown): unknown => {
+    if (typeof v === "number") return Number.isInteger(v) || !Number.isFinite(v) ? v : Number(v.toPrecision(digits));
+    if (Array.isArray(v)) return v.map(round);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, round(x)]));
+    return v;
+  };
+  return round(fig) as Figure;
+}
 
 /**
- * Show a figure: interactive in JupyterLab (plotly.js inlined once per kernel
- * session, since the notebook may be opened offline), with the static SVG both as
- * the HTML's fallback content (untrusted notebooks, no JavaScript) and as its own
- * image/svg+xml output for viewers that skip HTML.
+ * Show a figure as one output with three representations, each stored once:
+ * - `application/vnd.plotly.v1+json`, the figure itself, which JupyterLab (with the
+ *   plotly package's extension, installed by the setup) and VS Code draw as an
+ *   interactive plot, loading plotly.js from the extension rather than the notebook;
+ * - `image/png`, the static image for GitHub, nbviewer, nbconvert and untrusted
+ *   notebooks (JupyterLab renders PNG in an untrusted notebook, but not SVG);
+ * - `text/plain`, the title, for terminals.
  */
-export async function showFigure(fig: Figure): Promise<void> {
-  const svg = await renderFigure(fig, "svg");
-  const title = figureTitle(fig);
-  const spec = JSON.stringify({ data: fig.data, layout: fig.layout });
-  const id = `mbfig-${createHash("sha256").update(spec).digest("hex").slice(0, 12)}-${figuresShown}`;
-  const plotly = figuresShown === 0 ? `<script>if (!window.Plotly) {\n${fs.readFileSync(paths.plotlyJs, "utf8")}\n}</script>\n` : "";
-  figuresShown++;
-  const img = `<img alt="${escapeHtml(title)}" src="data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}"/>`;
-  const draw =
-    `<script>(function(){var el=document.getElementById(${JSON.stringify(id)});` +
-    `if(!el||!window.Plotly)return;var f=${spec.replace(/</g, "\\u003c")};` +
-    `el.innerHTML="";window.Plotly.newPlot(el,f.data,f.layout,{responsive:true});})();</script>`;
+export async function showFigure(figure: Figure): Promise<void> {
+  // The interactive copy and the image are drawn from the same rounded numbers.
+  const fig = compactFigure(figure);
+  const png = await renderFigure(fig, "png", { scale: staticImageScale });
   displayBundle({
-    "text/html": `${plotly}<div id="${id}" class="modburst-figure">${img}</div>\n${draw}`,
-    "image/svg+xml": svg,
-    "text/plain": `[figure: ${title}]`,
+    "application/vnd.plotly.v1+json": { data: fig.data, layout: fig.layout },
+    "image/png": png.toString("base64"),
+    "text/plain": `[figure: ${figureTitle(fig)}]`,
   });
 }
 
