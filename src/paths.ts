@@ -27,8 +27,19 @@ export const paths = {
   tslabBin: path.join(projectRoot, "node_modules", ".bin", "tslab"),
   executeNotebookPy: path.join(projectRoot, "environment", "execute_notebook.py"),
   aptList: path.join(projectRoot, "environment", "apt.txt"),
+  /** Exact pins installed into the project's virtual environment (environment.yml carries the same). */
+  requirements: path.join(projectRoot, "environment", "requirements.txt"),
+  condaEnvironment: path.join(projectRoot, "environment", "environment.yml"),
+  /** The project's virtual environment (not committed; MODBURST_VENV overrides it at run time). */
+  venv: path.join(projectRoot, ".venv"),
   plotlyJs: path.join(projectRoot, "node_modules", "plotly.js-dist-min", "plotly.min.js"),
 };
 
 /** The kernelspec name notebooks ask for. */
 export const kernelName = "tslab";
+
+/**
+ * The name under which `modburst setup --user` registers the kernel in the user's
+ * Jupyter data directory: not "tslab", which may be the user's own global tslab.
+ */
+export const userKernelName = "modburst-tslab";

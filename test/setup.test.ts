@@ -1,12 +1,31 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import { browserEnvVar, findChromium, which } from "../src/env/browser";
 import { findJupyterPython, jupyterEnv, kernelSpec, kernelSpecFile, probePython, pythonCandidates, writeKernelSpec } from "../src/env/jupyter";
-import { manualInstructions, readAptList } from "../src/env/setup";
-import { paths } from "../src/paths";
+import { findFrontEnd } from "../src/env/lab";
+import { manualInstructions, readAptList, stateFile } from "../src/env/setup";
+import { pipRetryArgs, stampName, requirementsHash, venvPython, venvUpToDate } from "../src/env/venv";
+import { paths, userKernelName } from "../src/paths";
 import { runNode, tmpDir } from "./helpers";
+
+/** `name==version` pins of requirements.txt (`- name==version` in environment.yml), names normalised as pip does. */
+function pins(text: string, prefix: RegExp): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const m = line.replace(/#.*/, "").replace(prefix, "").trim().match(/^([A-Za-z0-9_.-]+)==(\S+)$/);
+    if (m) out.set(m[1].toLowerCase().replace(/[-_.]+/g, "-"), m[2]);
+  }
+  return out;
+}
+
+/** The machine's setup state, put back after a test that runs setup with a deliberately odd environment. */
+function keepState(t: { after(fn: () => void): void }): void {
+  const saved = fs.readFileSync(stateFile);
+  t.after(() => fs.writeFileSync(stateFile, saved));
+}
 
 
 test("apt list: packages one per line, comments and blanks ignored", (t) => {
@@ -41,9 +60,38 @@ test("JUPYTER_PATH puts the project folder first and keeps the user's", () => {
   assert.equal(jupyterEnv({ JUPYTER_PATH: "/u" }, "/p/.jupyter").JUPYTER_PATH, `/p/.jupyter${path.delimiter}/u`);
 });
 
-test("python candidates: MODBURST_PYTHON first, then Debian's python3", () => {
+test("python candidates: MODBURST_PYTHON first, then the project's venv, then Debian's python3", () => {
   const list = pythonCandidates({ MODBURST_PYTHON: "/opt/py/bin/python", PATH: "" });
-  assert.deepEqual(list.slice(0, 2), ["/opt/py/bin/python", "/usr/bin/python3"]);
+  assert.deepEqual(list, ["/opt/py/bin/python", path.join(paths.root, ".venv", "bin", "python"), "/usr/bin/python3"]);
+  assert.deepEqual(pythonCandidates({ PATH: "" }, { venv: false }), ["/usr/bin/python3"]);
+});
+
+test("requirements.txt pins exact versions, and environment.yml has the same pins", () => {
+  const pip = pins(fs.readFileSync(paths.requirements, "utf8"), /^/);
+  const conda = pins(fs.readFileSync(paths.condaEnvironment, "utf8"), /^\s*-\s*/);
+  assert.deepEqual([...pip.keys()].sort(), ["jupyter-client", "jupyterlab", "nbclient", "nbconvert", "plotly"]);
+  assert.deepEqual(conda, pip);
+  const unpinned = fs.readFileSync(paths.requirements, "utf8").split("\n").filter((l) => l.replace(/#.*/, "").trim() !== "" && !l.includes("=="));
+  assert.deepEqual(unpinned, [], "every requirement is an exact pin");
+});
+
+test("pip gets --retries 0 unless the user chose retries (PIP_RETRIES or pip's config)", () => {
+  assert.deepEqual(pipRetryArgs({}, false), ["--retries", "0"]);
+  assert.deepEqual(pipRetryArgs({ PIP_RETRIES: "3" }, false), []);
+  assert.deepEqual(pipRetryArgs({}, true), []);
+});
+
+test("the venv stamp: current only for the requirements.txt it was installed from", (t) => {
+  const dir = tmpDir(t);
+  const req = path.join(dir, "requirements.txt");
+  fs.writeFileSync(req, "nbclient==0.11.0\n");
+  fs.mkdirSync(path.join(dir, "venv", "bin"), { recursive: true });
+  fs.writeFileSync(venvPython(path.join(dir, "venv")), "");
+  assert.equal(venvUpToDate(path.join(dir, "venv"), req), false, "no stamp yet");
+  fs.writeFileSync(path.join(dir, "venv", stampName), requirementsHash(req) + "\n");
+  assert.equal(venvUpToDate(path.join(dir, "venv"), req), true);
+  fs.writeFileSync(req, "nbclient==0.12.0\n");
+  assert.equal(venvUpToDate(path.join(dir, "venv"), req), false, "an edited requirements.txt is installed again");
 });
 
 test("the Jupyter executor is found, with versions", () => {
@@ -82,22 +130,100 @@ test("manual instructions name every package and the pip/conda route", () => {
   assert.match(text, /MODBURST_CHROMIUM/);
 });
 
-test("setup CLI is idempotent: a second run leaves the kernelspec unchanged", () => {
-  const first = runNode("bin/modburst.js", ["setup"]);
+test("setup takes the venv path and is idempotent: the second run installs nothing", (t) => {
+  // The first run installs from the local index only when .venv/ is absent (~20-30 s here, once).
+  const timed = () => {
+    const started = Date.now();
+    const r = runNode("bin/modburst.js", ["setup"]);
+    return { ...r, seconds: (Date.now() - started) / 1000 };
+  };
+  const first = timed();
   assert.equal(first.status, 0, first.stderr);
-  const second = runNode("bin/modburst.js", ["setup"]);
+  const second = timed();
   assert.equal(second.status, 0, second.stderr);
+  t.diagnostic(`setup: first run ${first.seconds.toFixed(1)} s, second run ${second.seconds.toFixed(1)} s`);
+  assert.match(second.stdout, /^setup: python \.venv\/bin\/python \(venv: requirements unchanged, nothing installed; nbclient 0\.11\.0, nbconvert 7\.17\.1\)/m);
+  assert.doesNotMatch(second.stdout, /pip install|-m venv/);
   assert.match(second.stdout, /kernelspec unchanged/);
+  const state = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+  assert.equal(state.python, venvPython(paths.venv), "reproduce executes notebooks with the venv's nbclient");
+  assert.equal(state.source, "venv");
 });
 
-test("npm run lab without any front end says what to install, exit 3", () => {
-  const r = runNode("bin/modburst.js", ["lab", "--print-command"], { env: { PATH: "/nonexistent", MODBURST_PYTHON: "/nonexistent/python" } });
-  if (r.status === 0) {
-    // Only Debian's /usr/bin/python3 is left to probe: it may have the classic notebook.
-    assert.match(r.stdout, /^(jupyterlab|notebook): /);
-  } else {
-    assert.equal(r.status, 3);
-    assert.match(r.stderr, /^modburst: no JupyterLab or classic notebook found: pip install -r environment\/requirements\.txt/);
-    assert.equal(r.stderr.trim().split("\n").length, 1);
+test("npm run lab -- --print-command names JupyterLab from the venv", () => {
+  const r = runNode("bin/modburst.js", ["lab", "--print-command"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^jupyterlab: \S*\/\.venv\/bin\/jupyter-lab --notebook-dir=\S+\/notebooks( --allow-root)?\n$/);
+});
+
+test("front end: JupyterLab before the classic notebook; none found is null", (t) => {
+  const dir = tmpDir(t);
+  const none = { PATH: "", MODBURST_VENV: path.join(dir, "no-venv"), MODBURST_SYSTEM_PYTHON: path.join(dir, "no-python") };
+  assert.equal(findFrontEnd(none, "/nb"), null);
+  const withVenv = findFrontEnd({ PATH: "" }, "/nb");
+  assert.equal(withVenv?.name, "jupyterlab");
+  assert.deepEqual(withVenv?.args, ["--notebook-dir=/nb"]);
+});
+
+test("setup --user registers a valid kernelspec under JUPYTER_DATA_DIR; --remove-user removes it", (t) => {
+  const data = tmpDir(t);
+  const env = { JUPYTER_DATA_DIR: data };
+  const r = runNode("bin/modburst.js", ["setup", "--user"], { env });
+  assert.equal(r.status, 0, r.stderr);
+  const file = path.join(data, "kernels", userKernelName, "kernel.json");
+  assert.match(r.stdout, new RegExp(`kernel ${userKernelName} .* registered at ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  const spec = JSON.parse(fs.readFileSync(file, "utf8"));
+  assert.deepEqual(spec, { ...kernelSpec(), display_name: "TypeScript (modburst)" });
+  // Jupyter itself lists it (what JupyterLab and VS Code read).
+  const listed = spawnSync(venvPython(paths.venv), ["-m", "jupyter", "kernelspec", "list", "--json"], { encoding: "utf8", env: { ...process.env, JUPYTER_DATA_DIR: data } });
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.equal(JSON.parse(listed.stdout).kernelspecs[userKernelName].resource_dir, path.dirname(file));
+  const removed = runNode("bin/modburst.js", ["setup", "--remove-user"], { env });
+  assert.equal(removed.status, 0, removed.stderr);
+  assert.match(removed.stdout, /removed from/);
+  assert.equal(fs.existsSync(path.dirname(file)), false);
+  assert.match(runNode("bin/modburst.js", ["setup", "--remove-user"], { env }).stdout, /was not registered/);
+});
+
+test("setup: a bad flag is one line, exit 2", () => {
+  for (const [args, message] of [
+    [["--bogus"], "modburst: invalid setup option: --bogus (allowed --user|--remove-user)\n"],
+    [["--user", "--remove-user"], "modburst: invalid setup options: --user --remove-user (allowed one of --user|--remove-user)\n"],
+  ] as const) {
+    const r = runNode("bin/modburst.js", ["setup", ...args]);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, message);
   }
+});
+
+test("a failing pip install falls back to Debian's packages", (t) => {
+  keepState(t);
+  const dir = tmpDir(t);
+  // No config file and no index: pip fails at once, as with a broken index.
+  const env = { MODBURST_PYTHON: "", MODBURST_VENV: path.join(dir, "venv"), PIP_CONFIG_FILE: "/dev/null", PIP_NO_INDEX: "1", PIP_FIND_LINKS: "" };
+  const r = runNode("bin/modburst.js", ["setup"], { env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^setup: not using .*venv: pip install -r environment\/requirements\.txt into .* failed \(exit 1\); falling back to \/usr\/bin\/python3$/m);
+  assert.match(r.stdout, /^setup: python \/usr\/bin\/python3 \(system; nbclient /m);
+});
+
+test("neither the venv nor Debian's packages: one message, exit 3", (t) => {
+  keepState(t);
+  const dir = tmpDir(t);
+  const chromium = findChromium();
+  // No python3 anywhere (and no apt-get on PATH): the venv cannot be made and no python has nbclient.
+  const env = {
+    PATH: path.join(dir, "empty"),
+    MODBURST_PYTHON: "",
+    MODBURST_VENV: path.join(dir, "venv"),
+    MODBURST_SYSTEM_PYTHON: path.join(dir, "no-python3"),
+    ...(chromium ? { MODBURST_CHROMIUM: chromium } : {}),
+  };
+  const r = runNode("bin/modburst.js", ["setup"], { env });
+  assert.equal(r.status, 3, r.stdout + r.stderr);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^modburst: setup: no python with Jupyter's executor \(nbclient \+ nbconvert\)\.\n  \.venv\/ failed: no python3 to create .*venv with\n/);
+  assert.equal(r.stderr.match(/modburst:/g)?.length, 1, "one message");
+  assert.match(r.stderr, /apt-get install python3-nbclient/);
+  assert.equal(fs.existsSync(path.join(dir, "venv")), false);
 });

@@ -1,7 +1,8 @@
 /**
  * modburst lab [--print-command] [any Jupyter option, e.g. --no-browser --port=8890]
  * (npm run lab -- ...)
- * Opens JupyterLab (or the classic notebook) on notebooks/ with the project kernel,
+ * Opens JupyterLab (the project's .venv/; the classic notebook only where no
+ * JupyterLab exists) on notebooks/ with the project kernel,
  * and keeps dist/ rebuilt from src/ while it runs (re-run a notebook's import cell,
  * or restart its kernel, to pick up an edit).
  */
@@ -19,6 +20,9 @@ export async function labCommand(argv: string[]): Promise<number> {
   const printOnly = argv.includes("--print-command");
   const passThrough = argv.filter((a) => a !== "--print-command");
   const ownDir = passThrough.some((a) => a.startsWith("--notebook-dir"));
+  // Setup first: on a fresh checkout it makes the venv that holds JupyterLab. Its
+  // lines go to stderr, so that stdout is only the command with --print-command.
+  ensureSetup(console.error);
   const found = findFrontEnd(process.env, paths.notebooks);
   if (!found) throw new UserError(labInstallHint, 3);
   // Jupyter refuses to run as root without --allow-root; containers often are root.
@@ -31,7 +35,6 @@ export async function labCommand(argv: string[]): Promise<number> {
     console.log(`${frontEnd.name}: ${[frontEnd.command, ...frontEnd.args].join(" ")}`);
     return 0;
   }
-  ensureSetup();
   const tsc = spawn(process.execPath, [path.join(paths.root, "node_modules", "typescript", "bin", "tsc"), "-p", paths.root, "--watch", "--preserveWatchOutput"], {
     stdio: ["ignore", "ignore", "inherit"],
   });

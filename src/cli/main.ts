@@ -25,7 +25,7 @@ export const commands: Record<string, Command> = {
   figures: { run: (a) => (require("./figures") as typeof import("./figures")).figuresCommand(a), usage: usage.figuresUsage, description: "write the commit-message pack to figures/ without Jupyter" },
   calibrate: { run: (a) => (require("./calibrate") as typeof import("./calibrate")).calibrateCommand(a), usage: usage.calibrateUsage, description: "fit the model's free parameters to the measured spans" },
   bench: { run: (a) => (require("./bench") as typeof import("./bench")).benchCommand(a), usage: usage.benchUsage, description: "measure the speed targets; exit 1 if one is missed" },
-  setup: { run: (a) => (require("./setup") as typeof import("./setup")).setupCommand(a), usage: usage.setupUsage, description: "find or install Jupyter's executor and Chromium; write the kernelspec" },
+  setup: { run: (a) => (require("./setup") as typeof import("./setup")).setupCommand(a), usage: usage.setupUsage, description: "install .venv/ (JupyterLab, nbclient) or Debian's packages, find Chromium, write the kernelspec" },
 };
 
 const usageLine = (usage: string) => usage.replace(/^usage: /, "");

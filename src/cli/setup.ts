@@ -1,7 +1,42 @@
-/** modburst setup (npm run setup, bash environment/setup.sh): see src/env/setup.ts. Arguments are ignored. */
+/**
+ * modburst setup [--user | --remove-user]   (npm run setup -- ..., bash environment/setup.sh ...)
+ * See src/env/setup.ts. --user also registers the kernel in the user's Jupyter data
+ * directory (for one's own JupyterLab or VS Code); --remove-user only undoes that.
+ */
+import * as path from "path";
+import { jupyterDataDir, pythonCandidates, registerUserKernel, removeUserKernel } from "../env/jupyter";
 import { setup } from "../env/setup";
+import { invalid, UserError } from "../errors";
+import { userKernelName } from "../paths";
 
-export function setupCommand(_argv: string[]): number {
-  setup();
+const flags = ["--user", "--remove-user"] as const;
+type Flag = (typeof flags)[number];
+
+/** At most one of the flags; anything else is a one-line error, exit 2. */
+export function parseSetupArgs(argv: string[]): Flag | null {
+  for (const a of argv) if (!(flags as readonly string[]).includes(a)) throw invalid("setup option", a, flags.join("|"));
+  if (argv.length > 1) throw invalid("setup options", argv.join(" "), `one of ${flags.join("|")}`);
+  return (argv[0] as Flag | undefined) ?? null;
+}
+
+function userDataDir(first: string[]): string {
+  const dir = jupyterDataDir([...new Set([...first, ...pythonCandidates()])]);
+  if (!dir) throw new UserError("no python with jupyter_core to ask for the Jupyter data directory: run npm run setup first", 3);
+  return dir;
+}
+
+export function setupCommand(argv: string[]): number {
+  const flag = parseSetupArgs(argv);
+  if (flag === "--remove-user") {
+    const dir = userDataDir([]);
+    const removed = removeUserKernel(dir);
+    console.log(`setup: kernel ${userKernelName} ${removed ? "removed from" : "was not registered in"} ${path.join(dir, "kernels")}`);
+    return 0;
+  }
+  const state = setup();
+  if (flag === "--user") {
+    const { file, written } = registerUserKernel(userDataDir([state.python]));
+    console.log(`setup: kernel ${userKernelName} ("TypeScript (modburst)") ${written ? "registered" : "already registered"} at ${file}; undo: npm run setup -- --remove-user`);
+  }
   return 0;
 }

@@ -1,6 +1,7 @@
 /** Finding an interactive Jupyter front end: JupyterLab first, the classic notebook as a fallback. */
 import { spawnSync } from "child_process";
-import { which } from "./browser";
+import * as path from "path";
+import { isExecutable, which } from "./browser";
 import { pythonCandidates } from "./jupyter";
 
 export interface FrontEnd {
@@ -9,17 +10,30 @@ export interface FrontEnd {
   args: string[];
 }
 
+/** Locating the module is enough here (importing jupyterlab takes seconds); Jupyter reports a broken install itself. */
 function canImport(python: string, module: string): boolean {
-  return spawnSync(python, ["-c", `import ${module}`], { stdio: "ignore", timeout: 60_000 }).status === 0;
+  const code = `import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("${module}") else 1)`;
+  return spawnSync(python, ["-c", code], { stdio: "ignore", timeout: 60_000 }).status === 0;
 }
 
+/** JupyterLab of this python: its own `jupyter-lab` script (what a user would type), else `python -m jupyterlab`. */
+function labOf(python: string, notebookDir: string): FrontEnd {
+  const script = path.join(path.dirname(python), "jupyter-lab");
+  const dirArg = `--notebook-dir=${notebookDir}`;
+  return isExecutable(script) ? { name: "jupyterlab", command: script, args: [dirArg] } : { name: "jupyterlab", command: python, args: ["-m", "jupyterlab", dirArg] };
+}
+
+/**
+ * JupyterLab from MODBURST_PYTHON, the project's venv or a system python (in that
+ * order), then a `jupyter-lab` on PATH; the classic notebook only when no JupyterLab exists.
+ */
 export function findFrontEnd(env: NodeJS.ProcessEnv = process.env, notebookDir: string): FrontEnd | null {
-  const labOnPath = which("jupyter-lab", env.PATH ?? "");
-  if (labOnPath) return { name: "jupyterlab", command: labOnPath, args: [`--notebook-dir=${notebookDir}`] };
   const pythons = pythonCandidates(env);
   for (const python of pythons) {
-    if (canImport(python, "jupyterlab")) return { name: "jupyterlab", command: python, args: ["-m", "jupyterlab", `--notebook-dir=${notebookDir}`] };
+    if (canImport(python, "jupyterlab")) return labOf(python, notebookDir);
   }
+  const labOnPath = which("jupyter-lab", env.PATH ?? "");
+  if (labOnPath) return { name: "jupyterlab", command: labOnPath, args: [`--notebook-dir=${notebookDir}`] };
   for (const python of pythons) {
     if (canImport(python, "notebook")) return { name: "notebook", command: python, args: ["-m", "notebook", `--notebook-dir=${notebookDir}`] };
   }
@@ -27,6 +41,6 @@ export function findFrontEnd(env: NodeJS.ProcessEnv = process.env, notebookDir: 
 }
 
 export const labInstallHint =
-  "no JupyterLab or classic notebook found: pip install -r environment/requirements.txt " +
-  "(or conda env create -f environment/environment.yml), or on Debian apt-get install jupyter-notebook; " +
+  "no JupyterLab or classic notebook found: npm run setup (installs JupyterLab into .venv/ from environment/requirements.txt), " +
+  "or conda env create -f environment/environment.yml, or on Debian apt-get install jupyter-notebook; " +
   "a python elsewhere can be named with MODBURST_PYTHON";

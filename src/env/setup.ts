@@ -1,6 +1,7 @@
 /**
  * Making a fresh machine able to execute the notebooks: Jupyter's headless
- * executor, a project-local tslab kernelspec and a Chromium for static figures.
+ * executor and JupyterLab in the project's .venv/ (Debian's packages as the
+ * fallback), a project-local tslab kernelspec and a Chromium for static figures.
  * Idempotent: a second run changes nothing and installs nothing.
  */
 import { spawnSync } from "child_process";
@@ -10,11 +11,14 @@ import { UserError } from "../errors";
 import { writeFileAtomic } from "../fsutil";
 import { paths } from "../paths";
 import { findChromium, installHint as chromiumHint, which } from "./browser";
-import { findJupyterPython, JupyterPython, kernelSpecFile, writeKernelSpec } from "./jupyter";
-import { findFrontEnd } from "./lab";
+import { findJupyterPython, JupyterPython, kernelSpecFile, probePython, pythonEnvVar, writeKernelSpec } from "./jupyter";
+import { FrontEnd, findFrontEnd } from "./lab";
+import { ensureVenv, venvDir, venvPython, venvUpToDate } from "./venv";
 
 export interface SetupState {
   python: string;
+  /** Where the executor python came from: MODBURST_PYTHON, the project's .venv, or the system (Debian's packages). */
+  source: PythonSource;
   versions: JupyterPython["versions"];
   chromium: string;
   kernelSpec: string;
@@ -36,12 +40,16 @@ export function canAptInstall(env: NodeJS.ProcessEnv = process.env): boolean {
   return which("apt-get", env.PATH ?? "") !== null && typeof process.getuid === "function" && process.getuid() === 0;
 }
 
-export function manualInstructions(packages: string[]): string {
+/** The one message when neither the venv nor Debian's packages give what is needed (exit 3). */
+export function manualInstructions(packages: string[], venvProblem?: string, missing: { python: boolean; chromium: boolean } = { python: true, chromium: true }): string {
+  const what = [missing.python ? "no python with Jupyter's executor (nbclient + nbconvert)" : "", missing.chromium ? "no Chromium" : ""].filter((w) => w);
   return [
-    "modburst setup: Jupyter's executor (nbclient + nbconvert) or Chromium is missing.",
+    `setup: ${what.join(" and ") || "nothing missing"}.`,
+    ...(venvProblem ? [`  .venv/ failed: ${venvProblem}`] : []),
+    "Install by one of these, then run npm run setup again:",
+    "  pip:           pip install -r environment/requirements.txt (any python), then MODBURST_PYTHON=/that/python npm run setup",
+    "  conda:         conda env create -f environment/environment.yml, then MODBURST_PYTHON=$(which python) npm run setup",
     `  Debian/Ubuntu: sudo apt-get install ${packages.join(" ")}`,
-    "  pip/conda:     pip install -r environment/requirements.txt   (or conda env create -f environment/environment.yml)",
-    "                 then MODBURST_PYTHON=/path/to/that/python npm run setup",
     `  Browser:       ${chromiumHint}`,
   ].join("\n");
 }
@@ -59,38 +67,87 @@ function aptInstall(packages: string[], log: (line: string) => void): void {
   if (r.status !== 0) throw new UserError(`apt-get install failed (exit ${r.status})\n${manualInstructions(packages)}`, 3);
 }
 
-/** Full setup: find or install what is missing, write the kernelspec and the state file. */
-export function setup(log: (line: string) => void = console.log): SetupState {
-  let python = findJupyterPython();
-  let chromium = findChromium();
-  const frontEnd = () => findFrontEnd(process.env, paths.notebooks);
-  if (!python || !chromium || (!frontEnd() && canAptInstall())) {
-    const packages = readAptList();
-    if (!canAptInstall()) throw new UserError(manualInstructions(packages), 3);
-    aptInstall(packages, log);
-    python = findJupyterPython();
-    chromium = findChromium();
-    if (!python || !chromium) throw new UserError(manualInstructions(packages), 3);
+export type PythonSource = "MODBURST_PYTHON" | "venv" | "system";
+
+interface Executor {
+  python: JupyterPython | null;
+  source: PythonSource;
+  /** Why the venv is not used, when it failed. */
+  venvProblem?: string;
+  venvNote?: string;
+}
+
+/** MODBURST_PYTHON if it works (then no venv is made), else the project's venv, else Debian's python. */
+function findExecutor(log: (line: string) => void, env: NodeJS.ProcessEnv): Executor {
+  const named = env[pythonEnvVar] ? probePython(env[pythonEnvVar] as string) : null;
+  if (named) return { python: named, source: "MODBURST_PYTHON" };
+  const venv = ensureVenv(log, env);
+  if (venv.ok) {
+    const python = probePython(venv.python);
+    const note = venv.installed ? `installed in ${venv.seconds.toFixed(1)} s` : "requirements unchanged, nothing installed";
+    if (python) return { python, source: "venv", venvNote: note };
   }
+  const venvProblem = venv.ok ? `${venv.python} cannot import nbclient` : venv.problem;
+  // A venv that failed is not used even if an older install in it still imports.
+  return { python: findJupyterPython(env, { venv: false }), source: "system", venvProblem };
+}
+
+/** Full setup: find or install what is missing, write the kernelspec and the state file. */
+export function setup(log: (line: string) => void = console.log, env: NodeJS.ProcessEnv = process.env): SetupState {
+  const executor = findExecutor(log, env);
+  let python = executor.python;
+  let chromium = findChromium(env);
+  let front: FrontEnd | null | undefined;
+  const frontEnd = () => (front === undefined ? (front = findFrontEnd(env, paths.notebooks)) : front);
+  if (!python || !chromium || (!frontEnd() && canAptInstall(env))) {
+    const packages = readAptList();
+    if (!canAptInstall(env)) throw new UserError(manualInstructions(packages, executor.venvProblem, { python: !python, chromium: !chromium }), 3);
+    aptInstall(packages, log);
+    front = undefined;
+    python = executor.python ?? findJupyterPython(env, { venv: false });
+    chromium = findChromium(env);
+    if (!python || !chromium) throw new UserError(manualInstructions(packages, executor.venvProblem, { python: !python, chromium: !chromium }), 3);
+  }
+  if (executor.venvProblem) log(`setup: not using ${displayPath(venvDir(env))}: ${executor.venvProblem}; falling back to ${python.python}`);
   // Optional: only `npm run lab` needs an interactive front end, and it says what to install.
   if (!frontEnd()) log("setup: no JupyterLab or classic notebook found; npm run lab will say what to install");
   const wrote = writeKernelSpec();
-  const state: SetupState = { python: python.python, versions: python.versions, chromium, kernelSpec: kernelSpecFile() };
+  const source = executor.source;
+  const state: SetupState = { python: python.python, source, versions: python.versions, chromium, kernelSpec: kernelSpecFile() };
   writeFileAtomic(stateFile, JSON.stringify(state, null, 2) + "\n");
   log(
-    `setup: python ${state.python} (nbclient ${state.versions.nbclient}, nbconvert ${state.versions.nbconvert}); ` +
+    `setup: python ${displayPath(state.python)} (${source}${executor.venvNote && source === "venv" ? `: ${executor.venvNote}` : ""}; ` +
+      `nbclient ${state.versions.nbclient}, nbconvert ${state.versions.nbconvert}); ` +
       `chromium ${chromium}; kernelspec ${wrote ? "written" : "unchanged"} at ${path.relative(paths.root, state.kernelSpec)}`,
   );
   return state;
 }
 
-/** The stored setup if it still holds (python present, kernelspec present), else a fresh setup. */
-export function ensureSetup(log: (line: string) => void = console.log): SetupState {
+function displayPath(file: string): string {
+  const rel = path.relative(paths.root, file);
+  return rel.startsWith("..") ? file : rel;
+}
+
+/**
+ * Whether the stored python is still the one setup would choose: MODBURST_PYTHON
+ * (set, changed or unset since), and a venv installed from this requirements.txt.
+ * A state from before the venv existed (no `source`) is redone.
+ */
+function pythonStillChosen(state: SetupState, env: NodeJS.ProcessEnv): boolean {
+  const named = env[pythonEnvVar] || undefined;
+  if (named !== undefined || state.source === "MODBURST_PYTHON") return state.source === "MODBURST_PYTHON" && state.python === named;
+  if (state.source === "venv") return state.python === venvPython(venvDir(env)) && venvUpToDate(venvDir(env));
+  return state.source === "system";
+}
+
+/** The stored setup if it still holds (python chosen and present, kernelspec present), else a fresh setup. */
+export function ensureSetup(log: (line: string) => void = console.log, env: NodeJS.ProcessEnv = process.env): SetupState {
   try {
     const state = JSON.parse(fs.readFileSync(stateFile, "utf8")) as SetupState;
-    if (fs.existsSync(state.python) && fs.existsSync(state.chromium) && fs.existsSync(kernelSpecFile()) && !writeKernelSpec()) return state;
+    const holds = pythonStillChosen(state, env) && fs.existsSync(state.python) && fs.existsSync(state.chromium);
+    if (holds && fs.existsSync(kernelSpecFile()) && !writeKernelSpec()) return state;
   } catch {
     // no state yet, or unreadable: fall through to a full setup
   }
-  return setup(log);
+  return setup(log, env);
 }
