@@ -9,7 +9,8 @@ const path = require("path");
 const { spawnSync } = require("child_process");
 
 const root = path.resolve(__dirname, "..");
-const stamp = path.join(root, "dist", ".tsbuildinfo");
+// Our own stamp, touched only after a successful build here: tsc --noEmit elsewhere may rewrite tsc's build info.
+const stamp = path.join(root, "dist", ".modburst-build");
 
 function newestMtimeMs(p) {
   const st = fs.statSync(p);
@@ -27,8 +28,6 @@ if (fresh) process.exit(0);
 
 const r = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: root, stdio: "inherit" });
 if (r.status === 0) {
-  // tsc leaves its build info alone when no output changed: mark this build as the newest input's successor anyway.
-  const now = new Date();
-  fs.utimesSync(stamp, now, now);
+  fs.writeFileSync(stamp, `${new Date().toISOString()}\n`);
 }
 process.exit(r.status ?? 1);

@@ -72,10 +72,24 @@ test("Ctrl-C stops the run: exit 130, the notebook untouched, no executor or ker
   const child = spawn(process.execPath, [path.join(root, "bin", "modburst.js"), "reproduce", "--dir", dir], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
+  // This run's processes (the executor and its kernel) are the descendants of the child: other tests' kernels may run beside it.
+  const descendants = (pid: number): Array<{ pid: number; args: string }> => {
+    const rows = spawnSync("ps", ["-eo", "pid=,ppid=,stat=,args="], { encoding: "utf8" })
+      .stdout.split("\n")
+      .map((l) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null && !m[3].startsWith("Z"))
+      .map((m) => ({ pid: +m[1], ppid: +m[2], args: m[4] }));
+    const out: Array<{ pid: number; args: string }> = [];
+    const walk = (p: number): void => rows.filter((r) => r.ppid === p).forEach((r) => (out.push(r), walk(r.pid)));
+    walk(pid);
+    return out;
+  };
+  const ours = () => descendants(child.pid!).filter((p) => /tslab kernel|execute_notebook\.py/.test(p.args));
   // Wait until the kernel is up and the hanging cell runs.
-  const kernels = () => spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout.split("\n").filter((l) => /tslab kernel|execute_notebook\.py/.test(l));
   const until = Date.now() + 60_000;
-  while (kernels().filter((l) => l.includes("tslab kernel")).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  while (ours().filter((p) => p.args.includes("tslab kernel")).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  const started = ours().map((p) => p.pid);
+  assert.ok(started.length >= 2, "executor and kernel running");
   await new Promise((r) => setTimeout(r, 1500));
   child.kill("SIGINT");
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
@@ -83,5 +97,13 @@ test("Ctrl-C stops the run: exit 130, the notebook untouched, no executor or ker
   assert.match(stderr, /modburst: interrupted \(SIGINT\); notebooks left as they were/);
   assert.ok(fs.readFileSync(nb).equals(before));
   assert.deepEqual(fs.readdirSync(dir), ["hanging.ipynb"]);
-  assert.deepEqual(kernels(), [], "executor and kernel are gone");
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return !/^Z/.test(spawnSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).stdout.trim());
+    } catch {
+      return false;
+    }
+  };
+  assert.deepEqual(started.filter(alive), [], "executor and kernel are gone");
 });

@@ -19,7 +19,8 @@ import { paths } from "../paths";
 export async function labCommand(argv: string[]): Promise<number> {
   const printOnly = argv.includes("--print-command");
   const passThrough = argv.filter((a) => a !== "--print-command");
-  const ownDir = passThrough.some((a) => a.startsWith("--notebook-dir"));
+  // A folder given as either spelling replaces notebooks/ (two root dirs are a Jupyter config error).
+  const ownDir = passThrough.some((a) => a.startsWith("--notebook-dir") || a.startsWith("--ServerApp.root_dir"));
   // Setup first: on a fresh checkout it makes the venv that holds JupyterLab. Its
   // lines go to stderr, so that stdout is only the command with --print-command.
   ensureSetup(console.error);
