@@ -14,11 +14,14 @@ import { findFrontEnd, labInstallHint } from "../env/lab";
 import { UserError } from "../errors";
 import { paths } from "../paths";
 
-/** Every option but --print-command goes to Jupyter, --help included. */
+/** Every option but --print-command and --no-rebuild goes to Jupyter, --help included. */
+const ownOptions = ["--print-command", "--no-rebuild"];
 
 export async function labCommand(argv: string[]): Promise<number> {
   const printOnly = argv.includes("--print-command");
-  const passThrough = argv.filter((a) => a !== "--print-command");
+  // For a front end that must not see dist/ change under it (the UI test, where other tests run beside it).
+  const rebuild = !argv.includes("--no-rebuild");
+  const passThrough = argv.filter((a) => !ownOptions.includes(a));
   // A folder given as either spelling replaces notebooks/ (two root dirs are a Jupyter config error).
   const ownDir = passThrough.some((a) => a.startsWith("--notebook-dir") || a.startsWith("--ServerApp.root_dir"));
   // Setup first: on a fresh checkout it makes the venv that holds JupyterLab. Its
@@ -36,20 +39,22 @@ export async function labCommand(argv: string[]): Promise<number> {
     console.log(`${frontEnd.name}: ${[frontEnd.command, ...frontEnd.args].join(" ")}`);
     return 0;
   }
-  const tsc = spawn(process.execPath, [path.join(paths.root, "node_modules", "typescript", "bin", "tsc"), "-p", paths.root, "--watch", "--preserveWatchOutput"], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const tsc = rebuild
+    ? spawn(process.execPath, [path.join(paths.root, "node_modules", "typescript", "bin", "tsc"), "-p", paths.root, "--watch", "--preserveWatchOutput"], {
+        stdio: ["ignore", "ignore", "inherit"],
+      })
+    : null;
   const lab = spawn(frontEnd.command, frontEnd.args, { stdio: "inherit", env: jupyterEnv(), cwd: paths.root });
   // SIGTERM: Jupyter's SIGINT handler asks for confirmation on a terminal.
   const stop = () => {
-    tsc.kill();
+    tsc?.kill();
     lab.kill("SIGTERM");
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   return new Promise<number>((resolve) =>
     lab.on("close", (code) => {
-      tsc.kill();
+      tsc?.kill();
       resolve(code ?? 0);
     }),
   );
