@@ -5,9 +5,11 @@
  * modburst merge-results SHARD.csv... --out FILE
  */
 import { checkInteger, checkKeyword, UserError } from "../errors";
+import { checkWritableFile } from "../fsutil";
 import { defaultThreads } from "../parallel/pool";
 import { mergeSweeps, writeSweepCsv } from "../sweep/csv";
 import { Grid, gridPoints, parseNumberList, parsePolicies, parseShard, shardOf } from "../sweep/grid";
+import { sweepProvenance } from "../sweep/provenance";
 import { runSweep } from "../sweep/run";
 import { maxCpus, maxInitLatencyMs, seedMachineCpus } from "../model/limits";
 import { resolveScenario } from "../model/scenarios";
@@ -42,10 +44,13 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const shard = values.shard !== undefined ? parseShard(values.shard as string) : null;
   const threads = checkInteger("threads", values.threads ?? String(defaultThreads()), 1, 256);
   const { params, source } = loadParams(values.params as string | undefined);
+  // Before hours of work, not after: a directory, a path under a file or a read-only folder.
+  checkWritableFile(values.out as string);
+  const provenance = sweepProvenance(grid, params, shard);
   const n = shardOf(gridPoints(grid), shard).length;
   process.stderr.write(`sweep: ${n} boots${shard ? ` (shard ${shard.k}/${shard.n})` : ""} on ${threads} threads, params: ${source}\n`);
   const rows = await runSweep(grid, params, { shard, threads, onProgress: progressBar("sweep") });
-  writeSweepCsv(values.out as string, rows);
+  writeSweepCsv(values.out as string, rows, provenance);
   process.stderr.write(`sweep: wrote ${rows.length} rows to ${values.out}\n`);
   return 0;
 }
@@ -53,8 +58,9 @@ export async function sweepCommand(argv: string[]): Promise<number> {
 export function mergeCommand(argv: string[]): number {
   const { values, positionals } = parseCli(argv, { out: { type: "string" } });
   if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the merged CSV, --out FILE)");
-  const rows = mergeSweeps(positionals);
-  writeSweepCsv(values.out as string, rows);
+  checkWritableFile(values.out as string);
+  const { provenance, rows } = mergeSweeps(positionals);
+  writeSweepCsv(values.out as string, rows, provenance);
   process.stderr.write(`merge-results: ${positionals.length} files, ${rows.length} rows -> ${values.out}\n`);
   return 0;
 }

@@ -1,0 +1,69 @@
+/**
+ * Where a sweep CSV comes from, in its leading comment lines: the grid (with the
+ * scenario's name, hash and modules), a hash of the parameters, the model code
+ * version, the shard and the job count. Shards of one sweep agree on all but the
+ * shard line, which is how merge-results tells shards of different sweeps apart.
+ */
+import { createHash } from "crypto";
+import type { Params } from "../model/params";
+import { scenarioToJson, seedScenario } from "../model/scenarios";
+import { modelCodeVersion } from "../records/codeVersion";
+import { Grid, gridPoints } from "./grid";
+
+export const sweepFormatLine = "# modburst-sweep v1";
+
+export interface SweepGridInfo {
+  policies: string[];
+  cpus: number[];
+  initLatencyMs: number[];
+  initResults: string[];
+  boots: number;
+  seed: number;
+  scenario: { name: string; sha256: string; modules: string[] };
+}
+
+export interface SweepProvenance {
+  grid: SweepGridInfo;
+  /** sha256 of the parameters' JSON. */
+  params: string;
+  /** modelCodeVersion() of the code that ran the sweep. */
+  code: string;
+  shard: { k: number; n: number };
+  jobsTotal: number;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+export function sweepProvenance(grid: Grid, params: Params, shard: { k: number; n: number } | null): SweepProvenance {
+  const scenario = grid.scenario ?? seedScenario();
+  return {
+    grid: {
+      policies: [...grid.policies],
+      cpus: [...grid.cpus],
+      initLatencyMs: [...grid.initLatencyMs],
+      initResults: [...grid.initResults],
+      boots: grid.boots,
+      seed: grid.seed,
+      scenario: { name: scenario.name, sha256: sha256(JSON.stringify(scenarioToJson(scenario))), modules: Object.keys(scenario.modules) },
+    },
+    params: sha256(JSON.stringify(params)),
+    code: modelCodeVersion(),
+    shard: shard ?? { k: 1, n: 1 },
+    jobsTotal: gridPoints(grid).length,
+  };
+}
+
+/** The comment lines, in order; keys are what readSweepCsv expects. */
+export function provenanceLines(p: SweepProvenance): Array<[key: string, value: string]> {
+  return [
+    ["grid", JSON.stringify(p.grid)],
+    ["params", p.params],
+    ["code", p.code],
+    ["shard", `${p.shard.k}/${p.shard.n}`],
+    ["jobs_total", String(p.jobsTotal)],
+  ];
+}
+
+export function formatProvenance(p: SweepProvenance): string[] {
+  return [sweepFormatLine, ...provenanceLines(p).map(([k, v]) => `# ${k}: ${v}`)];
+}
