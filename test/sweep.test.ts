@@ -20,7 +20,9 @@ test("sweep: 1 and 2 worker threads write byte-identical CSV", (t) => {
   assert.equal(b.status, 0, b.stderr);
   const one = fs.readFileSync(path.join(dir, "one.csv"), "utf8");
   assert.equal(fs.readFileSync(path.join(dir, "two.csv"), "utf8"), one);
-  const rows = readSweepCsv(path.join(dir, "one.csv"));
+  const { rows, provenance } = readSweepCsv(path.join(dir, "one.csv"));
+  assert.deepEqual(provenance.shard, { k: 1, n: 1 });
+  assert.equal(provenance.jobsTotal, 48);
   assert.equal(rows.length, 3 * 4 * 2 * 2 * 2, "policies x cpus x latencies x boots x modules");
   assert.match(b.stderr, /sweep: 48\/48 \(100%\)/);
 });
@@ -39,13 +41,12 @@ test("sweep: three shards merged equal the unsharded run", (t) => {
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /^modburst: invalid merge-results: \d+ of 48 jobs missing \(first: job 2; allowed: all shards of the grid\)\n$/);
   assert.ok(!fs.existsSync(path.join(dir, "bad.csv")), "no output on error");
-  const dup = runNode("bin/modburst.js", ["merge-results", shards[0], shards[0], shards[1], shards[2], "--out", path.join(dir, "bad.csv")]);
-  assert.equal(dup.status, 0, "the same file twice is one shard");
   const other = path.join(dir, "other.csv");
   assert.equal(runNode("bin/modburst.js", ["sweep", "--policy", "base", "--cpus", "8", "--boots", "1", "--out", other]).status, 0);
   const mixed = runNode("bin/modburst.js", ["merge-results", shards[0], other, "--out", path.join(dir, "bad.csv")]);
   assert.equal(mixed.status, 2);
-  assert.match(mixed.stderr, /jobs_total 1 \(allowed 48: every shard must come from the same grid\)/);
+  assert.match(mixed.stderr, /^modburst: invalid .*other\.csv:2: grid differs from .*shard-1\.csv \(allowed: shards of one sweep/);
+  assert.ok(!fs.existsSync(path.join(dir, "bad.csv")), "no output on error");
 });
 
 test("sweep: bad input is one line, exit 2, no file", (t) => {
@@ -67,6 +68,152 @@ test("sweep: bad input is one line, exit 2, no file", (t) => {
     assert.match(r.stderr.trim(), pattern);
     assert.ok(!fs.existsSync(out));
   }
+});
+
+// Tiny grids from here on: 2 policies x 1 CPU count x 2 latencies x 2 boots = 8 jobs of 2 modules.
+const tiny = ["--policy", "base,merge", "--cpus", "8", "--init-latency-ms", "0,50", "--boots", "2"];
+const tinySweep = (...args: string[]) => runNode("bin/modburst.js", ["sweep", ...tiny, ...args]);
+const merge = (...args: string[]) => runNode("bin/modburst.js", ["merge-results", ...args]);
+
+/** Exit `status`, one line on stderr matching `pattern`, no output file. */
+function refused(r: { status: number | null; stderr: string }, status: number, pattern: RegExp, out: string) {
+  assert.equal(r.status, status, r.stderr);
+  assert.equal(r.stderr.split("\n").filter((l) => l !== "").length, 1, r.stderr);
+  assert.match(r.stderr.trim(), pattern);
+  assert.ok(!fs.existsSync(out), "nothing written on failure");
+}
+
+/** Two shards of the tiny grid (plus extra sweep arguments for shard 2). */
+function tinyShards(dir: string, extra2: string[] = [], extra1: string[] = []): [string, string] {
+  const s1 = path.join(dir, "s1.csv");
+  const s2 = path.join(dir, "s2.csv");
+  const a = tinySweep("--shard", "1/2", ...extra1, "--out", s1);
+  const b = tinySweep("--shard", "2/2", ...extra2, "--out", s2);
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(b.status, 0, b.stderr);
+  return [s1, s2];
+}
+
+test("sweep CSV: provenance lines, an end line, loadable by skipping # lines; merged equals unsharded", (t) => {
+  const dir = tmpDir(t);
+  const [s1, s2] = tinyShards(dir);
+  const text = fs.readFileSync(s1, "utf8");
+  const lines = text.split("\n");
+  assert.equal(lines[0], "# modburst-sweep v1");
+  assert.match(lines[1], /^# grid: \{"policies":\["base","merge"\],"cpus":\[8\],"initLatencyMs":\[0,50\],"initResults":\["fail"\],"boots":2,"seed":1,"scenario":\{"name":"seed","sha256":"[0-9a-f]{64}","modules":\["acpi_cpufreq","pcc_cpufreq"\]\}\}$/);
+  assert.match(lines[2], /^# params: [0-9a-f]{64}$/);
+  assert.match(lines[3], /^# code: [0-9a-f]{16}$/);
+  assert.equal(lines[4], "# shard: 1/2");
+  assert.equal(lines[5], "# jobs_total: 8");
+  assert.equal(lines[6].split(",")[0], "job");
+  assert.equal(lines[lines.length - 2], "# end: 8 rows");
+  assert.equal(text.split("\n").filter((l) => l !== "" && !l.startsWith("#")).length, 1 + 8, "header and rows once # lines are skipped");
+  const all = path.join(dir, "all.csv");
+  assert.equal(tinySweep("--out", all).status, 0);
+  const merged = path.join(dir, "merged.csv");
+  const m = merge(s2, s1, "--out", merged);
+  assert.equal(m.status, 0, m.stderr);
+  assert.equal(fs.readFileSync(merged, "utf8"), fs.readFileSync(all, "utf8"));
+});
+
+test("merge-results: a duplicate shard (same file twice, by any path) is refused", (t) => {
+  const dir = tmpDir(t);
+  const [s1, s2] = tinyShards(dir);
+  const out = path.join(dir, "m.csv");
+  refused(merge(s1, s1, s2, "--out", out), 2, /^modburst: invalid .*s1\.csv:1: same file as .*s1\.csv \(allowed: each shard once\)$/, out);
+  refused(merge(s1, path.join(dir, ".", "sub", "..", "s1.csv"), s2, "--out", out), 2, /same file as/, out);
+  const copy = path.join(dir, "copy.csv");
+  fs.copyFileSync(s1, copy);
+  refused(merge(s1, copy, s2, "--out", out), 2, /^modburst: invalid .*copy\.csv:8: job 0 also in .*s1\.csv \(allowed: each job in one shard\)$/, out);
+});
+
+test("merge-results: shards of different grids (seed, policy, latency, params) are refused", (t) => {
+  const dir = tmpDir(t);
+  const out = path.join(dir, "m.csv");
+  const p1 = path.join(dir, "p1.json");
+  const p2 = path.join(dir, "p2.json");
+  fs.writeFileSync(p1, "{}");
+  fs.writeFileSync(p2, JSON.stringify({ triggerGapUs: 7000 }));
+  const cases: Array<[string, string[], string[], RegExp]> = [
+    ["seed", ["--seed", "6"], [], /s2\.csv:2: grid differs/],
+    ["policy", ["--policy", "base,idempotent"], [], /s2\.csv:2: grid differs/],
+    ["latency", ["--init-latency-ms", "0,60"], [], /s2\.csv:2: grid differs/],
+    ["params", ["--params", p2], ["--params", p1], /s2\.csv:3: params differs from .*s1\.csv/],
+  ];
+  for (const [what, extra2, extra1, pattern] of cases) {
+    const sub = fs.mkdtempSync(path.join(dir, `${what}-`));
+    const [s1, s2] = tinyShards(sub, extra2, extra1);
+    refused(merge(s1, s2, "--out", out), 2, pattern, out);
+  }
+});
+
+/** A valid pair of shards, then shard 2 edited by `edit` (its text to new text). */
+function editedShard(dir: string, edit: (text: string) => string): [string, string] {
+  const [s1, s2] = tinyShards(dir);
+  fs.writeFileSync(s2, edit(fs.readFileSync(s2, "utf8")));
+  return [s1, s2];
+}
+
+test("merge-results: a truncated shard is refused (lost last line, cut mid-line)", (t) => {
+  const dir = tmpDir(t);
+  const out = path.join(dir, "m.csv");
+  const [s1, s2] = editedShard(dir, (text) => text.split("\n").slice(0, -2).join("\n") + "\n");
+  refused(merge(s1, s2, "--out", out), 2, /^modburst: invalid .*s2\.csv:15: truncated: no "# end: N rows" line after line 15 /, out);
+  fs.writeFileSync(s2, fs.readFileSync(s2, "utf8").split("\n").slice(0, -2).join("\n") + "\n");
+  refused(merge(s1, s2, "--out", out), 2, /s2\.csv:14: truncated/, out);
+  fs.writeFileSync(s2, fs.readFileSync(s2, "utf8").slice(0, -10));
+  refused(merge(s1, s2, "--out", out), 2, /s2\.csv:14: truncated: the last line does not end with a newline/, out);
+});
+
+test("merge-results: a job above jobs_total is refused", (t) => {
+  const dir = tmpDir(t);
+  const out = path.join(dir, "m.csv");
+  const [s1, s2] = editedShard(dir, (text) => text.replace(/\n7,8,/g, "\n9,8,"));
+  refused(merge(s1, s2, "--out", out), 2, /^modburst: invalid .*s2\.csv:14: job: 9 \(allowed 0\.\.7: below jobs_total\)$/, out);
+});
+
+test("merge-results: an unknown policy or a bad value is refused", (t) => {
+  const dir = tmpDir(t);
+  const out = path.join(dir, "m.csv");
+  const [s1, s2] = editedShard(dir, (text) => text.replace(",merge,", ",fifo,"));
+  refused(merge(s1, s2, "--out", out), 2, /^modburst: invalid .*s2\.csv:\d+: policy: fifo \(allowed base\|revert\|merge\|no-wait-going\|idempotent\)$/, out);
+  fs.writeFileSync(s2, fs.readFileSync(s1, "utf8").replace(/(\n0,8,base,8,0,fail,1,1,acpi_cpufreq,[^,]+),(\d+),/, "$1,-$2,"));
+  refused(merge(s2, "--out", out), 2, /s2\.csv:8: attempts: -\d+ \(allowed a non-negative integer\)$/, out);
+  fs.writeFileSync(s2, fs.readFileSync(s1, "utf8").replace(/(\n0,8,base,8,0,fail,1,1,acpi_cpufreq,[^,]+),(\d+),/, "$1,$2.5,"));
+  refused(merge(s2, "--out", out), 2, /s2\.csv:8: attempts: \d+\.5 \(allowed a non-negative integer\)$/, out);
+  fs.writeFileSync(s2, fs.readFileSync(s1, "utf8").replace(/"policies":\["base"/, '"policies":["fifo"'));
+  refused(merge(s2, "--out", out), 2, /s2\.csv:2: grid: policies: known policy names/, out);
+});
+
+test("merge-results: a file without provenance (an older sweep CSV) is refused", (t) => {
+  const dir = tmpDir(t);
+  const out = path.join(dir, "m.csv");
+  const [s1, s2] = editedShard(dir, (text) => text.split("\n").filter((l) => !l.startsWith("#")).join("\n"));
+  refused(merge(s1, s2, "--out", out), 2, /^modburst: invalid .*s2\.csv:1: no provenance \(allowed: a sweep CSV written by this modburst/, out);
+});
+
+test("sweep and merge-results: an unwritable --out fails before any work, one line, exit 1", (t) => {
+  const dir = tmpDir(t);
+  const [s1, s2] = tinyShards(dir);
+  const file = path.join(dir, "file");
+  fs.writeFileSync(file, "x");
+  const cases: Array<[string, string, RegExp]> = [
+    ["--out is a directory", dir, /^modburst: cannot write .*: EISDIR \(is a directory\)$/],
+    ["--out under a file", path.join(file, "x.csv"), /^modburst: cannot write .*file\/x\.csv: ENOTDIR /],
+  ];
+  const ro = path.join(dir, "ro");
+  fs.mkdirSync(ro);
+  fs.chmodSync(ro, 0o555);
+  // Root writes into a 0555 folder anyway, so the read-only case only runs as another user.
+  if (process.getuid?.() !== 0) cases.push(["--out in a read-only dir", path.join(ro, "x.csv"), /^modburst: cannot write .*ro\/x\.csv: EACCES \(permission denied\)$/]);
+  for (const [what, out, pattern] of cases) {
+    const s = tinySweep("--out", out);
+    assert.doesNotMatch(s.stderr, /sweep: \d+ boots/, `${what}: checked before the sweep`);
+    refused({ status: s.status, stderr: s.stderr }, 1, pattern, path.join(dir, "none"));
+    refused(merge(s1, s2, "--out", out), 1, pattern, path.join(dir, "none"));
+  }
+  assert.deepEqual(fs.readdirSync(ro), [], "nothing written, no temp files left");
+  assert.deepEqual(fs.readdirSync(dir).sort(), ["file", "ro", "s1.csv", "s2.csv"]);
 });
 
 test("number lists: geometric and arithmetic ranges, plain lists, errors", () => {
