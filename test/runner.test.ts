@@ -135,6 +135,7 @@ test("kill -9 on reproduce takes its executor, kernel, browser and the kernel's 
   const connection = /--config-path[= ](\S+)/.exec(kernel.args)?.[1];
   assert.ok(connection && fs.existsSync(connection), `connection file in ${kernel.args}`);
   assert.ok(recorded.some((p) => p.args.includes("execute_notebook.py")), "executor running");
+  assert.ok(recorded.some((p) => /chrom/.test(p.args)), "the shared browser running");
   child.kill("SIGKILL");
   const alive = (pid: number) => table().some((r) => r.pid === pid && !r.stat.startsWith("Z"));
   const deadline = Date.now() + 10_000;
