@@ -13,6 +13,8 @@ import os
 import re
 import signal
 import sys
+import threading
+import time
 
 import nbformat
 from nbclient import NotebookClient
@@ -54,6 +56,67 @@ def interrupted(signum, frame):
     raise KeyboardInterrupt
 
 
+# How long the executor, once its parent (`modburst reproduce`) is gone, lets the
+# orderly shutdown (the SIGTERM path above) run before it kills the kernel itself.
+ORPHAN_GRACE_SECONDS = 3.0
+
+
+def die_with_parent(client, out):
+    """`kill -9` on reproduce (an OOM killer, a cancelled CI job) gives it no
+    chance to stop its executors, and jupyter_client starts the kernel in a new
+    session, out of reach of signals sent to ours. So: on Linux the kernel sends
+    this process SIGTERM when the parent dies (PR_SET_PDEATHSIG); everywhere a
+    watchdog thread notices the parent is gone (we were re-parented), raises the
+    same SIGTERM, and if the orderly shutdown has not finished after a grace
+    time kills the kernel's process group, removes its connection file and exits."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            PR_SET_PDEATHSIG = 1
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except Exception:
+            pass  # the watchdog below still applies
+
+    def orphaned():
+        return os.getppid() != parent
+
+    def kill_kernel():
+        km = client.km
+        if km is None:
+            return
+        provisioner = getattr(km, "provisioner", None)
+        pgid = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
+        if pgid:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except OSError:
+                pass
+        for f in (getattr(km, "connection_file", None),):
+            if f:
+                try:
+                    os.remove(f)
+                except OSError:
+                    pass
+
+    def watch():
+        while not orphaned():
+            time.sleep(0.2)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(ORPHAN_GRACE_SECONDS)
+        kill_kernel()
+        try:
+            os.remove(out)
+        except OSError:
+            pass
+        os._exit(130)
+
+    if orphaned():  # died between our start and now
+        os._exit(130)
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+    return orphaned
+
+
 def main():
     signal.signal(signal.SIGTERM, interrupted)
     if len(sys.argv) != 5:
@@ -77,6 +140,7 @@ def main():
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(src))}},
         on_cell_start=on_cell_start,
     )
+    orphaned = die_with_parent(client, out)
     result = {"ok": True, "cells": len(nb.cells)}
     try:
         client.execute()
@@ -90,11 +154,16 @@ def main():
         result = {"ok": False, "kind": "dead", "cell": current["cell"],
                   "message": "kernel died: %s" % first_line(err)}
     except KeyboardInterrupt:
+        if orphaned():
+            # Nobody reads the report; the kernel and its connection file are gone.
+            os._exit(130)
         print(json.dumps({"ok": False, "kind": "interrupted", "cell": current["cell"], "message": "interrupted"}))
         return 130
     except RuntimeError as err:
         result = {"ok": False, "kind": "startup", "cell": current["cell"],
                   "message": first_line(err)}
+    if orphaned():
+        os._exit(130)  # nobody would rename OUT into place
     if result["ok"]:
         nbformat.write(nb, out)
     print(json.dumps(result))

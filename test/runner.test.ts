@@ -107,3 +107,40 @@ test("Ctrl-C stops the run: exit 130, the notebook untouched, no executor or ker
   };
   assert.deepEqual(started.filter(alive), [], "executor and kernel are gone");
 });
+
+test("kill -9 on reproduce takes its executor, kernel, browser and the kernel's connection file with it", async (t) => {
+  const dir = scratchDir(t);
+  fs.copyFileSync(path.join(root, "test", "fixtures", "hanging.ipynb"), path.join(dir, "hanging.ipynb"));
+  const child = spawn(process.execPath, [path.join(root, "bin", "modburst.js"), "reproduce", "--dir", dir], { cwd: root, stdio: ["ignore", "ignore", "ignore"] });
+  t.after(() => child.kill("SIGKILL"));
+  const table = () =>
+    spawnSync("ps", ["-eo", "pid=,ppid=,stat=,args="], { encoding: "utf8" })
+      .stdout.split("\n")
+      .map((l) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ pid: +m[1], ppid: +m[2], stat: m[3], args: m[4] }));
+  const descendants = (pid: number) => {
+    const rows = table().filter((r) => !r.stat.startsWith("Z"));
+    const out: typeof rows = [];
+    const walk = (p: number): void => rows.filter((r) => r.ppid === p).forEach((r) => (out.push(r), walk(r.pid)));
+    walk(pid);
+    return out;
+  };
+  const until = Date.now() + 60_000;
+  let kernel: { pid: number; args: string } | undefined;
+  while (!(kernel = descendants(child.pid!).find((p) => p.args.includes("tslab kernel"))) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  assert.ok(kernel, "the kernel started");
+  await new Promise((r) => setTimeout(r, 1500));
+  const recorded = descendants(child.pid!);
+  const connection = /--config-path[= ](\S+)/.exec(kernel.args)?.[1];
+  assert.ok(connection && fs.existsSync(connection), `connection file in ${kernel.args}`);
+  assert.ok(recorded.some((p) => p.args.includes("execute_notebook.py")), "executor running");
+  assert.ok(recorded.some((p) => /chrom/.test(p.args)), "the shared browser running");
+  child.kill("SIGKILL");
+  const alive = (pid: number) => table().some((r) => r.pid === pid && !r.stat.startsWith("Z"));
+  const deadline = Date.now() + 10_000;
+  while ((recorded.some((p) => alive(p.pid)) || fs.existsSync(connection)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(recorded.filter((p) => alive(p.pid)).map((p) => `${p.pid} ${p.args.slice(0, 80)}`), [], "no process of the run is left");
+  assert.equal(fs.existsSync(connection), false, "the kernel's connection file is removed");
+  assert.deepEqual(fs.readdirSync(dir), ["hanging.ipynb"]);
+});
