@@ -23,7 +23,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     "timeout-seconds": { type: "string" },
     dir: { type: "string" },
     "no-cache": { type: "boolean" },
-  });
+  }, { positionals: true });
   const timeout = checkNumber("timeout-seconds", values["timeout-seconds"] ?? process.env[timeoutEnvVar] ?? "900", 1, 86400);
   const files = selectNotebooks(listNotebooks((values.dir as string | undefined) ?? paths.notebooks), positionals);
   const state = ensureSetup();

@@ -34,7 +34,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     policies: parsePolicies((values.policy as string) ?? "all"),
     cpus: parseNumberList("cpus", (values.cpus as string) ?? String(seedMachineCpus), 1, maxCpus, true),
     initLatencyMs: parseNumberList("init-latency-ms", (values["init-latency-ms"] as string) ?? "0", 0, maxInitLatencyMs, false),
-    initResults: ((values["init-result"] as string) ?? "fail").split(",").map((r) => checkKeyword("init-result", r, ["fail", "success"] as const)),
+    initResults: parseInitResults((values["init-result"] as string) ?? "fail"),
     boots: checkInteger("boots", values.boots ?? "20", 1, 100_000),
     seed: checkInteger("seed", values.seed ?? "1", 0, 2 ** 32 - 1),
     scenario: values.scenario !== undefined ? resolveScenario(values.scenario as string) : undefined,
@@ -50,8 +50,15 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** fail, success or both, each once. */
+export function parseInitResults(text: string): Array<"fail" | "success"> {
+  const list = text.split(",").map((r) => checkKeyword("init-result", r.trim(), ["fail", "success"] as const));
+  if (new Set(list).size !== list.length) throw new UserError(`invalid init-result: ${text} (allowed a comma-separated list of fail|success without repeats)`);
+  return list;
+}
+
 export function mergeCommand(argv: string[]): number {
-  const { values, positionals } = parseCli(argv, { out: { type: "string" } });
+  const { values, positionals } = parseCli(argv, { out: { type: "string" } }, { positionals: true });
   if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the merged CSV, --out FILE)");
   const rows = mergeSweeps(positionals);
   writeSweepCsv(values.out as string, rows);
