@@ -71,3 +71,14 @@ test("a flag given twice is rejected, not the last one silently kept", (t) => {
   rejected(cli("sweep", "--cpus", "8", "--boots", "1", "--out", out, "--out=" + out), "invalid --out: given twice (allowed once)");
   assert.ok(!fs.existsSync(out));
 });
+
+test("reproduce --timeout-seconds 1.5 is rejected: nbclient's cell timeout is whole seconds", () => {
+  rejected(cli("reproduce", "--timeout-seconds", "1.5"), "invalid timeout-seconds: 1.5 (allowed whole seconds 1..86400)");
+});
+
+test("a bad MODBURST_CELL_TIMEOUT is named as the environment variable, not the flag", () => {
+  const r = runNode("bin/modburst.js", ["reproduce"], { env: { MODBURST_CELL_TIMEOUT: "abc" }, timeoutMs: 60_000 });
+  rejected(r, "invalid MODBURST_CELL_TIMEOUT: abc (allowed 1..86400)");
+  const r2 = runNode("bin/modburst.js", ["reproduce"], { env: { MODBURST_CELL_TIMEOUT: "2.5" }, timeoutMs: 60_000 });
+  rejected(r2, "invalid MODBURST_CELL_TIMEOUT: 2.5 (allowed whole seconds 1..86400)");
+});
