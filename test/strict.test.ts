@@ -82,3 +82,16 @@ test("a bad MODBURST_CELL_TIMEOUT is named as the environment variable, not the 
   const r2 = runNode("bin/modburst.js", ["reproduce"], { env: { MODBURST_CELL_TIMEOUT: "2.5" }, timeoutMs: 60_000 });
   rejected(r2, "invalid MODBURST_CELL_TIMEOUT: 2.5 (allowed whole seconds 1..86400)");
 });
+
+test("a params, scenario or data file that is not a regular file or is too large is refused before reading it", (t) => {
+  rejected(cli("simulate", "--params", "/dev/zero", "--cpus", "8", "--boots", "1"), "invalid params file: /dev/zero: not a regular file (allowed: a regular JSON file of at most 4194304 bytes)");
+  rejected(cli("simulate", "--scenario", "/dev/zero", "--cpus", "8", "--boots", "1"), "invalid scenario file: /dev/zero: not a regular file (allowed: a readable JSON file)");
+  const big = path.join(tmpDir(t), "big.json");
+  fs.writeFileSync(big, " ".repeat((4 << 20) + 1));
+  rejected(cli("simulate", "--params", big, "--cpus", "8", "--boots", "1"), `invalid params file: ${big}: ${(4 << 20) + 1} bytes (allowed: a regular JSON file of at most 4194304 bytes)`);
+});
+
+test("readCsv refuses a device file in one line naming it", async () => {
+  const { readCsv } = await import("../src/data/csv");
+  assert.throws(() => readCsv("/dev/zero", ["a"]), (e: unknown) => e instanceof UserError && /^invalid data file: \/dev\/zero: not a regular file/.test(e.message));
+});

@@ -5,7 +5,7 @@
  * from the sources (alias tables, the children_max formula, which steps hold
  * module_mutex) are code or scenario data, not parameters.
  */
-import * as fs from "fs";
+import { maxJsonFileBytes, readFileCapped } from "../fsutil";
 import { checkNumber, UserError } from "../errors";
 
 export interface ParamSpec {
@@ -133,12 +133,11 @@ export function withParams(overrides: Record<string, unknown>, base: Params = de
  * with its fitted values under "params".
  */
 export function readParamsFile(file: string): Params {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UserError(`invalid params file: ${file} (allowed: a readable JSON file)`);
-  }
+  const text = readFileCapped(file, maxJsonFileBytes, (p) =>
+    p.kind === "unreadable"
+      ? new UserError(`invalid params file: ${file} (allowed: a readable JSON file)`)
+      : new UserError(`invalid params file: ${file}: ${p.detail} (allowed: a regular JSON file of at most ${maxJsonFileBytes} bytes)`),
+  );
   let json: unknown;
   try {
     json = JSON.parse(text);
