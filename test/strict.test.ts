@@ -95,3 +95,50 @@ test("readCsv refuses a device file in one line naming it", async () => {
   const { readCsv } = await import("../src/data/csv");
   assert.throws(() => readCsv("/dev/zero", ["a"]), (e: unknown) => e instanceof UserError && /^invalid data file: \/dev\/zero: not a regular file/.test(e.message));
 });
+
+/** The committed calibration record with one edit, written to a temp file. */
+function brokenCalibration(t: { after(fn: () => void): void }, edit: (rec: any) => void): string {
+  const rec = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "data", "calibration", "params.json"), "utf8"));
+  edit(rec);
+  const file = path.join(tmpDir(t), "params.json");
+  fs.writeFileSync(file, JSON.stringify(rec));
+  return file;
+}
+
+test("a calibration record is checked whole: missing keys, broken sections and out-of-range values are one line naming the field", (t) => {
+  const cases: Array<[(rec: any) => void, string]> = [
+    [(r) => delete r.params.rcuGpExtraMs, "params.rcuGpExtraMs: missing (allowed 0..1000)"],
+    [(r) => (r.outOfSample.params.readUs = -1), "outOfSample.params.readUs: -1 (allowed integer 0..1000000)"],
+    [(r) => (r.free = [{ name: "x" }]), "free[0].lo: missing (allowed a finite number)"],
+    [(r) => (r.fit = 3), "fit: 3 (allowed an object of cells, objective, maxAbsErrorPct, evaluations, iterations, converged, stopReason)"],
+    [(r) => (r.fit.converged = "yes"), 'fit.converged: "yes" (allowed true|false)'],
+    [(r) => (r.design.seed = 1.5), "design.seed: 1.5 (allowed integer 0..4294967295)"],
+    [(r) => (r.unseen.seed = "1"), 'unseen.seed: "1" (allowed integer 0..4294967295)'],
+    [(r) => (r.bootstrap.refits[3].params.jitterSigma = 5), "bootstrap.refits[3].params.jitterSigma: 5 (allowed 0..2)"],
+  ];
+  for (const [edit, line] of cases) {
+    const file = brokenCalibration(t, edit);
+    rejected(cli("simulate", "--cpus", "8", "--boots", "1", "--params", file), `invalid ${file}: ${line}`);
+  }
+});
+
+test("readCalibration names the missing key of the default record's shape", async (t) => {
+  const { readCalibration } = await import("../src/calibrate/calibration");
+  const file = brokenCalibration(t, (r) => delete r.params.rcuGpExtraMs);
+  assert.throws(() => readCalibration(file), (e: unknown) => e instanceof UserError && e.message === `invalid ${file}: params.rcuGpExtraMs: missing (allowed 0..1000)`);
+  assert.equal(readCalibration().params.rcuGpExtraMs > 0, true);
+});
+
+test("simulate --params with plain parameter values (flat or under params, partial) still works", (t) => {
+  const dir = tmpDir(t);
+  for (const [name, doc] of [["flat.json", { readUs: 500 }], ["nested.json", { params: { readUs: 500 } }]] as const) {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, JSON.stringify(doc));
+    const r = cli("simulate", "--policy", "base", "--cpus", "8", "--boots", "1", "--json", "--params", file);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).params, file);
+  }
+  const r = cli("simulate", "--policy", "base", "--cpus", "8", "--boots", "1", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).params, "data/calibration/params.json");
+});

@@ -5,7 +5,8 @@
  */
 import * as fs from "fs";
 import { checkInteger, checkKeyword, checkNumber } from "../errors";
-import { defaultParams, Params, readParamsFile } from "../model/params";
+import { defaultParams, Params } from "../model/params";
+import { readParamsOrCalibration } from "../calibrate/schema";
 import { policyNames } from "../model/policies";
 import { simulateRun, RunResult } from "../parallel/run";
 import { maxCpus, maxInitLatencyMs } from "../model/limits";
@@ -17,8 +18,8 @@ import { parseCli } from "./args";
 
 /** The calibrated parameters when they exist, else the documented defaults. */
 export function loadParams(file: string | undefined): { params: Params; source: string } {
-  if (file !== undefined) return { params: readParamsFile(file), source: file };
-  if (fs.existsSync(paths.calibratedParams)) return { params: readParamsFile(paths.calibratedParams), source: "data/calibration/params.json" };
+  if (file !== undefined) return { params: readParamsOrCalibration(file), source: file };
+  if (fs.existsSync(paths.calibratedParams)) return { params: readParamsOrCalibration(paths.calibratedParams, { record: true }), source: "data/calibration/params.json" };
   return { params: defaultParams(), source: "defaults" };
 }
 
