@@ -88,7 +88,7 @@ test("bad input: one line naming the field and the allowed values, exit 2, nothi
     [["--bogus"], /^modburst: Unknown option '--bogus'/],
   ];
   for (const [args, pattern] of cases) {
-    const r = sim(...args, ...(args.includes("--boots") ? [] : ["--boots", "1"]), "--json");
+    const r = sim(...args, "--boots", args.includes("--boots") ? args[args.indexOf("--boots") + 1] : "1", "--json");
     assert.equal(r.status, 2, `${args.join(" ")}: exit ${r.status} ${r.stderr}`);
     assert.equal(r.stdout, "", args.join(" "));
     assert.equal(r.stderr.trim().split("\n").length, 1, `${args.join(" ")}: ${r.stderr}`);

@@ -142,3 +142,9 @@ test("simulate --params with plain parameter values (flat or under params, parti
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).params, "data/calibration/params.json");
 });
+
+test("a flag given twice is named once its values are checked: a bad value is still named first", () => {
+  rejected(cli("simulate", "--boots", "1", "--boots", "0", "--cpus", "8"), "invalid boots: 0 (allowed integer 1..100000)");
+  rejected(cli("calibrate", "--seed", "1", "--seed", "2"), "invalid --seed: given twice (allowed once)");
+  rejected(cli("reproduce", "--timeout-seconds", "5", "--timeout-seconds", "6"), "invalid --timeout-seconds: given twice (allowed once)");
+});

@@ -12,11 +12,18 @@ type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; m
 export interface ParsedCli {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
+  /**
+   * With `laterRepeats`: throws if a flag was given twice. The command calls it
+   * once it has checked the values, so that a bad value is named first.
+   */
+  rejectRepeats: () => void;
 }
 
 export interface ParseCliOptions {
   /** The command takes positional arguments (reproduce's prefixes, merge-results' files). */
   positionals?: boolean;
+  /** Leave the check for flags given twice to rejectRepeats(), after the values are checked. */
+  laterRepeats?: boolean;
 }
 
 export function parseCli(argv: string[], options: OptionSpec, opts: ParseCliOptions = {}): ParsedCli {
@@ -36,14 +43,18 @@ export function parseCli(argv: string[], options: OptionSpec, opts: ParseCliOpti
   } catch (err) {
     throw new UserError((err as Error).message.split("\n")[0].replace(/\. To specify.*$/, ""));
   }
-  const seen = new Set<string>();
-  for (const t of parsed.tokens ?? []) {
-    if (t.kind !== "option" || options[t.name]?.multiple) continue;
-    if (seen.has(t.name)) throw new UserError(`invalid --${t.name}: given twice (allowed once)`);
-    seen.add(t.name);
-  }
   if (!opts.positionals && parsed.positionals.length > 0) {
     throw new UserError(`invalid argument: ${parsed.positionals[0] === "" ? '""' : parsed.positionals[0]} (allowed none: this command takes only --options)`);
   }
-  return { values: parsed.values as ParsedCli["values"], positionals: parsed.positionals };
+  const tokens = parsed.tokens ?? [];
+  const rejectRepeats = () => {
+    const seen = new Set<string>();
+    for (const t of tokens) {
+      if (t.kind !== "option" || options[t.name]?.multiple) continue;
+      if (seen.has(t.name)) throw new UserError(`invalid --${t.name}: given twice (allowed once)`);
+      seen.add(t.name);
+    }
+  };
+  if (!opts.laterRepeats) rejectRepeats();
+  return { values: parsed.values as ParsedCli["values"], positionals: parsed.positionals, rejectRepeats };
 }

@@ -24,7 +24,7 @@ export function loadParams(file: string | undefined): { params: Params; source: 
 }
 
 export async function simulateCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, {
+  const { values, rejectRepeats } = parseCli(argv, {
     policy: { type: "string" },
     cpus: { type: "string" },
     boots: { type: "string" },
@@ -34,7 +34,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     "init-result": { type: "string" },
     params: { type: "string" },
     json: { type: "boolean" },
-  });
+  }, { laterRepeats: true });
   const policyArg = checkKeyword("policy", values.policy ?? "all", [...policyNames, "all"]);
   let scenario = resolveScenario((values.scenario as string | undefined) ?? "seed");
   if (values.cpus !== undefined) scenario = withCpus(scenario, checkInteger("cpus", values.cpus, 1, maxCpus));
@@ -45,6 +45,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   if (values["init-result"] !== undefined) init.initResult = checkKeyword("init-result", values["init-result"], ["fail", "success"] as const);
   scenario = withInit(scenario, init);
   const { params, source } = loadParams(values.params as string | undefined);
+  rejectRepeats();
 
   const policies = policyArg === "all" ? policyNames : [policyArg];
   const runs: RunResult[] = [];

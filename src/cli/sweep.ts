@@ -16,7 +16,7 @@ import { progressBar } from "./progress";
 import { loadParams } from "./simulate";
 
 export async function sweepCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, {
+  const { values, rejectRepeats } = parseCli(argv, {
     policy: { type: "string" },
     cpus: { type: "string" },
     "init-latency-ms": { type: "string" },
@@ -28,7 +28,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     threads: { type: "string" },
     params: { type: "string" },
     scenario: { type: "string" },
-  });
+  }, { laterRepeats: true });
   if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the CSV, --out FILE)");
   const grid: Grid = {
     policies: parsePolicies((values.policy as string) ?? "all"),
@@ -42,6 +42,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const shard = values.shard !== undefined ? parseShard(values.shard as string) : null;
   const threads = checkInteger("threads", values.threads ?? String(defaultThreads()), 1, 256);
   const { params, source } = loadParams(values.params as string | undefined);
+  rejectRepeats();
   const n = shardOf(gridPoints(grid), shard).length;
   process.stderr.write(`sweep: ${n} boots${shard ? ` (shard ${shard.k}/${shard.n})` : ""} on ${threads} threads, params: ${source}\n`);
   const rows = await runSweep(grid, params, { shard, threads, onProgress: progressBar("sweep") });
