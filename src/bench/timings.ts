@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { UserError } from "../errors";
+import { maxJsonFileBytes, readFileCapped } from "../fsutil";
 import { judge, Target } from "./targets";
 
 const external = [
@@ -22,9 +23,10 @@ export function externalTargets(file: string, root: string): Target[] {
   let record: Record<string, unknown> = {};
   let source = `no ${shown}`;
   if (fs.existsSync(file)) {
+    const text = readFileCapped(file, maxJsonFileBytes, (p) => new UserError(`invalid timings file ${shown}: ${p.detail} (allowed: a regular JSON file of at most ${maxJsonFileBytes} bytes)`));
     let parsed: unknown;
     try {
-      parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+      parsed = JSON.parse(text);
     } catch (err) {
       throw new UserError(`invalid timings file ${shown}: ${(err as Error).message}`);
     }

@@ -12,7 +12,9 @@ import * as fs from "fs";
 import { Cell } from "../data/measured";
 import { UserError } from "../errors";
 import { writeFileAtomic } from "../fsutil";
-import { defaultParams, Params, readParamsFile, withParams } from "../model/params";
+import { defaultParams, Params, readParamsJson } from "../model/params";
+import { displayPath } from "../data/csv";
+import { checkCalibrationRecord } from "./schema";
 import { meanOf } from "../model/run";
 import { paths, projectRoot } from "../paths";
 import { Random } from "../sim/random";
@@ -256,20 +258,22 @@ export async function calibrate(cells: Cell[], s: CalibrationSettings, log: (lin
 }
 
 export function writeCalibration(record: CalibrationRecord, file = paths.calibratedParams): void {
-  writeFileAtomic(file, JSON.stringify(record, null, 2) + "\n");
+  const text = JSON.stringify(record, null, 2) + "\n";
+  // The writer keeps to the reader's schema: a record it would refuse is a bug here, not the user's.
+  try {
+    checkCalibrationRecord(JSON.parse(text), displayPath(file));
+  } catch (err) {
+    throw new Error(`calibrate made a record its reader refuses: ${(err as Error).message}`);
+  }
+  writeFileAtomic(file, text);
 }
 
-/** The stored calibration record (params and the fit report), its parameter sets validated. */
+/** The stored calibration record (params and the fit report), checked whole: every section, key, type and range. */
 export function readCalibration(file = paths.calibratedParams): CalibrationRecord {
   if (!fs.existsSync(file)) throw new UserError(`invalid calibration file: ${file} (allowed: run npm run calibrate first)`);
-  readParamsFile(file); // validates every stored parameter
-  const rec = JSON.parse(fs.readFileSync(file, "utf8")) as CalibrationRecord;
-  for (const key of ["design", "fit", "unseen", "outOfSample", "bootstrap"] as const) {
-    if (!rec[key] || typeof rec[key] !== "object") throw new UserError(`invalid calibration file: ${file}: ${key}: missing (allowed: a record written by npm run calibrate)`);
-  }
-  withParams(rec.outOfSample.params);
-  rec.bootstrap.refits.forEach((r) => withParams(r.params));
-  return rec;
+  const json = readParamsJson(file, "calibration file");
+  checkCalibrationRecord(json, displayPath(file));
+  return json as CalibrationRecord;
 }
 
 /** The calibration's parameter sets: one per bootstrap refit, for prediction intervals. */

@@ -6,13 +6,27 @@ type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; m
 /**
  * util.parseArgs with user-facing errors: one line, exit 2. `--cpus -5` is read as
  * the value -5 (parseArgs alone calls it ambiguous) so the range check can name it.
+ * A flag given twice is an error (never the last one silently winning), and so is
+ * a positional argument, unless the command takes them (`positionals: true`).
  */
 export interface ParsedCli {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
+  /**
+   * With `laterRepeats`: throws if a flag was given twice. The command calls it
+   * once it has checked the values, so that a bad value is named first.
+   */
+  rejectRepeats: () => void;
 }
 
-export function parseCli(argv: string[], options: OptionSpec): ParsedCli {
+export interface ParseCliOptions {
+  /** The command takes positional arguments (reproduce's prefixes, merge-results' files). */
+  positionals?: boolean;
+  /** Leave the check for flags given twice to rejectRepeats(), after the values are checked. */
+  laterRepeats?: boolean;
+}
+
+export function parseCli(argv: string[], options: OptionSpec, opts: ParseCliOptions = {}): ParsedCli {
   const normalized: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -23,10 +37,24 @@ export function parseCli(argv: string[], options: OptionSpec): ParsedCli {
       i++;
     } else normalized.push(a);
   }
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({ args: normalized, options, allowPositionals: true, strict: true });
-    return { values: values as ParsedCli["values"], positionals };
+    parsed = parseArgs({ args: normalized, options, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     throw new UserError((err as Error).message.split("\n")[0].replace(/\. To specify.*$/, ""));
   }
+  if (!opts.positionals && parsed.positionals.length > 0) {
+    throw new UserError(`invalid argument: ${parsed.positionals[0] === "" ? '""' : parsed.positionals[0]} (allowed none: this command takes only --options)`);
+  }
+  const tokens = parsed.tokens ?? [];
+  const rejectRepeats = () => {
+    const seen = new Set<string>();
+    for (const t of tokens) {
+      if (t.kind !== "option" || options[t.name]?.multiple) continue;
+      if (seen.has(t.name)) throw new UserError(`invalid --${t.name}: given twice (allowed once)`);
+      seen.add(t.name);
+    }
+  };
+  if (!opts.laterRepeats) rejectRepeats();
+  return { values: parsed.values as ParsedCli["values"], positionals: parsed.positionals, rejectRepeats };
 }

@@ -4,7 +4,7 @@
  * Records come from the results cache unless --no-cache recomputes them all.
  */
 import { ensureSetup } from "../env/setup";
-import { checkNumber } from "../errors";
+import { checkNumber, invalid } from "../errors";
 import { parseCli } from "./args";
 import { paths } from "../paths";
 import { describeFailure, installInterruptHandler, listNotebooks, recordsOf, runNotebooks, selectNotebooks } from "../notebooks/runner";
@@ -18,13 +18,24 @@ import { shareRenderer } from "../figures/render";
 
 export const timeoutEnvVar = "MODBURST_CELL_TIMEOUT";
 
+/**
+ * Seconds per cell: --timeout-seconds, else MODBURST_CELL_TIMEOUT, else 900; the error
+ * names whichever was given. Whole seconds only: nbclient's timeout is an integer.
+ */
+export function cellTimeout(flag: string | undefined, env: string | undefined): number {
+  const [field, value] = flag !== undefined ? ["timeout-seconds", flag] : env !== undefined ? [timeoutEnvVar, env] : ["timeout-seconds", "900"];
+  const n = checkNumber(field, value, 1, 86400);
+  if (!Number.isInteger(n)) throw invalid(field, value, "whole seconds 1..86400");
+  return n;
+}
+
 export async function reproduceCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
     "timeout-seconds": { type: "string" },
     dir: { type: "string" },
     "no-cache": { type: "boolean" },
-  });
-  const timeout = checkNumber("timeout-seconds", values["timeout-seconds"] ?? process.env[timeoutEnvVar] ?? "900", 1, 86400);
+  }, { positionals: true });
+  const timeout = cellTimeout(values["timeout-seconds"] as string | undefined, process.env[timeoutEnvVar]);
   const files = selectNotebooks(listNotebooks((values.dir as string | undefined) ?? paths.notebooks), positionals);
   const state = ensureSetup();
   installInterruptHandler();

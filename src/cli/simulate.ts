@@ -5,7 +5,8 @@
  */
 import * as fs from "fs";
 import { checkInteger, checkKeyword, checkNumber } from "../errors";
-import { defaultParams, Params, readParamsFile } from "../model/params";
+import { defaultParams, Params } from "../model/params";
+import { readParamsOrCalibration } from "../calibrate/schema";
 import { policyNames } from "../model/policies";
 import { simulateRun, RunResult } from "../parallel/run";
 import { maxCpus, maxInitLatencyMs } from "../model/limits";
@@ -17,13 +18,13 @@ import { parseCli } from "./args";
 
 /** The calibrated parameters when they exist, else the documented defaults. */
 export function loadParams(file: string | undefined): { params: Params; source: string } {
-  if (file !== undefined) return { params: readParamsFile(file), source: file };
-  if (fs.existsSync(paths.calibratedParams)) return { params: readParamsFile(paths.calibratedParams), source: "data/calibration/params.json" };
+  if (file !== undefined) return { params: readParamsOrCalibration(file), source: file };
+  if (fs.existsSync(paths.calibratedParams)) return { params: readParamsOrCalibration(paths.calibratedParams, { record: true }), source: "data/calibration/params.json" };
   return { params: defaultParams(), source: "defaults" };
 }
 
 export async function simulateCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, {
+  const { values, rejectRepeats } = parseCli(argv, {
     policy: { type: "string" },
     cpus: { type: "string" },
     boots: { type: "string" },
@@ -33,7 +34,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     "init-result": { type: "string" },
     params: { type: "string" },
     json: { type: "boolean" },
-  });
+  }, { laterRepeats: true });
   const policyArg = checkKeyword("policy", values.policy ?? "all", [...policyNames, "all"]);
   let scenario = resolveScenario((values.scenario as string | undefined) ?? "seed");
   if (values.cpus !== undefined) scenario = withCpus(scenario, checkInteger("cpus", values.cpus, 1, maxCpus));
@@ -44,6 +45,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   if (values["init-result"] !== undefined) init.initResult = checkKeyword("init-result", values["init-result"], ["fail", "success"] as const);
   scenario = withInit(scenario, init);
   const { params, source } = loadParams(values.params as string | undefined);
+  rejectRepeats();
 
   const policies = policyArg === "all" ? policyNames : [policyArg];
   const runs: RunResult[] = [];

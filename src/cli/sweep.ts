@@ -18,7 +18,7 @@ import { progressBar } from "./progress";
 import { loadParams } from "./simulate";
 
 export async function sweepCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, {
+  const { values, rejectRepeats } = parseCli(argv, {
     policy: { type: "string" },
     cpus: { type: "string" },
     "init-latency-ms": { type: "string" },
@@ -30,13 +30,13 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     threads: { type: "string" },
     params: { type: "string" },
     scenario: { type: "string" },
-  });
+  }, { laterRepeats: true });
   if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the CSV, --out FILE)");
   const grid: Grid = {
     policies: parsePolicies((values.policy as string) ?? "all"),
     cpus: parseNumberList("cpus", (values.cpus as string) ?? String(seedMachineCpus), 1, maxCpus, true),
     initLatencyMs: parseNumberList("init-latency-ms", (values["init-latency-ms"] as string) ?? "0", 0, maxInitLatencyMs, false),
-    initResults: ((values["init-result"] as string) ?? "fail").split(",").map((r) => checkKeyword("init-result", r, ["fail", "success"] as const)),
+    initResults: parseInitResults((values["init-result"] as string) ?? "fail"),
     boots: checkInteger("boots", values.boots ?? "20", 1, 100_000),
     seed: checkInteger("seed", values.seed ?? "1", 0, 2 ** 32 - 1),
     scenario: values.scenario !== undefined ? resolveScenario(values.scenario as string) : undefined,
@@ -44,6 +44,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const shard = values.shard !== undefined ? parseShard(values.shard as string) : null;
   const threads = checkInteger("threads", values.threads ?? String(defaultThreads()), 1, 256);
   const { params, source } = loadParams(values.params as string | undefined);
+  rejectRepeats();
   // Before hours of work, not after: a directory, a path under a file or a read-only folder.
   checkWritableFile(values.out as string);
   const provenance = sweepProvenance(grid, params, shard);
@@ -55,8 +56,15 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** fail, success or both, each once. */
+export function parseInitResults(text: string): Array<"fail" | "success"> {
+  const list = text.split(",").map((r) => checkKeyword("init-result", r.trim(), ["fail", "success"] as const));
+  if (new Set(list).size !== list.length) throw new UserError(`invalid init-result: ${text} (allowed a comma-separated list of fail|success without repeats)`);
+  return list;
+}
+
 export function mergeCommand(argv: string[]): number {
-  const { values, positionals } = parseCli(argv, { out: { type: "string" } });
+  const { values, positionals } = parseCli(argv, { out: { type: "string" } }, { positionals: true });
   if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the merged CSV, --out FILE)");
   checkWritableFile(values.out as string);
   const { provenance, rows } = mergeSweeps(positionals);

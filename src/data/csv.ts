@@ -1,7 +1,7 @@
 /** A strict reader for simple CSV (no quoting): the kit's own files never need it, and a quote is an error. */
-import * as fs from "fs";
 import * as path from "path";
 import { UserError } from "../errors";
+import { maxCsvFileBytes, readFileCapped } from "../fsutil";
 import { projectRoot } from "../paths";
 
 export interface CsvRow {
@@ -21,12 +21,11 @@ export function csvError(file: string, line: number, column: string, value: stri
 }
 
 export function readCsv(file: string, columns: readonly string[]): CsvRow[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UserError(`invalid data file: ${displayPath(file)} (allowed: a readable CSV file)`);
-  }
+  const text = readFileCapped(file, maxCsvFileBytes, (p) =>
+    p.kind === "unreadable"
+      ? new UserError(`invalid data file: ${displayPath(file)} (allowed: a readable CSV file)`)
+      : new UserError(`invalid data file: ${displayPath(file)}: ${p.detail} (allowed: a regular CSV file of at most ${maxCsvFileBytes} bytes)`),
+  );
   const lines = text.replace(/\r\n/g, "\n").split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
   const header = (lines[0] ?? "").split(",").map((h) => h.trim());

@@ -5,7 +5,7 @@
  * from the sources (alias tables, the children_max formula, which steps hold
  * module_mutex) are code or scenario data, not parameters.
  */
-import * as fs from "fs";
+import { maxJsonFileBytes, readFileCapped } from "../fsutil";
 import { checkNumber, UserError } from "../errors";
 
 export interface ParamSpec {
@@ -128,26 +128,34 @@ export function withParams(overrides: Record<string, unknown>, base: Params = de
   return p;
 }
 
-/**
- * Read a params file: either a flat {name: value} object or a calibration file
- * with its fitted values under "params".
- */
-export function readParamsFile(file: string): Params {
-  let text: string;
+/** A params or calibration file, parsed (capped in size; one line naming the file when unreadable or not JSON). */
+export function readParamsJson(file: string, what = "params file"): unknown {
+  const text = readFileCapped(file, maxJsonFileBytes, (p) =>
+    p.kind === "unreadable"
+      ? new UserError(`invalid ${what}: ${file} (allowed: a readable JSON file)`)
+      : new UserError(`invalid ${what}: ${file}: ${p.detail} (allowed: a regular JSON file of at most ${maxJsonFileBytes} bytes)`),
+  );
   try {
-    text = fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UserError(`invalid params file: ${file} (allowed: a readable JSON file)`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
-    throw new UserError(`invalid params file: ${file}: not JSON (${(err as Error).message.split("\n")[0]})`);
+    throw new UserError(`invalid ${what}: ${file}: not JSON (${(err as Error).message.split("\n")[0]})`);
   }
+}
+
+/**
+ * Parameter values from a parsed params file: a flat {name: value} object or
+ * {"params": {...}}, either possibly partial (the rest are the defaults). A whole
+ * calibration record is checked by readParamsOrCalibration (src/calibrate).
+ */
+export function paramsFromJson(json: unknown, file: string): Params {
   const obj = json && typeof json === "object" && !Array.isArray(json) && "params" in (json as object) ? (json as { params: unknown }).params : json;
   if (!obj || typeof obj !== "object" || Array.isArray(obj)) throw new UserError(`invalid params file: ${file} (allowed: a JSON object of parameter values)`);
   return withParams(obj as Record<string, unknown>);
+}
+
+/** A plain params file (see paramsFromJson). */
+export function readParamsFile(file: string): Params {
+  return paramsFromJson(readParamsJson(file), file);
 }
 
 /**

@@ -18,7 +18,7 @@
  * Requests per CPU of a module follow from the phases: the sum of perCpu over
  * the phases whose device class matches it (requestsPerCpu below).
  */
-import * as fs from "fs";
+import { readFileCapped } from "../fsutil";
 import { invalid, UserError } from "../errors";
 import * as path from "path";
 import { paths } from "../paths";
@@ -113,17 +113,14 @@ export function scenarioFromJson(v: unknown): Scenario {
 
 /** Read and validate a scenario file; errors name the file and the field. */
 export function readScenarioFile(file: string): Scenario {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch (err) {
-    throw new UserError(`invalid scenario file: ${file}: ${(err as NodeJS.ErrnoException).code ?? "unreadable"} (allowed: a readable JSON file)`);
-  }
-  if (!stat.isFile()) throw new UserError(`invalid scenario file: ${file}: not a regular file (allowed: a readable JSON file)`);
-  if (stat.size > maxScenarioFileBytes) throw new UserError(`invalid scenario file: ${file}: ${stat.size} bytes (allowed at most ${maxScenarioFileBytes})`);
+  const text = readFileCapped(file, maxScenarioFileBytes, (p) =>
+    p.kind === "too-big"
+      ? new UserError(`invalid scenario file: ${file}: ${p.detail} (allowed at most ${maxScenarioFileBytes})`)
+      : new UserError(`invalid scenario file: ${file}: ${p.detail} (allowed: a readable JSON file)`),
+  );
   let json: unknown;
   try {
-    json = JSON.parse(fs.readFileSync(file, "utf8"));
+    json = JSON.parse(text);
   } catch (err) {
     throw new UserError(`invalid scenario file: ${file}: not JSON (${(err as Error).message.split("\n")[0]})`);
   }

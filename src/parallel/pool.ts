@@ -10,6 +10,8 @@ import { BootResult, simulateBoot } from "../model/boot";
 import type { Params } from "../model/params";
 import type { Scenario } from "../model/scenario";
 import { projectRoot } from "../paths";
+import { UserError } from "../errors";
+import type { WorkerError } from "./worker";
 
 export interface BootJob {
   policy: string;
@@ -70,8 +72,20 @@ export async function runBoots(jobs: BootJob[], o: PoolOptions = {}): Promise<Bo
       w.postMessage({ batch });
       return true;
     };
+    const fail = (err: Error) => {
+      if (finished) return;
+      finished = true;
+      // Others may still answer batches of this run: never hand them to another run.
+      for (const x of workers) void x.terminate();
+      reject(err);
+    };
     for (const w of workers) {
-      w.on("message", (msg: { results: Array<{ index: number; result: BootResult }> }) => {
+      w.on("message", (msg: { results?: Array<{ index: number; result: BootResult }>; error?: WorkerError }) => {
+        if (finished) return;
+        if (msg.error || !msg.results) {
+          fail(errorFromWorker(msg.error));
+          return;
+        }
         for (const { index, result } of msg.results) results[index] = result;
         done += msg.results.length;
         o.onProgress?.(done, jobs.length);
@@ -82,17 +96,24 @@ export async function runBoots(jobs: BootJob[], o: PoolOptions = {}): Promise<Bo
           resolve(results);
         } else feed(w);
       });
-      w.on("error", (err) => {
-        if (!finished) {
-          finished = true;
-          // Others may still answer batches of this run: never hand them to another run.
-          for (const x of workers) void x.terminate();
-          reject(err);
-        }
-      });
+      w.on("error", fail);
       feed(w);
     }
   });
+}
+
+/**
+ * The error a worker caught, raised again in this thread: a UserError stays one
+ * (same message and exit code, so the CLI prints one line, as on one thread);
+ * anything else is a bug and keeps the worker's stack.
+ */
+export function errorFromWorker(e: WorkerError | undefined): Error {
+  if (!e) return new Error("worker thread: a message with neither results nor an error");
+  if (e.name === "UserError") return new UserError(e.message, e.exitCode ?? 2);
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.stack) err.stack = e.stack;
+  return err;
 }
 
 /**

@@ -118,7 +118,8 @@ function expand(a: number, b: number, z: number): number[] | null {
 export function parsePolicies(text: string): string[] {
   if (text === "all") return [...policyNames];
   const list = text.split(",").map((s) => s.trim());
-  for (const p of list) checkKeyword("policy", p, [...policyNames, "all"]);
+  // "all" stands alone: inside a list it would reach the workers as a policy name.
+  for (const p of list) checkKeyword("policy", p, list.length > 1 ? [...policyNames] : [...policyNames, "all"]);
   if (new Set(list).size !== list.length) throw new UserError(`invalid policy: ${text} (allowed a comma-separated list without repeats, or all)`);
   return list;
 }
