@@ -50,7 +50,7 @@ export * from "./records/external";
 export * from "./records/breakdown";
 export * from "./records/experiments";
 export { cachedRecord, cacheDir } from "./records/cache";
-export { provenanceLine, outputCodeVersion } from "./records/codeVersion";
+export { provenanceLine, outputCodeVersion } from "./codeVersion";
 export * from "./tables/predictionRows";
 export * from "./tables/policyRows";
 export * from "./figures/requests";

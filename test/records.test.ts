@@ -12,7 +12,7 @@ import { readCalibration } from "../src/calibrate/calibration";
 import { cellsOf, readMeasured } from "../src/data/measured";
 import { readExternalMeasurements } from "../src/data/external";
 import { cacheEnv, cachedRecord, canonicalJson, readCacheLog, recordJson } from "../src/records/cache";
-import { codeVersionOf, recordCodeFolders } from "../src/records/codeVersion";
+import { codeVersionOf, recordCodeFolders } from "../src/codeVersion";
 import * as ex from "../src/records/experiments";
 import { projectRoot } from "../src/paths";
 import { timelineFigure } from "../src/figures/distributions";

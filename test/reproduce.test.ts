@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { outputCodeVersion } from "../src/records/codeVersion";
+import { outputCodeVersion } from "../src/codeVersion";
 import { joined, readNotebook, root } from "./helpers";
 
 test("every committed notebook was executed by this checkout's code", () => {

@@ -72,7 +72,17 @@ test("sweep: bad input is one line, exit 2, no file", (t) => {
 
 // Tiny grids from here on: 2 policies x 1 CPU count x 2 latencies x 2 boots = 8 jobs of 2 modules.
 const tiny = ["--policy", "base,merge", "--cpus", "8", "--init-latency-ms", "0,50", "--boots", "2"];
-const tinySweep = (...args: string[]) => runNode("bin/modburst.js", ["sweep", ...tiny, ...args]);
+/** The tiny grid, with any of its flags replaced by `args` (a flag may be given only once). */
+const tinySweep = (...args: string[]) => {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < tiny.length; i += 2) flags.set(tiny[i], tiny[i + 1]);
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (flags.has(args[i]) && i + 1 < args.length) flags.set(args[i], args[++i]);
+    else rest.push(args[i]);
+  }
+  return runNode("bin/modburst.js", ["sweep", ...[...flags].flat(), ...rest]);
+};
 const merge = (...args: string[]) => runNode("bin/modburst.js", ["merge-results", ...args]);
 
 /** Exit `status`, one line on stderr matching `pattern`, no output file. */

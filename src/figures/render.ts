@@ -9,7 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { chromiumArgs, requireChromium } from "../env/browser";
 import { paths } from "../paths";
 import { cachedRecord } from "../records/cache";
-import { codeVersionOf } from "../records/codeVersion";
+import { codeVersionOf } from "../codeVersion";
 import { Figure } from "./spec";
 
 export type ImageFormat = "svg" | "png";

@@ -18,7 +18,7 @@ import * as path from "path";
 import { UserError } from "../errors";
 import { writeFileAtomic } from "../fsutil";
 import { paths } from "../paths";
-import { modelCodeVersion } from "./codeVersion";
+import { modelCodeVersion } from "../codeVersion";
 
 export const cacheEnv = { dir: "MODBURST_CACHE_DIR", noCache: "MODBURST_NO_CACHE", log: "MODBURST_CACHE_LOG" } as const;
 

@@ -7,7 +7,7 @@
 import { createHash } from "crypto";
 import type { Params } from "../model/params";
 import { scenarioToJson, seedScenario } from "../model/scenarios";
-import { modelCodeVersion } from "../records/codeVersion";
+import { modelCodeVersion } from "../codeVersion";
 import { Grid, gridPoints } from "./grid";
 
 export const sweepFormatLine = "# modburst-sweep v1";

@@ -8,7 +8,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { projectRoot } from "../paths";
+import { projectRoot } from "./paths";
 
 /** Folders under src/ (or dist/ in an install without sources) whose code a record depends on. */
 export const recordCodeFolders = ["model", "sim", "parallel", "sweep", "calibrate", "records"];
