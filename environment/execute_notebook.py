@@ -16,6 +16,12 @@ import sys
 import threading
 import time
 
+# jsonschema (under nbformat) imports rfc3987_syntax when it is installed (JupyterLab's
+# dependencies bring it), which builds a parser grammar at import: ~1 s per notebook.
+# Notebook validation never checks the "iri" format it serves, and jsonschema skips
+# that check when the import fails, so make the import fail.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
