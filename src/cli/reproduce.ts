@@ -59,8 +59,8 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     // Awaited by the notebook's lane; a lane that stopped early must not turn a failure into an unhandled rejection.
     chain.catch(() => undefined);
   }
-  // One browser renders the static images of every notebook.
-  const renderer = await shareRenderer();
+  // One browser renders the static images of every notebook (a single notebook's kernel starts its own, and only if it renders).
+  const renderer = files.length > 1 ? await shareRenderer() : { env: {}, close: async () => undefined };
   const env = { ...process.env, ...renderer.env, ...(values["no-cache"] ? { [cacheEnv.noCache]: "1" } : {}) };
   // Two kernels side by side use both cores of a small machine; more only contend for memory.
   const concurrency = Math.min(2, defaultThreads());
