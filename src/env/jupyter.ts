@@ -15,7 +15,10 @@ export interface JupyterPython {
   versions: { nbclient: string; nbconvert: string; jupyter_client: string };
 }
 
+// The same import skip as environment/execute_notebook.py: jsonschema's optional
+// rfc3987_syntax builds a grammar at import (~1.5 s per probe), and nothing here needs it.
 const probe =
+  "import sys; sys.modules.setdefault('rfc3987_syntax', None); " +
   "import json, nbclient, nbconvert, jupyter_client; " +
   "print(json.dumps({'nbclient': nbclient.__version__, 'nbconvert': nbconvert.__version__, 'jupyter_client': jupyter_client.__version__}))";
 
