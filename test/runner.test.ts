@@ -7,6 +7,26 @@ import { checkInteger, checkKeyword, checkNumber } from "../src/errors";
 import { listNotebooks, selectNotebooks } from "../src/notebooks/runner";
 import { root, runNode, scratchDir } from "./helpers";
 
+/** Every process but zombies (this machine's init does not reap them), from ps. */
+function processTable(): Array<{ pid: number; ppid: number; args: string }> {
+  return spawnSync("ps", ["-eo", "pid=,ppid=,stat=,args="], { encoding: "utf8" })
+    .stdout.split("\n")
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null && !m[3].startsWith("Z"))
+    .map((m) => ({ pid: +m[1], ppid: +m[2], args: m[4] }));
+}
+
+/** The processes started, directly or not, by `pid`. */
+function descendantsOf(pid: number): Array<{ pid: number; ppid: number; args: string }> {
+  const rows = processTable();
+  const out: typeof rows = [];
+  const walk = (p: number): void => rows.filter((r) => r.ppid === p).forEach((r) => (out.push(r), walk(r.pid)));
+  walk(pid);
+  return out;
+}
+
+const isAlive = (pid: number): boolean => processTable().some((r) => r.pid === pid);
+
 test("notebooks run in name order; hidden and non-notebook files are skipped", (t) => {
   const dir = scratchDir(t);
   for (const f of ["02-b.ipynb", "00-a.ipynb", ".00-a.ipynb.tmp-1.ipynb", "notes.md", "10-c.ipynb"]) fs.writeFileSync(path.join(dir, f), "{}");
@@ -73,18 +93,7 @@ test("Ctrl-C stops the run: exit 130, the notebook untouched, no executor or ker
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   // This run's processes (the executor and its kernel) are the descendants of the child: other tests' kernels may run beside it.
-  const descendants = (pid: number): Array<{ pid: number; args: string }> => {
-    const rows = spawnSync("ps", ["-eo", "pid=,ppid=,stat=,args="], { encoding: "utf8" })
-      .stdout.split("\n")
-      .map((l) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(l))
-      .filter((m): m is RegExpExecArray => m !== null && !m[3].startsWith("Z"))
-      .map((m) => ({ pid: +m[1], ppid: +m[2], args: m[4] }));
-    const out: Array<{ pid: number; args: string }> = [];
-    const walk = (p: number): void => rows.filter((r) => r.ppid === p).forEach((r) => (out.push(r), walk(r.pid)));
-    walk(pid);
-    return out;
-  };
-  const ours = () => descendants(child.pid!).filter((p) => /tslab kernel|execute_notebook\.py/.test(p.args));
+  const ours = () => descendantsOf(child.pid!).filter((p) => /tslab kernel|execute_notebook\.py/.test(p.args));
   // Wait until the kernel is up and the hanging cell runs.
   const until = Date.now() + 60_000;
   while (ours().filter((p) => p.args.includes("tslab kernel")).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
@@ -97,15 +106,7 @@ test("Ctrl-C stops the run: exit 130, the notebook untouched, no executor or ker
   assert.match(stderr, /modburst: interrupted \(SIGINT\); notebooks left as they were/);
   assert.ok(fs.readFileSync(nb).equals(before));
   assert.deepEqual(fs.readdirSync(dir), ["hanging.ipynb"]);
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return !/^Z/.test(spawnSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).stdout.trim());
-    } catch {
-      return false;
-    }
-  };
-  assert.deepEqual(started.filter(alive), [], "executor and kernel are gone");
+  assert.deepEqual(started.filter(isAlive), [], "executor and kernel are gone");
 });
 
 test("kill -9 on reproduce takes its executor, kernel, browser and the kernel's connection file with it", async (t) => {
@@ -114,34 +115,20 @@ test("kill -9 on reproduce takes its executor, kernel, browser and the kernel's 
   for (const name of ["hanging.ipynb", "hanging-too.ipynb"]) fs.copyFileSync(path.join(root, "test", "fixtures", "hanging.ipynb"), path.join(dir, name));
   const child = spawn(process.execPath, [path.join(root, "bin", "modburst.js"), "reproduce", "--dir", dir], { cwd: root, stdio: ["ignore", "ignore", "ignore"] });
   t.after(() => child.kill("SIGKILL"));
-  const table = () =>
-    spawnSync("ps", ["-eo", "pid=,ppid=,stat=,args="], { encoding: "utf8" })
-      .stdout.split("\n")
-      .map((l) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(l))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({ pid: +m[1], ppid: +m[2], stat: m[3], args: m[4] }));
-  const descendants = (pid: number) => {
-    const rows = table().filter((r) => !r.stat.startsWith("Z"));
-    const out: typeof rows = [];
-    const walk = (p: number): void => rows.filter((r) => r.ppid === p).forEach((r) => (out.push(r), walk(r.pid)));
-    walk(pid);
-    return out;
-  };
   const until = Date.now() + 60_000;
   let kernel: { pid: number; args: string } | undefined;
-  while (!(kernel = descendants(child.pid!).find((p) => p.args.includes("tslab kernel"))) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  while (!(kernel = descendantsOf(child.pid!).find((p) => p.args.includes("tslab kernel"))) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
   assert.ok(kernel, "the kernel started");
   await new Promise((r) => setTimeout(r, 1500));
-  const recorded = descendants(child.pid!);
+  const recorded = descendantsOf(child.pid!);
   const connection = /--config-path[= ](\S+)/.exec(kernel.args)?.[1];
   assert.ok(connection && fs.existsSync(connection), `connection file in ${kernel.args}`);
   assert.ok(recorded.some((p) => p.args.includes("execute_notebook.py")), "executor running");
   assert.ok(recorded.some((p) => /chrom/.test(p.args)), "the shared browser running");
   child.kill("SIGKILL");
-  const alive = (pid: number) => table().some((r) => r.pid === pid && !r.stat.startsWith("Z"));
   const deadline = Date.now() + 10_000;
-  while ((recorded.some((p) => alive(p.pid)) || fs.existsSync(connection)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  assert.deepEqual(recorded.filter((p) => alive(p.pid)).map((p) => `${p.pid} ${p.args.slice(0, 80)}`), [], "no process of the run is left");
+  while ((recorded.some((p) => isAlive(p.pid)) || fs.existsSync(connection)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(recorded.filter((p) => isAlive(p.pid)).map((p) => `${p.pid} ${p.args.slice(0, 80)}`), [], "no process of the run is left");
   assert.equal(fs.existsSync(connection), false, "the kernel's connection file is removed");
   assert.deepEqual(fs.readdirSync(dir).sort(), ["hanging-too.ipynb", "hanging.ipynb"]);
 });
