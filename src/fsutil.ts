@@ -79,6 +79,34 @@ export function checkWritableFile(file: string): void {
   }
 }
 
+/**
+ * Check, before any long work, that the folder `dir` can be replaced as a whole
+ * later (replaceDirAtomic): it is a directory or does not exist yet, and its
+ * parent (or, when the parent does not exist yet, the nearest existing
+ * ancestor, where the parent is created) is a writable directory, since the new
+ * folder is built beside it and renamed in. Probes with a real temp folder, as
+ * checkWritableFile does. Throws a writeError (exit 1) naming the folder.
+ */
+export function checkWritableDir(dir: string): void {
+  try {
+    const st = statOrNull(dir);
+    if (st && !st.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    const target = st ? fs.realpathSync(dir) : path.resolve(dir);
+    let parent = path.dirname(target);
+    let pst = statOrNull(parent);
+    while (pst === null && path.dirname(parent) !== parent) {
+      parent = path.dirname(parent);
+      pst = statOrNull(parent);
+    }
+    if (pst && !pst.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    const probe = tempSibling(path.join(parent, path.basename(target)));
+    fs.mkdirSync(probe);
+    fs.rmdirSync(probe);
+  } catch (err) {
+    throw writeError(dir, err);
+  }
+}
+
 /** writeFileAtomic whose I/O errors become one line naming the path and the cause (UserError, exit 1). */
 export function writeFileForUser(file: string, data: string | Uint8Array): void {
   try {

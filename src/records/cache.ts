@@ -1,7 +1,9 @@
 /**
  * The results cache: every experiment's record is stored once, under a key that
  * hashes everything the record is a function of (the experiment's name, its
- * inputs, and the source of the model code that computes it). The same inputs
+ * inputs, and the source of the model code that computes it). Each entry stores
+ * that provenance beside the record, and is read only when it matches the key
+ * asked for. The same inputs
  * read the stored record; any change to them computes a new one. Entries are
  * written atomically, so a crash or a full disk never leaves a half-written
  * record that a later run would trust.
@@ -57,18 +59,42 @@ export function recordJson(value: unknown, where: string): string {
   });
 }
 
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** sha256 of the inputs' canonical JSON: what an entry stores of its inputs. */
+export function inputsHash(inputs: unknown): string {
+  return sha256(canonicalJson(inputs, "inputs"));
+}
+
+/** What a record is a function of; stored in its entry and hashed into its key. */
+export interface RecordProvenance {
+  experiment: string;
+  /** inputsHash() of the experiment's inputs. */
+  inputs: string;
+  /** modelCodeVersion() of the code that computes it. */
+  code: string;
+}
+
+export function recordProvenance(experiment: string, inputs: unknown, code = modelCodeVersion()): RecordProvenance {
+  return { experiment, inputs: inputsHash(inputs), code };
+}
+
+/** The key is the hash of the provenance, so an entry's stored provenance can be checked against its key. */
+export function keyOf(p: RecordProvenance): string {
+  return sha256(canonicalJson({ experiment: p.experiment, inputs: p.inputs, code: p.code }, "provenance"));
+}
+
 export function recordKey(experiment: string, inputs: unknown, code = modelCodeVersion()): string {
-  return createHash("sha256").update(canonicalJson({ experiment, inputs, code }, "inputs")).digest("hex");
+  return keyOf(recordProvenance(experiment, inputs, code));
 }
 
 export function entryPath(experiment: string, key: string): string {
   return path.join(cacheDir(), `${experiment}-${key.slice(0, 24)}.json`);
 }
 
-interface Entry<T> {
-  experiment: string;
+/** An entry file: the record and its provenance, which must match the key it is read under. */
+export interface Entry<T> extends RecordProvenance {
   key: string;
-  code: string;
   record: T;
 }
 
@@ -88,20 +114,28 @@ function logEvent(e: CacheEvent): void {
   if (file) fs.appendFileSync(file, JSON.stringify(e) + "\n");
 }
 
-function readEntry<T>(file: string, key: string): T | undefined {
+/**
+ * The record of the entry in `file` if its stored provenance is the one asked
+ * for: same experiment, inputs hash and code version, hashing to the same key.
+ * A hash-prefix clash, an entry of other code, a hand-edited or damaged file is
+ * a miss (recomputed), never a wrong record.
+ */
+function readEntry<T>(file: string, want: RecordProvenance, key: string): T | undefined {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch {
     return undefined;
   }
+  let e: Entry<T>;
   try {
-    const e = JSON.parse(text) as Entry<T>;
-    // A hash-prefix clash or a hand-edited file is a miss, never a wrong record.
-    return e.key === key ? e.record : undefined;
+    e = JSON.parse(text) as Entry<T>;
   } catch {
     return undefined;
   }
+  if (typeof e !== "object" || e === null || !("record" in e)) return undefined;
+  const matches = e.experiment === want.experiment && e.inputs === want.inputs && e.code === want.code && e.key === key && keyOf(e) === key;
+  return matches ? e.record : undefined;
 }
 
 /**
@@ -110,19 +144,20 @@ function readEntry<T>(file: string, key: string): T | undefined {
  * (through JSON), so a cold run and a warm run hand out identical values.
  */
 export async function cachedRecord<T>(experiment: string, inputs: unknown, compute: () => T | Promise<T>): Promise<T> {
-  const key = recordKey(experiment, inputs);
+  const provenance = recordProvenance(experiment, inputs);
+  const key = keyOf(provenance);
   const file = entryPath(experiment, key);
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   if (!cacheDisabled()) {
-    const hit = readEntry<T>(file, key);
+    const hit = readEntry<T>(file, provenance, key);
     if (hit !== undefined) {
       logEvent({ experiment, key, computed: false, seconds: elapsed() });
       return hit;
     }
   }
   const record = await compute();
-  const text = recordJson({ experiment, key, code: modelCodeVersion(), record } satisfies Entry<T>, experiment);
+  const text = recordJson({ ...provenance, key, record } satisfies Entry<T>, experiment);
   try {
     writeFileAtomic(file, text + "\n");
   } catch (err) {

@@ -24,6 +24,7 @@ import { paths } from "../paths";
 import { Grid } from "../sweep/grid";
 import { SweepRow, writeSweepCsv } from "../sweep/csv";
 import { runSweep } from "../sweep/run";
+import { sweepProvenance } from "../sweep/provenance";
 import { LoadBreakdown, loadBreakdown } from "./breakdown";
 import { defineExperiment } from "./cache";
 import { Distribution } from "./distributions";
@@ -100,12 +101,20 @@ export const sweep = defineExperiment(
   (name, params, o = {}): Promise<SweepRow[]> => runSweep(gridOf(name), params, o),
 );
 
-/** A sweep's record, also written as its CSV under data/derived/ for readers outside the kit. */
+/**
+ * A sweep's record, also written as its CSV under data/derived/ for readers
+ * outside the kit, with the provenance lines a `modburst sweep` CSV has (grid,
+ * params hash, scenario, code version, shard 1/1), so readSweepCsv and
+ * merge-results accept it. The provenance is of the same grid, parameters and
+ * code as the record's key, so a warm and a cold run write the same bytes.
+ */
 export async function derivedSweep(name: string, params: Params, o: Progress = {}): Promise<SweepRow[]> {
   const rows = await sweep(name, params, o);
-  writeSweepCsv(path.join(paths.derived, `${name}.csv`), rows);
+  writeSweepCsv(derivedSweepFile(name), rows, sweepProvenance(gridOf(name), params, null));
   return rows;
 }
+
+export const derivedSweepFile = (name: string): string => path.join(paths.derived, `${name}.csv`);
 
 const cpuRequests = () => predictionRequests((cpus) => seedScenario(cpus));
 

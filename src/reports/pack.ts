@@ -1,31 +1,37 @@
 /**
  * The commit-message pack (notebook 04 and `npm run figures` run this same
  * function): the key figures of notebooks 01-03 exported as SVG, PNG and HTML,
- * and figures/commit-message.txt, every number computed here from the measured
- * data and the calibrated model.
+ * figures/commit-message.txt and figures/provenance.json, every number computed
+ * here from the measured data and the calibrated model. The folder is replaced
+ * as a whole (packFiles.ts).
  */
-import * as path from "path";
 import { readCalibration, refitParams } from "../calibrate/calibration";
 import { cellsOf, readMeasured } from "../data/measured";
 import { readExternalMeasurements } from "../data/external";
-import { exportFigures, ExportedFile, exportFormats, NamedFigure } from "../export/exporter";
+import { ExportedFile, exportFormats, NamedFigure } from "../export/exporter";
 import { timelineFigure } from "../figures/distributions";
 import { measuredVsSimulatedFigure } from "../figures/reproduce";
 import { ratioHeatmapFigure } from "../figures/sensitivity";
 import { figureTitle } from "../figures/spec";
 import { predictionVsCpusFigure } from "../figures/uncertainty";
-import { writeFileAtomic } from "../fsutil";
+import { checkWritableDir } from "../fsutil";
+import { modelCodeVersion } from "../codeVersion";
 import { policyNames } from "../model/policies";
 import { meanOf } from "../model/run";
 import { cpuPredictions, externalComparisons, Progress, seedTableBoots, sweep, timelineBoot } from "../records/experiments";
 import { compareWithMeasured } from "../records/seedTable";
+import { CacheEvent, cacheListeners } from "../records/cache";
 import { paths } from "../paths";
 import { median } from "mathjs";
 import { bands } from "../sweep/aggregate";
+import { paramsHash } from "../sweep/provenance";
 import { versions } from "../versions";
 import { CommitNumbers, formatCommitMessage, Interval } from "./commitMessage";
+import { PackSources } from "./manifest";
+import { checkPackFolder, commitMessageFile, writePack } from "./packFiles";
 
-export const commitMessageFile = "commit-message.txt";
+export { commitMessageFile };
+export { manifestFile } from "./manifest";
 export const largerCpus = 1024;
 
 export interface CommitPack {
@@ -34,6 +40,7 @@ export interface CommitPack {
   figures: NamedFigure[];
   files: ExportedFile[];
   textFile: string;
+  manifestFile: string;
 }
 
 export interface PackOptions extends Progress {
@@ -47,9 +54,26 @@ export interface PackOptions extends Progress {
  */
 export async function buildCommitPack(o: PackOptions = {}): Promise<CommitPack> {
   const outDir = o.outDir ?? paths.figures;
+  // Fail before minutes of simulation, not after.
+  checkWritableDir(outDir);
+  checkPackFolder(outDir);
   const log = o.log ?? (() => undefined);
+  // Every record asked for below, in order, read or computed, up to the export (whose cached renderings are not
+  // model records): the manifest names exactly what the pack was built from.
+  const used: PackSources["records"] = [];
+  const listen = (e: CacheEvent) => used.push({ experiment: e.experiment, key: e.key });
+  cacheListeners.add(listen);
+  try {
+    return await buildPack(outDir, log, used, o);
+  } finally {
+    cacheListeners.delete(listen);
+  }
+}
+
+async function buildPack(outDir: string, log: (line: string) => void, used: PackSources["records"], o: Progress): Promise<CommitPack> {
   const measured = cellsOf(readMeasured());
   const cal = readCalibration();
+  const externalMeasured = readExternalMeasurements();
   const progress: Progress = { threads: o.threads, onProgress: o.onProgress };
 
   log("pack: the seed's table, measured and simulated");
@@ -64,7 +88,7 @@ export async function buildCommitPack(o: PackOptions = {}): Promise<CommitPack> 
 
   log("pack: predictions under the calibration's bootstrap refits, and the external measurements");
   const preds = await cpuPredictions(cal, progress);
-  const external = await externalComparisons(cal, readExternalMeasurements(), progress);
+  const external = await externalComparisons(cal, externalMeasured, progress);
   const acpiAt = (policy: string, cpus: number): Interval => {
     const p = preds.find((x) => x.policy === policy && x.module === "acpi_cpufreq" && x.cpus === cpus)!;
     return { mean: p.centralSeconds, p5: p.p5Seconds, p95: p.p95Seconds };
@@ -101,9 +125,9 @@ export async function buildCommitPack(o: PackOptions = {}): Promise<CommitPack> 
   };
   const text = formatCommitMessage(numbers);
 
+  const sources: PackSources = { modburst: versions().modburst, modelCode: modelCodeVersion(), params: paramsHash(cal.params), records: [...used] };
+
   log(`pack: exporting ${figures.length} figures x ${exportFormats.length} formats to ${outDir}`);
-  const files = await exportFigures(figures, outDir);
-  const textFile = path.join(outDir, commitMessageFile);
-  writeFileAtomic(textFile, text);
-  return { text, numbers, figures, files, textFile };
+  const written = await writePack(outDir, figures, text, sources);
+  return { text, numbers, figures, ...written };
 }

@@ -1,6 +1,7 @@
 /**
  * Sweep results as a tidy CSV: one row per grid point, boot and module. A file
- * written by `modburst sweep` or `merge-results` starts with comment lines (`# `)
+ * written by `modburst sweep`, `merge-results` or notebook 03 (data/derived/)
+ * starts with comment lines (`# `)
  * recording its provenance (see provenance.ts) and ends with `# end: N rows`, so a
  * truncated file is caught; other tools load it by skipping lines starting with #.
  */
@@ -61,9 +62,8 @@ export function formatSweepCsv(rows: SweepRow[], provenance?: SweepProvenance): 
 
 /**
  * Write a sweep CSV atomically; an I/O error is one line naming the file and its
- * cause (exit 1). Without provenance (the notebooks' data/derived/ CSVs, whose
- * cached records keep rows only) the file is the plain table, which
- * readSweepCsv does not accept as a shard.
+ * cause (exit 1). Without provenance the file is the plain table, which
+ * readSweepCsv does not accept (every CSV the kit writes has provenance).
  */
 export function writeSweepCsv(file: string, rows: SweepRow[], provenance?: SweepProvenance): void {
   writeFileForUser(file, formatSweepCsv(rows, provenance));
@@ -103,7 +103,8 @@ function gridRule(g: SweepGridInfo): string | null {
 }
 
 /**
- * Read and check one sweep CSV written by `sweep` or `merge-results`: its
+ * Read and check one sweep CSV written by `sweep`, `merge-results` or
+ * derivedSweep (data/derived/): its
  * provenance lines, header, every row (valid values that match the grid point of
  * its job and the file's shard, jobs ascending, each with all the scenario's
  * modules in order) and the end line with the row count. Any failure is one

@@ -34,6 +34,9 @@ export interface SweepProvenance {
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
+/** The `# params:` line's hash of a parameter set (also the figure pack's manifest's). */
+export const paramsHash = (params: Params): string => sha256(JSON.stringify(params));
+
 export function sweepProvenance(grid: Grid, params: Params, shard: { k: number; n: number } | null): SweepProvenance {
   const scenario = grid.scenario ?? seedScenario();
   return {
@@ -46,7 +49,7 @@ export function sweepProvenance(grid: Grid, params: Params, shard: { k: number; 
       seed: grid.seed,
       scenario: { name: scenario.name, sha256: sha256(JSON.stringify(scenarioToJson(scenario))), modules: Object.keys(scenario.modules) },
     },
-    params: sha256(JSON.stringify(params)),
+    params: paramsHash(params),
     code: modelCodeVersion(),
     shard: shard ?? { k: 1, n: 1 },
     jobsTotal: gridPoints(grid).length,
