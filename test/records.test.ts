@@ -11,8 +11,8 @@ import * as path from "path";
 import { readCalibration } from "../src/calibrate/calibration";
 import { cellsOf, readMeasured } from "../src/data/measured";
 import { readExternalMeasurements } from "../src/data/external";
-import { cacheEnv, cachedRecord, canonicalJson, readCacheLog, recordJson } from "../src/records/cache";
-import { codeVersionOf, recordCodeFolders } from "../src/codeVersion";
+import { cacheEnv, cachedRecord, canonicalJson, inputsHash, readCacheLog, recordJson, recordKey } from "../src/records/cache";
+import { codeVersionOf, modelCodeVersion, recordCodeFolders } from "../src/codeVersion";
 import * as ex from "../src/records/experiments";
 import { projectRoot } from "../src/paths";
 import { timelineFigure } from "../src/figures/distributions";
@@ -67,6 +67,37 @@ test("the same inputs reuse the record; other inputs, --no-cache, or a damaged e
       [true, false, true, true, true],
     );
     assert.equal(fs.readdirSync(dir).filter((f) => f.includes(".tmp-")).length, 0, "no temp files left");
+  });
+});
+
+test("an entry stores its provenance; one whose provenance does not match its key is recomputed", async () => {
+  await withCache(async (dir) => {
+    let computed = 0;
+    const compute = () => ({ value: ++computed });
+    await cachedRecord("demo", { seed: 1 }, compute);
+    const [name] = fs.readdirSync(dir);
+    const file = path.join(dir, name);
+    const entry = JSON.parse(fs.readFileSync(file, "utf8"));
+    assert.deepEqual(
+      { experiment: entry.experiment, inputs: entry.inputs, code: entry.code, key: entry.key },
+      { experiment: "demo", inputs: inputsHash({ seed: 1 }), code: modelCodeVersion(), key: recordKey("demo", { seed: 1 }) },
+    );
+    const tampered: Array<[string, Record<string, unknown>]> = [
+      ["another experiment", { experiment: "other" }],
+      ["other inputs", { inputs: inputsHash({ seed: 2 }) }],
+      ["other code", { code: "0123456789abcdef" }],
+      ["no inputs hash (an older entry)", { inputs: undefined }],
+      ["a key that is not its provenance's", { key: recordKey("demo", { seed: 2 }) }],
+    ];
+    for (const [what, change] of tampered) {
+      fs.writeFileSync(file, JSON.stringify({ ...entry, ...change, record: { value: -1 } }) + "\n");
+      const before = computed;
+      const got = await cachedRecord("demo", { seed: 1 }, compute);
+      assert.equal(computed, before + 1, `${what}: recomputed`);
+      assert.deepEqual(got, { value: computed }, `${what}: never the stored record`);
+      assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")).inputs, entry.inputs, `${what}: entry rewritten`);
+    }
+    assert.deepEqual(await cachedRecord("demo", { seed: 1 }, compute), { value: computed }, "the rewritten entry is a hit");
   });
 });
 
