@@ -45,6 +45,11 @@ const workerFile = path.join(projectRoot, "dist", "parallel", "worker.js");
  */
 export const minJobsPerWorker = 8;
 
+/** The threads a run of `count` jobs uses when `requested` are allowed (1: this thread). */
+export function poolThreads(count: number, requested: number): number {
+  return Math.min(requested, Math.max(1, Math.floor(count / minJobsPerWorker)));
+}
+
 /** All results, in job order: for runs whose results are small enough to keep (records, simulate). */
 export async function runBoots(jobs: BootJob[], o: PoolOptions = {}): Promise<BootResult[]> {
   const results: BootResult[] = new Array(jobs.length);
@@ -69,7 +74,7 @@ export interface StreamOptions extends PoolOptions {
  */
 export async function streamBoots(count: number, jobAt: (i: number) => BootJob, onResult: (i: number, r: BootResult) => void, o: StreamOptions = {}): Promise<void> {
   o.signal?.throwIfAborted();
-  const threads = Math.min(o.threads ?? defaultThreads(), Math.max(1, Math.floor(count / minJobsPerWorker)));
+  const threads = poolThreads(count, o.threads ?? defaultThreads());
   if (threads <= 1) return streamInThread(count, jobAt, onResult, o);
   return streamInWorkers(count, jobAt, onResult, o, threads);
 }

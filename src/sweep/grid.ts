@@ -10,6 +10,7 @@ import { maxCpus, maxInitLatencyMs } from "../model/limits";
 import { Scenario, withCpus, withInit } from "../model/scenario";
 import { seedScenario } from "../model/scenarios";
 import type { BootJob } from "../parallel/pool";
+import type { CostSample, Work } from "../parallel/estimate";
 
 export interface Grid {
   policies: string[];
@@ -166,4 +167,35 @@ export function validateGrid(g: Grid): Grid {
   for (const l of g.initLatencyMs) checkNumber("init-latency-ms", l, 0, maxInitLatencyMs);
   checkInteger("boots", g.boots, 1, 100_000);
   return g;
+}
+
+/**
+ * The shard's boots per policy and CPU count, counted arithmetically: each
+ * (policy, CPU count) is one block of consecutive job numbers.
+ */
+export function sweepWork(g: Grid, shard: Shard | null): Work[] {
+  const block = g.initLatencyMs.length * g.initResults.length * g.boots;
+  const inShard = (end: number) => (shard ? jobsBelow(end, shard) : end);
+  const work: Work[] = [];
+  g.policies.forEach((policy, pi) =>
+    g.cpus.forEach((cpus, ci) => {
+      const start = (pi * g.cpus.length + ci) * block;
+      work.push({ policy, cpus, boots: inShard(start + block) - inShard(start) });
+    }),
+  );
+  return work;
+}
+
+/**
+ * What to time before the sweep: each policy at `cpus` with the grid's shortest
+ * and longest init latency and each init result (a latency changes how long
+ * others wait, and so the boot's work).
+ */
+export function costSamples(g: Grid, params: Params, cpus: number): CostSample[] {
+  const latencies = [...new Set([Math.min(...g.initLatencyMs), Math.max(...g.initLatencyMs)])];
+  return g.policies.flatMap((policy) =>
+    latencies.flatMap((initLatencyMs) =>
+      g.initResults.map((initResult) => ({ policy, scenario: jobOf({ job: 0, policy, cpus, initLatencyMs, initResult, boot: 1 }, g, params).scenario })),
+    ),
+  );
 }
