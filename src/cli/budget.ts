@@ -27,6 +27,11 @@ export function parseMaxHours(value: string | boolean | undefined): number {
   return hours;
 }
 
+/** `960 boots on 2 threads`, `8 boots on 1 thread` */
+export function bootsOnThreads(boots: number, threads: number): string {
+  return `${boots} boots on ${threads} thread${threads === 1 ? "" : "s"}`;
+}
+
 /** 40 s, 12 min, 3.5 h, 2100 h: rounded up, never shown as 0. */
 export function formatDuration(seconds: number): string {
   if (seconds < 99.5) return `${Math.max(1, Math.ceil(seconds))} s`;

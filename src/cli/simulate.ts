@@ -18,7 +18,7 @@ import { resolveScenario } from "../model/scenarios";
 import { paths } from "../paths";
 import { formatTextTable } from "../tables/format";
 import { parseCli } from "./args";
-import { enforceBudget, parseMaxHours } from "./budget";
+import { bootsOnThreads, enforceBudget, parseMaxHours } from "./budget";
 
 /** The calibrated parameters when they exist, else the documented defaults. */
 export function loadParams(file: string | undefined): { params: Params; source: string } {
@@ -56,7 +56,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   const policies = policyArg === "all" ? policyNames : [policyArg];
   const threads = poolThreads(boots, defaultThreads());
   enforceBudget(
-    `simulate: ${policies.length * boots} boots on ${threads} threads, params: ${source}`,
+    `simulate: ${bootsOnThreads(policies.length * boots, threads)}, params: ${source}`,
     estimateSimulate(policies, scenario, params, seed, boots, threads),
     { maxHours },
     { time: "fewer boots, CPUs or policies", memory: "fewer boots or CPUs" },

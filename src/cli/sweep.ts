@@ -16,7 +16,7 @@ import { sweepToFile } from "../sweep/run";
 import { maxCpus, maxInitLatencyMs, seedMachineCpus } from "../model/limits";
 import { resolveScenario } from "../model/scenarios";
 import { parseCli } from "./args";
-import { enforceBudget, parseMaxHours } from "./budget";
+import { bootsOnThreads, enforceBudget, parseMaxHours } from "./budget";
 import { progressBar } from "./progress";
 import { loadParams } from "./simulate";
 
@@ -54,7 +54,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   // Before hours of work, not after: a directory, a path under a file or a read-only folder.
   checkWritableFile(out);
   const provenance = sweepProvenance(grid, params, shard);
-  const head = `sweep: ${shardSize(gridSize(grid), shard)} boots${shard ? ` (shard ${shard.k}/${shard.n})` : ""} on ${threads} threads, params: ${source}`;
+  const count = shardSize(gridSize(grid), shard);
+  const head = `sweep: ${bootsOnThreads(count, poolThreads(count, threads))}${shard ? ` (shard ${shard.k}/${shard.n})` : ""}, params: ${source}`;
   enforceBudget(head, estimateSweep(grid, params, shard, threads, provenance), { maxHours, outputBytes: maxCsvFileBytes }, sweepRemedies(shard), "CSV");
   const rows = await interruptible(`sweep: nothing written to ${out}`, (signal) =>
     sweepToFile(out, grid, params, provenance, { shard, threads, signal, onProgress: progressBar("sweep") }),
