@@ -12,7 +12,7 @@ import { streamBoots, runBoots, bootJobs } from "../src/parallel/pool";
 import { defaultParams } from "../src/model/params";
 import { seedScenario } from "../src/model/scenarios";
 import { formatSweepCsv } from "../src/sweep/csv";
-import { Grid, gridPoint, gridPoints, gridSize, shardJob, shardOf, shardSize, sweepWork } from "../src/sweep/grid";
+import { Grid, GridPoint, gridPoint, gridPoints, gridSize, shardJob, shardOf, shardSize, sweepWork } from "../src/sweep/grid";
 import { sweepProvenance } from "../src/sweep/provenance";
 import { runSweep } from "../src/sweep/run";
 import { root, runNode, tmpDir } from "./helpers";
@@ -173,7 +173,7 @@ test("merge-results refuses a file over the CSV size cap, or not a regular file,
 
 test("grid points from job numbers: the nested order, shards and per-block counts without materialising", () => {
   const g: Grid = { policies: ["base", "merge", "revert"], cpus: [8, 16], initLatencyMs: [0, 5, 9], initResults: ["fail", "success"], boots: 3, seed: 1 };
-  const nested = [];
+  const nested: GridPoint[] = [];
   for (const policy of g.policies)
     for (const cpus of g.cpus)
       for (const initLatencyMs of g.initLatencyMs)
@@ -181,7 +181,7 @@ test("grid points from job numbers: the nested order, shards and per-block count
           for (let boot = 1; boot <= g.boots; boot++) nested.push({ job: nested.length, policy, cpus, initLatencyMs, initResult, boot });
   assert.deepEqual(gridPoints(g), nested);
   for (const shard of [null, { k: 1, n: 1 }, { k: 3, n: 7 }, { k: 7, n: 7 }, { k: 5, n: 500 }]) {
-    const jobs = shardOf(nested, shard).map((p) => p.job);
+    const jobs: number[] = shardOf(nested, shard).map((p) => p.job);
     assert.equal(shardSize(gridSize(g), shard), jobs.length, JSON.stringify(shard));
     assert.deepEqual(Array.from({ length: jobs.length }, (_, i) => shardJob(i, shard)), jobs);
     const work = sweepWork(g, shard);
