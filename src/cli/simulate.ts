@@ -1,7 +1,7 @@
 /**
  * modburst simulate --policy NAME|all --cpus N --boots K --seed S
  *   [--scenario NAME|FILE.json] [--init-latency-ms X] [--init-result fail|success]
- *   [--params FILE] [--json]
+ *   [--params FILE] [--json] [--max-hours H]
  */
 import * as fs from "fs";
 import { checkInteger, checkKeyword, checkNumber } from "../errors";
@@ -9,12 +9,16 @@ import { defaultParams, Params } from "../model/params";
 import { readParamsOrCalibration } from "../calibrate/schema";
 import { policyNames } from "../model/policies";
 import { simulateRun, RunResult } from "../parallel/run";
+import { calibrationCpus, Estimate, estimateRun, measureBootCosts } from "../parallel/estimate";
+import { defaultThreads, poolThreads } from "../parallel/pool";
+import { Scenario } from "../model/scenario";
 import { maxCpus, maxInitLatencyMs } from "../model/limits";
 import { withCpus, withInit } from "../model/scenario";
 import { resolveScenario } from "../model/scenarios";
 import { paths } from "../paths";
 import { formatTextTable } from "../tables/format";
 import { parseCli } from "./args";
+import { bootsOnThreads, enforceBudget, parseMaxHours } from "./budget";
 
 /** The calibrated parameters when they exist, else the documented defaults. */
 export function loadParams(file: string | undefined): { params: Params; source: string } {
@@ -34,6 +38,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     "init-result": { type: "string" },
     params: { type: "string" },
     json: { type: "boolean" },
+    "max-hours": { type: "string" },
   }, { laterRepeats: true });
   const policyArg = checkKeyword("policy", values.policy ?? "all", [...policyNames, "all"]);
   let scenario = resolveScenario((values.scenario as string | undefined) ?? "seed");
@@ -45,9 +50,17 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   if (values["init-result"] !== undefined) init.initResult = checkKeyword("init-result", values["init-result"], ["fail", "success"] as const);
   scenario = withInit(scenario, init);
   const { params, source } = loadParams(values.params as string | undefined);
+  const maxHours = parseMaxHours(values["max-hours"]);
   rejectRepeats();
 
   const policies = policyArg === "all" ? policyNames : [policyArg];
+  const threads = poolThreads(boots, defaultThreads());
+  enforceBudget(
+    `simulate: ${bootsOnThreads(policies.length * boots, threads)}, params: ${source}`,
+    estimateSimulate(policies, scenario, params, seed, boots, threads),
+    { maxHours },
+    { time: "fewer boots, CPUs or policies", memory: "fewer boots or CPUs" },
+  );
   const runs: RunResult[] = [];
   for (const policy of policies) runs.push(await simulateRun({ policy, scenario, params, seed, boots }));
   if (values.json) {
@@ -57,6 +70,22 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     process.stdout.write(formatRuns(runs, source) + "\n");
   }
   return 0;
+}
+
+/** Results kept until the end, per boot and module (measured ~2.5 kB with --json's text). */
+const keptBytesPerModule = 3e3;
+
+/** Time a boot of each policy, then scale: see parallel/estimate.ts. Each policy runs after the other, on `threads` threads. */
+export function estimateSimulate(policies: readonly string[], scenario: Scenario, params: Params, seed: number, boots: number, threads: number): Estimate {
+  const calibration = { ...scenario, cpus: calibrationCpus(scenario.cpus) };
+  const { costs } = measureBootCosts(policies.map((policy) => ({ policy, scenario: calibration })), params, seed);
+  return estimateRun({
+    work: policies.map((policy) => ({ policy, cpus: scenario.cpus, boots })),
+    costs,
+    threads,
+    cores: defaultThreads(),
+    keptBytesPerBoot: keptBytesPerModule * Object.keys(scenario.modules).length,
+  });
 }
 
 /** A readable table: one row per policy and module, the boots' spans and their mean. */

@@ -1,19 +1,22 @@
 /**
  * modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000
  *   --boots 20 --out FILE [--init-result fail|success|fail,success] [--seed S]
- *   [--shard K/N] [--threads T] [--params FILE]
+ *   [--shard K/N] [--threads T] [--params FILE] [--max-hours H]
  * modburst merge-results SHARD.csv... --out FILE
  */
 import { checkInteger, checkKeyword, UserError } from "../errors";
-import { checkWritableFile } from "../fsutil";
-import { defaultThreads } from "../parallel/pool";
-import { mergeSweeps, writeSweepCsv } from "../sweep/csv";
-import { Grid, gridPoints, parseNumberList, parsePolicies, parseShard, shardOf } from "../sweep/grid";
-import { sweepProvenance } from "../sweep/provenance";
-import { runSweep } from "../sweep/run";
+import { checkWritableFile, maxCsvFileBytes } from "../fsutil";
+import { calibrationCpus, Estimate, estimateRun, measureBootCosts } from "../parallel/estimate";
+import { defaultThreads, poolThreads } from "../parallel/pool";
+import type { Params } from "../model/params";
+import { formatSweepCsv, mergeSweeps, pointRows, sweepRowLine, writeSweepCsv } from "../sweep/csv";
+import { costSamples, Grid, gridPoint, gridSize, parseNumberList, parsePolicies, parseShard, Shard, shardSize, sweepWork } from "../sweep/grid";
+import { SweepProvenance, sweepProvenance } from "../sweep/provenance";
+import { sweepToFile } from "../sweep/run";
 import { maxCpus, maxInitLatencyMs, seedMachineCpus } from "../model/limits";
 import { resolveScenario } from "../model/scenarios";
 import { parseCli } from "./args";
+import { bootsOnThreads, enforceBudget, parseMaxHours } from "./budget";
 import { progressBar } from "./progress";
 import { loadParams } from "./simulate";
 
@@ -30,6 +33,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     threads: { type: "string" },
     params: { type: "string" },
     scenario: { type: "string" },
+    "max-hours": { type: "string" },
   }, { laterRepeats: true });
   if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the CSV, --out FILE)");
   const grid: Grid = {
@@ -44,16 +48,63 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const shard = values.shard !== undefined ? parseShard(values.shard as string) : null;
   const threads = checkInteger("threads", values.threads ?? String(defaultThreads()), 1, 256);
   const { params, source } = loadParams(values.params as string | undefined);
+  const maxHours = parseMaxHours(values["max-hours"]);
   rejectRepeats();
+  const out = values.out as string;
   // Before hours of work, not after: a directory, a path under a file or a read-only folder.
-  checkWritableFile(values.out as string);
+  checkWritableFile(out);
   const provenance = sweepProvenance(grid, params, shard);
-  const n = shardOf(gridPoints(grid), shard).length;
-  process.stderr.write(`sweep: ${n} boots${shard ? ` (shard ${shard.k}/${shard.n})` : ""} on ${threads} threads, params: ${source}\n`);
-  const rows = await runSweep(grid, params, { shard, threads, onProgress: progressBar("sweep") });
-  writeSweepCsv(values.out as string, rows, provenance);
-  process.stderr.write(`sweep: wrote ${rows.length} rows to ${values.out}\n`);
+  const count = shardSize(gridSize(grid), shard);
+  const head = `sweep: ${bootsOnThreads(count, poolThreads(count, threads))}${shard ? ` (shard ${shard.k}/${shard.n})` : ""}, params: ${source}`;
+  enforceBudget(head, estimateSweep(grid, params, shard, threads, provenance), { maxHours, outputBytes: maxCsvFileBytes }, sweepRemedies(shard), "CSV");
+  const rows = await interruptible(`sweep: nothing written to ${out}`, (signal) =>
+    sweepToFile(out, grid, params, provenance, { shard, threads, signal, onProgress: progressBar("sweep") }),
+  );
+  process.stderr.write(`sweep: wrote ${rows} rows to ${out}\n`);
   return 0;
+}
+
+/** Time a few boots, then scale: see parallel/estimate.ts. */
+export function estimateSweep(grid: Grid, params: Params, shard: Shard | null, threads: number, provenance: SweepProvenance): Estimate {
+  const { costs, sample } = measureBootCosts(costSamples(grid, params, calibrationCpus(Math.max(...grid.cpus))), params, grid.seed);
+  const total = gridSize(grid);
+  // The widest row: the last job number, the largest CPU count, the longest latency.
+  const widest = { ...gridPoint(grid, total - 1), cpus: Math.max(...grid.cpus), initLatencyMs: Math.max(...grid.initLatencyMs) };
+  const rowBytes = pointRows(widest, sample, total, grid.seed).reduce((n, r) => n + sweepRowLine(r).length + 1, 0);
+  return estimateRun({
+    work: sweepWork(grid, shard),
+    costs,
+    threads: poolThreads(shardSize(total, shard), threads),
+    cores: defaultThreads(),
+    outputBytesPerBoot: rowBytes,
+    outputHeadBytes: formatSweepCsv([], provenance).length,
+  });
+}
+
+function sweepRemedies(shard: Shard | null) {
+  return {
+    time: "a smaller grid or fewer boots, shards on several machines (--shard K/N)",
+    memory: "fewer --threads or CPUs",
+    output: (timesOver: number) => `--shard K/N with N >= ${(shard?.n ?? 1) * timesOver}, so that merge-results can read each shard, or a smaller grid`,
+  };
+}
+
+/**
+ * Run `body` with SIGINT and SIGTERM turned into an abort: the run stops, its
+ * partial output is removed, and the command exits 130 or 143 with one line.
+ */
+async function interruptible<T>(what: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ctl = new AbortController();
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((sig) => {
+    const h = () => ctl.abort(new UserError(`${what} (interrupted by ${sig})`, sig === "SIGINT" ? 130 : 143));
+    process.once(sig, h);
+    return [sig, h] as const;
+  });
+  try {
+    return await body(ctl.signal);
+  } finally {
+    for (const [sig, h] of handlers) process.removeListener(sig, h);
+  }
 }
 
 /** fail, success or both, each once. */

@@ -5,12 +5,12 @@
 export const setupUsage = "modburst setup [--user | --remove-user]";
 export const labUsage = "modburst lab [--print-command] [--no-rebuild] [Jupyter options, e.g. --no-browser --port=8890; --help is Jupyter's]";
 export const sweepUsage =
-  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json]";
+  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json] [--max-hours H]";
 export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE";
 export const benchUsage = "modburst bench [--pipeline]";
 export const calibrateUsage = "modburst calibrate [--seed S] [--refits N] [--out FILE]";
 export const simulateUsage =
   "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME|FILE.json] " +
-  "[--init-latency-ms X] [--init-result fail|success] [--params FILE] [--json]";
+  "[--init-latency-ms X] [--init-result fail|success] [--params FILE] [--json] [--max-hours H]";
 export const figuresUsage = "modburst figures [--out DIR] [--no-cache]";
 export const reproduceUsage = "modburst reproduce [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]";

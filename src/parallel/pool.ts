@@ -45,39 +45,104 @@ const workerFile = path.join(projectRoot, "dist", "parallel", "worker.js");
  */
 export const minJobsPerWorker = 8;
 
+/** The threads a run of `count` jobs uses when `requested` are allowed (1: this thread). */
+export function poolThreads(count: number, requested: number): number {
+  return Math.min(requested, Math.max(1, Math.floor(count / minJobsPerWorker)));
+}
+
+/** All results, in job order: for runs whose results are small enough to keep (records, simulate). */
 export async function runBoots(jobs: BootJob[], o: PoolOptions = {}): Promise<BootResult[]> {
-  const threads = Math.min(o.threads ?? defaultThreads(), Math.max(1, Math.floor(jobs.length / minJobsPerWorker)));
   const results: BootResult[] = new Array(jobs.length);
-  if (threads <= 1) {
-    for (let i = 0; i < jobs.length; i++) {
-      const r = simulateBoot({ ...jobs[i], log: false });
-      delete r.requests;
-      results[i] = r;
-      o.onProgress?.(i + 1, jobs.length);
-      // Let a notebook's display update between boots.
-      if (i % 20 === 19) await new Promise((res) => setImmediate(res));
+  await streamBoots(jobs.length, (i) => jobs[i], (i, r) => (results[i] = r), o);
+  return results;
+}
+
+export interface StreamOptions extends PoolOptions {
+  /**
+   * Most jobs sent out but not yet delivered (default 4 batches per thread): a
+   * slow job holds back at most this many finished ones, so memory stays bounded.
+   */
+  window?: number;
+  /** Aborting stops the run (workers terminated) and rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Run `count` jobs, each made by `jobAt(i)` only when it is sent, and hand every
+ * result to `onResult` in job order. An error thrown by onResult or a job stops
+ * the run and rejects. Results do not depend on the thread count.
+ */
+export async function streamBoots(count: number, jobAt: (i: number) => BootJob, onResult: (i: number, r: BootResult) => void, o: StreamOptions = {}): Promise<void> {
+  o.signal?.throwIfAborted();
+  const threads = poolThreads(count, o.threads ?? defaultThreads());
+  if (threads <= 1) return streamInThread(count, jobAt, onResult, o);
+  return streamInWorkers(count, jobAt, onResult, o, threads);
+}
+
+async function streamInThread(count: number, jobAt: (i: number) => BootJob, onResult: (i: number, r: BootResult) => void, o: StreamOptions): Promise<void> {
+  let lastYield = performance.now();
+  for (let i = 0; i < count; i++) {
+    const r = simulateBoot({ ...jobAt(i), log: false });
+    delete r.requests;
+    onResult(i, r);
+    o.onProgress?.(i + 1, count);
+    // Let a notebook's display update, and a signal be handled, between boots.
+    if (i % 20 === 19 || performance.now() - lastYield > 100) {
+      await new Promise((res) => setImmediate(res));
+      lastYield = performance.now();
+      o.signal?.throwIfAborted();
     }
-    return results;
   }
+}
+
+function streamInWorkers(
+  count: number,
+  jobAt: (i: number) => BootJob,
+  onResult: (i: number, r: BootResult) => void,
+  o: StreamOptions,
+  threads: number,
+): Promise<void> {
   const batchSize = o.batchSize ?? 4;
+  const window = Math.max(batchSize, o.window ?? threads * batchSize * 4);
   let next = 0;
+  let delivered = 0;
   let done = 0;
+  // Finished out of order, waiting for an earlier job: at most `window` of them.
+  const waiting = new Map<number, BootResult>();
+  // Workers with nothing to do while the window is full.
+  const idle: Worker[] = [];
   const workers = acquireWorkers(threads);
-  return new Promise<BootResult[]>((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     let finished = false;
     const feed = (w: Worker) => {
-      if (next >= jobs.length) return false;
+      const limit = Math.min(count, delivered + window);
+      if (next >= limit) {
+        if (next < count) idle.push(w);
+        return;
+      }
       const batch = [];
-      for (let k = 0; k < batchSize && next < jobs.length; k++, next++) batch.push({ index: next, job: jobs[next] });
+      for (let k = 0; k < batchSize && next < limit; k++, next++) batch.push({ index: next, job: jobAt(next) });
       w.postMessage({ batch });
-      return true;
     };
-    const fail = (err: Error) => {
-      if (finished) return;
+    const stop = () => {
       finished = true;
+      o.signal?.removeEventListener("abort", onAbort);
+    };
+    const fail = (err: unknown) => {
+      if (finished) return;
+      stop();
       // Others may still answer batches of this run: never hand them to another run.
       for (const x of workers) void x.terminate();
       reject(err);
+    };
+    const onAbort = () => fail(o.signal!.reason);
+    o.signal?.addEventListener("abort", onAbort, { once: true });
+    const deliver = () => {
+      for (let r = waiting.get(delivered); r !== undefined; r = waiting.get(delivered)) {
+        waiting.delete(delivered);
+        onResult(delivered, r);
+        delivered++;
+      }
     };
     for (const w of workers) {
       w.on("message", (msg: { results?: Array<{ index: number; result: BootResult }>; error?: WorkerError }) => {
@@ -86,15 +151,24 @@ export async function runBoots(jobs: BootJob[], o: PoolOptions = {}): Promise<Bo
           fail(errorFromWorker(msg.error));
           return;
         }
-        for (const { index, result } of msg.results) results[index] = result;
+        for (const { index, result } of msg.results) waiting.set(index, result);
         done += msg.results.length;
-        o.onProgress?.(done, jobs.length);
-        if (done === jobs.length) {
-          finished = true;
+        try {
+          o.onProgress?.(done, count);
+          deliver();
+        } catch (err) {
+          fail(err);
+          return;
+        }
+        if (delivered === count) {
+          stop();
           // Every batch is answered, so no worker holds work of this run: they can serve the next one.
           releaseWorkers(workers);
-          resolve(results);
-        } else feed(w);
+          resolve();
+          return;
+        }
+        feed(w);
+        for (const x of idle.splice(0)) feed(x);
       });
       w.on("error", fail);
       feed(w);

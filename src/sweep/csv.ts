@@ -8,11 +8,12 @@
 import * as fs from "fs";
 import { displayPath } from "../data/csv";
 import { UserError } from "../errors";
-import { writeFileForUser } from "../fsutil";
+import * as path from "path";
+import { maxCsvFileBytes, readFileCapped, tempSibling, writeError, writeFileForUser } from "../fsutil";
 import type { BootResult } from "../model/boot";
 import { maxCpus, maxInitLatencyMs } from "../model/limits";
 import { policyNames } from "../model/policies";
-import { gridPoints, GridPoint } from "./grid";
+import { GridPoint, gridPoint, gridSize } from "./grid";
 import { formatProvenance, provenanceLines, SweepGridInfo, sweepFormatLine, SweepProvenance } from "./provenance";
 
 export const sweepColumns = [
@@ -38,24 +39,34 @@ export interface SweepRow {
 }
 
 export function sweepRows(points: GridPoint[], results: BootResult[], jobsTotal: number, seed: number): SweepRow[] {
-  return points.flatMap((p, i) =>
-    Object.entries(results[i].modules).map(([module, m]) => ({
-      job: p.job, jobsTotal, policy: p.policy, cpus: p.cpus, initLatencyMs: p.initLatencyMs, initResult: p.initResult,
-      seed, boot: p.boot, module, spanSeconds: m.spanSeconds, attempts: m.attempts, fullLoads: m.fullLoads,
-      herdWakeups: m.herdWakeups, peakVmallocBytes: m.peakVmallocBytes,
-    })),
-  );
+  return points.flatMap((p, i) => pointRows(p, results[i], jobsTotal, seed));
+}
+
+/** One job's rows: one per module, in the scenario's order. */
+export function pointRows(p: GridPoint, result: BootResult, jobsTotal: number, seed: number): SweepRow[] {
+  return Object.entries(result.modules).map(([module, m]) => ({
+    job: p.job, jobsTotal, policy: p.policy, cpus: p.cpus, initLatencyMs: p.initLatencyMs, initResult: p.initResult,
+    seed, boot: p.boot, module, spanSeconds: m.spanSeconds, attempts: m.attempts, fullLoads: m.fullLoads,
+    herdWakeups: m.herdWakeups, peakVmallocBytes: m.peakVmallocBytes,
+  }));
 }
 
 const endLine = (rows: number) => `# end: ${rows} rows`;
 
+/** One row's CSV line, without the newline. */
+export function sweepRowLine(r: SweepRow): string {
+  return [r.job, r.jobsTotal, r.policy, r.cpus, r.initLatencyMs, r.initResult, r.seed, r.boot, r.module, r.spanSeconds, r.attempts, r.fullLoads, r.herdWakeups, r.peakVmallocBytes].join(",");
+}
+
+/** The lines before the rows: provenance (when given) and the column header. */
+function headLines(provenance?: SweepProvenance): string[] {
+  return [...(provenance ? formatProvenance(provenance) : []), sweepColumns.join(",")];
+}
+
 /** The CSV text; with provenance, framed by its comment lines and the end line. */
 export function formatSweepCsv(rows: SweepRow[], provenance?: SweepProvenance): string {
-  const lines = provenance ? formatProvenance(provenance) : [];
-  lines.push(sweepColumns.join(","));
-  for (const r of rows) {
-    lines.push([r.job, r.jobsTotal, r.policy, r.cpus, r.initLatencyMs, r.initResult, r.seed, r.boot, r.module, r.spanSeconds, r.attempts, r.fullLoads, r.herdWakeups, r.peakVmallocBytes].join(","));
-  }
+  const lines = headLines(provenance);
+  for (const r of rows) lines.push(sweepRowLine(r));
   if (provenance) lines.push(endLine(rows.length));
   return lines.join("\n") + "\n";
 }
@@ -67,6 +78,75 @@ export function formatSweepCsv(rows: SweepRow[], provenance?: SweepProvenance): 
  */
 export function writeSweepCsv(file: string, rows: SweepRow[], provenance?: SweepProvenance): void {
   writeFileForUser(file, formatSweepCsv(rows, provenance));
+}
+
+/**
+ * A sweep CSV written as its rows arrive, byte-identical to formatSweepCsv of
+ * the same rows: into a temp sibling of `file`, renamed into place by finish(),
+ * so readers never see a partial file. Any I/O error is a writeError (exit 1);
+ * after one, or on abort(), the temp file is gone.
+ */
+export class SweepCsvStream {
+  private readonly tmp: string;
+  private fd: number | null = null;
+  private pending: string[] = [];
+  private pendingChars = 0;
+  rows = 0;
+
+  constructor(readonly file: string, provenance: SweepProvenance) {
+    this.tmp = tempSibling(file);
+    this.io(() => {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      this.fd = fs.openSync(this.tmp, "wx");
+    });
+    for (const line of headLines(provenance)) this.push(line);
+  }
+
+  write(rows: SweepRow[]): void {
+    for (const r of rows) this.push(sweepRowLine(r));
+    this.rows += rows.length;
+  }
+
+  /** The end line, then the file is complete: flush, close and rename into place. */
+  finish(): void {
+    this.push(endLine(this.rows));
+    this.flush();
+    this.io(() => {
+      fs.closeSync(this.fd!);
+      this.fd = null;
+      fs.renameSync(this.tmp, this.file);
+    });
+  }
+
+  /** Drop the partial file (after an error or a signal); never throws. */
+  abort(): void {
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
+    fs.rmSync(this.tmp, { force: true });
+  }
+
+  private push(line: string): void {
+    this.pending.push(line);
+    this.pendingChars += line.length + 1;
+    // Write in chunks of about a megabyte: few system calls, little held in memory.
+    if (this.pendingChars >= 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    const text = this.pending.join("\n") + "\n";
+    this.pending = [];
+    this.pendingChars = 0;
+    this.io(() => fs.writeSync(this.fd!, text));
+  }
+
+  private io(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.abort();
+      throw writeError(this.file, err);
+    }
+  }
 }
 
 export interface SweepFile {
@@ -111,12 +191,11 @@ function gridRule(g: SweepGridInfo): string | null {
  * line `invalid FILE:LINE: rule`, exit 2.
  */
 export function readSweepCsv(file: string): SweepFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new UserError(`invalid ${displayPath(file)}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; allowed: a readable sweep CSV file)`);
-  }
+  const text = readFileCapped(file, maxCsvFileBytes, (p) =>
+    p.kind === "unreadable"
+      ? new UserError(`invalid ${displayPath(file)}: cannot read (${p.detail}; allowed: a readable sweep CSV file)`)
+      : new UserError(`invalid ${displayPath(file)}: ${p.detail} (allowed: a regular sweep CSV file of at most ${maxCsvFileBytes} bytes)`),
+  );
   const fail = (line: number, rule: string) => sweepError(file, line, rule);
   const lines = text.split("\n");
   if (lines[0] !== sweepFormatLine) {
@@ -148,9 +227,9 @@ export function readSweepCsv(file: string): SweepFile {
   const sm = /^(\d+)\/(\d+)$/.exec(raw.shard);
   const shard = sm ? { k: Number(sm[1]), n: Number(sm[2]) } : null;
   if (!shard || shard.k < 1 || shard.k > shard.n) throw fail(provenanceLine.shard, "shard: K/N with 1 <= K <= N");
-  const points = gridPoints({ ...grid, initResults: grid.initResults as Array<"fail" | "success">, scenario: undefined });
+  const fileGrid = { ...grid, initResults: grid.initResults as Array<"fail" | "success">, scenario: undefined };
   const jobsTotal = Number(raw.jobs_total);
-  if (raw.jobs_total !== String(points.length)) throw fail(provenanceLine.jobs_total, `jobs_total: ${raw.jobs_total} (allowed ${points.length}, the size of the grid)`);
+  if (raw.jobs_total !== String(gridSize(fileGrid))) throw fail(provenanceLine.jobs_total, `jobs_total: ${raw.jobs_total} (allowed ${gridSize(fileGrid)}, the size of the grid)`);
   const provenance: SweepProvenance = { grid, params: raw.params, code: raw.code, shard, jobsTotal };
 
   const headerLine = keys.length + 2;
@@ -210,7 +289,7 @@ export function readSweepCsv(file: string): SweepFile {
     if (r.job >= jobsTotal) throw fail(line, `job: ${r.job} (allowed 0..${jobsTotal - 1}: below jobs_total)`);
     if (r.job % shard.n !== shard.k - 1) throw fail(line, `job ${r.job} is not in shard ${shard.k}/${shard.n} (allowed: jobs numbered ${shard.k - 1} modulo ${shard.n})`);
     if (r.seed !== grid.seed) throw fail(line, `seed: ${r.seed} (allowed ${grid.seed}, the grid's seed)`);
-    const p = points[r.job];
+    const p = gridPoint(fileGrid, r.job);
     if (r.policy !== p.policy || r.cpus !== p.cpus || r.initLatencyMs !== p.initLatencyMs || r.initResult !== p.initResult || r.boot !== p.boot) {
       throw fail(line, `job ${r.job} is ${r.policy},${r.cpus},${r.initLatencyMs},${r.initResult},boot ${r.boot} (allowed ${p.policy},${p.cpus},${p.initLatencyMs},${p.initResult},boot ${p.boot}, its grid point)`);
     }

@@ -10,6 +10,7 @@ import { maxCpus, maxInitLatencyMs } from "../model/limits";
 import { Scenario, withCpus, withInit } from "../model/scenario";
 import { seedScenario } from "../model/scenarios";
 import type { BootJob } from "../parallel/pool";
+import type { CostSample, Work } from "../parallel/estimate";
 
 export interface Grid {
   policies: string[];
@@ -32,14 +33,31 @@ export interface GridPoint {
   boot: number;
 }
 
+/** How many jobs the grid has, computed rather than counted: a huge grid is never materialised. */
+export function gridSize(g: Grid): number {
+  return g.policies.length * g.cpus.length * g.initLatencyMs.length * g.initResults.length * g.boots;
+}
+
+/**
+ * Job `job` of the grid, from its number alone: policy outermost, then CPU count,
+ * init latency, init result and boot (the order the job numbers always had).
+ */
+export function gridPoint(g: Grid, job: number): GridPoint {
+  let rest = job;
+  const boot = (rest % g.boots) + 1;
+  rest = Math.floor(rest / g.boots);
+  const initResult = g.initResults[rest % g.initResults.length];
+  rest = Math.floor(rest / g.initResults.length);
+  const initLatencyMs = g.initLatencyMs[rest % g.initLatencyMs.length];
+  rest = Math.floor(rest / g.initLatencyMs.length);
+  const cpus = g.cpus[rest % g.cpus.length];
+  const policy = g.policies[Math.floor(rest / g.cpus.length)];
+  return { job, policy, cpus, initLatencyMs, initResult, boot };
+}
+
+/** Every point, in job order: for small grids only (tests, notebooks); runs use gridPoint. */
 export function gridPoints(g: Grid): GridPoint[] {
-  const out: GridPoint[] = [];
-  for (const policy of g.policies)
-    for (const cpus of g.cpus)
-      for (const initLatencyMs of g.initLatencyMs)
-        for (const initResult of g.initResults)
-          for (let boot = 1; boot <= g.boots; boot++) out.push({ job: out.length, policy, cpus, initLatencyMs, initResult, boot });
-  return out;
+  return Array.from({ length: gridSize(g) }, (_, job) => gridPoint(g, job));
 }
 
 export function jobOf(p: GridPoint, g: Grid, params: Params): BootJob {
@@ -53,8 +71,28 @@ export function jobOf(p: GridPoint, g: Grid, params: Params): BootJob {
 }
 
 /** Shard K of N (1-based): jobs whose number is K-1 modulo N, so every shard gets a mix of cheap and costly points. */
-export function shardOf(points: GridPoint[], shard: { k: number; n: number } | null): GridPoint[] {
+export function shardOf(points: GridPoint[], shard: Shard | null): GridPoint[] {
   return shard ? points.filter((p) => p.job % shard.n === shard.k - 1) : points;
+}
+
+export interface Shard {
+  k: number;
+  n: number;
+}
+
+/** Jobs of the shard among job numbers 0..total-1 (all of them without a shard). */
+export function shardSize(total: number, shard: Shard | null): number {
+  return shard ? jobsBelow(total, shard) : total;
+}
+
+/** The job number of the shard's i-th job (0-based). */
+export function shardJob(i: number, shard: Shard | null): number {
+  return shard ? shard.k - 1 + i * shard.n : i;
+}
+
+/** Jobs of the shard numbered below `end`. */
+export function jobsBelow(end: number, shard: Shard): number {
+  return end >= shard.k ? Math.floor((end - shard.k) / shard.n) + 1 : 0;
 }
 
 export function parseShard(text: string): { k: number; n: number } {
@@ -129,4 +167,35 @@ export function validateGrid(g: Grid): Grid {
   for (const l of g.initLatencyMs) checkNumber("init-latency-ms", l, 0, maxInitLatencyMs);
   checkInteger("boots", g.boots, 1, 100_000);
   return g;
+}
+
+/**
+ * The shard's boots per policy and CPU count, counted arithmetically: each
+ * (policy, CPU count) is one block of consecutive job numbers.
+ */
+export function sweepWork(g: Grid, shard: Shard | null): Work[] {
+  const block = g.initLatencyMs.length * g.initResults.length * g.boots;
+  const inShard = (end: number) => (shard ? jobsBelow(end, shard) : end);
+  const work: Work[] = [];
+  g.policies.forEach((policy, pi) =>
+    g.cpus.forEach((cpus, ci) => {
+      const start = (pi * g.cpus.length + ci) * block;
+      work.push({ policy, cpus, boots: inShard(start + block) - inShard(start) });
+    }),
+  );
+  return work;
+}
+
+/**
+ * What to time before the sweep: each policy at `cpus` with the grid's shortest
+ * and longest init latency and each init result (a latency changes how long
+ * others wait, and so the boot's work).
+ */
+export function costSamples(g: Grid, params: Params, cpus: number): CostSample[] {
+  const latencies = [...new Set([Math.min(...g.initLatencyMs), Math.max(...g.initLatencyMs)])];
+  return g.policies.flatMap((policy) =>
+    latencies.flatMap((initLatencyMs) =>
+      g.initResults.map((initResult) => ({ policy, scenario: jobOf({ job: 0, policy, cpus, initLatencyMs, initResult, boot: 1 }, g, params).scenario })),
+    ),
+  );
 }

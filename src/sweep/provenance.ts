@@ -8,7 +8,7 @@ import { createHash } from "crypto";
 import type { Params } from "../model/params";
 import { scenarioToJson, seedScenario } from "../model/scenarios";
 import { modelCodeVersion } from "../codeVersion";
-import { Grid, gridPoints } from "./grid";
+import { Grid, gridSize } from "./grid";
 
 export const sweepFormatLine = "# modburst-sweep v1";
 
@@ -52,7 +52,7 @@ export function sweepProvenance(grid: Grid, params: Params, shard: { k: number; 
     params: paramsHash(params),
     code: modelCodeVersion(),
     shard: shard ?? { k: 1, n: 1 },
-    jobsTotal: gridPoints(grid).length,
+    jobsTotal: gridSize(grid),
   };
 }
 
