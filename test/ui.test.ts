@@ -149,7 +149,8 @@ test("JupyterLab 4: every notebook opens untrusted with its static figures, runs
         return imgs.length === n && imgs.every((i) => i.complete && i.naturalWidth > 0);
       },
       [panel, figures] as const,
-      { timeout: 60_000 },
+      // Polled every 100 ms, not on every animation frame: raf polling keeps the page painting at 60 Hz.
+      { timeout: 60_000, polling: 100 },
     );
     const openMs = Date.now() - started;
     const trust = await page.evaluate((p) => {
@@ -178,7 +179,7 @@ test("JupyterLab 4: every notebook opens untrusted with its static figures, runs
           return w.sessionContext.session?.kernel?.status === "idle" && code.every((c: any) => c.model.executionCount !== null);
         },
         panel,
-        { timeout: 300_000 },
+        { timeout: 300_000, polling: 500 },
       );
       const state = await page.evaluate((p) => {
         const w = eval(p);
@@ -200,7 +201,7 @@ test("JupyterLab 4: every notebook opens untrusted with its static figures, runs
           img.dispatchEvent(new (globalThis as any).MouseEvent("mouseenter"));
         }
       });
-      await page.waitForFunction((n) => (globalThis as any).document.querySelectorAll(".jp-RenderedPlotly.js-plotly-plot .modebar").length === n, figures, { timeout: 60_000 });
+      await page.waitForFunction((n) => (globalThis as any).document.querySelectorAll(".jp-RenderedPlotly.js-plotly-plot .modebar").length === n, figures, { timeout: 60_000, polling: 250 });
       await page.locator(".jp-RenderedPlotly.js-plotly-plot").first().scrollIntoViewIfNeeded();
       await page.screenshot({ path: path.join(artifactsDir, `${path.basename(name, ".ipynb")}.png`) });
     }),
