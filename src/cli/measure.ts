@@ -52,6 +52,6 @@ export function measureCommand(argv: string[]): number {
   writeFileForUser(events, eventsCsvText(attempts));
   writeFileForUser(out, measuredCsvText(spans, config, policy));
   const formats = [...new Set(files.map((f) => f.format))].join(", ");
-  process.stderr.write(`measure: ${files.length} file${files.length === 1 ? "" : "s"} (${formats}), ${boots} boot${boots === 1 ? "" : "s"}, ${attempts.length} attempts -> ${out} (${spans.length} rows), ${events}\n`);
+  process.stderr.write(`measure: ${files.length} file${files.length === 1 ? "" : "s"} (${formats}), ${boots} boot${boots === 1 ? "" : "s"}, ${attempts.length} attempts -> ${out} (${spans.length} row${spans.length === 1 ? "" : "s"}), ${events}\n`);
   return 0;
 }
