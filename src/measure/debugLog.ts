@@ -17,7 +17,8 @@ import type { LogLine } from "./lines";
 import { mentionsAttempt } from "./messages";
 
 const stamped = /^\[\s*(\d+)\.(\d{1,9})\]\s?(.*)$/;
-const withIdentifier = /^(?:\S+ )?([^\s[\]]+)\[\d+\]: (.*)$/;
+// `ident[pid]: ` first, then `host ident[pid]: `: tried in that order, so a message containing "x[1]: " is not taken for the identifier.
+const withIdentifier = [/^([^\s[\]]+)\[\d+\]: (.*)$/, /^\S+ ([^\s[\]]+)\[\d+\]: (.*)$/];
 
 /** `[   12.345678]` as integer microseconds (digits past the sixth are dropped). */
 export function monotonicUs(seconds: string, fraction: string): number {
@@ -42,7 +43,7 @@ export function parseDebugLog(file: string, lines: LogLine[]): ParsedBoot[] {
     if (timeUs < previousUs) current = null; // the clock restarted: a new boot
     previousUs = timeUs;
     const rest = m[3];
-    const id = withIdentifier.exec(rest);
+    const id = withIdentifier[0].exec(rest) ?? withIdentifier[1].exec(rest);
     let message: string;
     if (id) {
       if (!udevIdentifiers.includes(id[1])) continue; // another process
