@@ -12,5 +12,6 @@ export const calibrateUsage = "modburst calibrate [--seed S] [--refits N] [--out
 export const simulateUsage =
   "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME|FILE.json] " +
   "[--init-latency-ms X] [--init-result fail|success] [--params FILE] [--json] [--max-hours H]";
+export const measureUsage = "modburst measure LOG... --config NAME [--policy NAME] --out FILE.csv [--events FILE.csv]";
 export const figuresUsage = "modburst figures [--out DIR] [--no-cache]";
 export const reproduceUsage = "modburst reproduce [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]";

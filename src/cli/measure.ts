@@ -1,0 +1,57 @@
+/**
+ * modburst measure LOG... --config NAME [--policy NAME] --out FILE.csv [--events FILE.csv]
+ *
+ * Your own machine's udev log to the tidy measured CSV (data/measured/'s
+ * columns) and the per-attempt events. Every check and all parsing happen
+ * before anything is written: a bad log leaves no file behind.
+ */
+import { UserError } from "../errors";
+import { checkWritableFile, writeFileForUser } from "../fsutil";
+import { eventsCsvText, measuredCsvText } from "../measure/csv";
+import { readUdevLogs } from "../measure/readLogs";
+import { spansOf } from "../measure/spans";
+import { parseCli } from "./args";
+
+/** A config or policy name goes into a CSV cell as is: no comma, quote or space. */
+export function checkName(field: string, value: string | undefined): string {
+  if (value === undefined || !/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/.test(value)) {
+    throw new UserError(`invalid ${field}: ${value === undefined ? "missing" : value === "" ? '""' : value} (allowed a name of 1-64 letters, digits and . _ + -, starting with a letter or digit)`);
+  }
+  return value;
+}
+
+/** `out.csv` -> `out.events.csv`; a name without .csv gets `.events.csv` appended. */
+export function eventsPathFor(out: string): string {
+  return out.endsWith(".csv") ? `${out.slice(0, -4)}.events.csv` : `${out}.events.csv`;
+}
+
+export function measureCommand(argv: string[]): number {
+  const { values, positionals, rejectRepeats } = parseCli(argv, {
+    config: { type: "string" },
+    policy: { type: "string" },
+    out: { type: "string" },
+    events: { type: "string" },
+  }, { positionals: true, laterRepeats: true });
+  if (positionals.length === 0) throw new UserError("invalid LOG: missing (allowed one or more udev log files: journalctl -b -u systemd-udevd -o short-precise > udev.log)");
+  const config = checkName("config", values.config as string | undefined);
+  const policy = checkName("policy", (values.policy as string | undefined) ?? config);
+  const out = values.out as string | undefined;
+  if (out === undefined || out === "") throw new UserError("invalid out: missing (allowed: a file path for the measured CSV, --out FILE.csv)");
+  const events = (values.events as string | undefined) ?? eventsPathFor(out);
+  if (events === "" || events === out) throw new UserError(`invalid events: ${events === "" ? '""' : events} (allowed a file path other than --out)`);
+  rejectRepeats();
+  // Before reading logs of up to 256 MB: a folder, a path under a file, a read-only place.
+  checkWritableFile(out);
+  checkWritableFile(events);
+
+  const notes: string[] = [];
+  const { attempts, boots, files } = readUdevLogs(positionals, (n) => notes.push(n));
+  const spans = spansOf(attempts);
+  for (const n of notes) process.stderr.write(`measure: note: ${n}\n`);
+  // Events first: once the measured CSV exists, its events are there too.
+  writeFileForUser(events, eventsCsvText(attempts));
+  writeFileForUser(out, measuredCsvText(spans, config, policy));
+  const formats = [...new Set(files.map((f) => f.format))].join(", ");
+  process.stderr.write(`measure: ${files.length} file${files.length === 1 ? "" : "s"} (${formats}), ${boots} boot${boots === 1 ? "" : "s"}, ${attempts.length} attempts -> ${out} (${spans.length} row${spans.length === 1 ? "" : "s"}), ${events}\n`);
+  return 0;
+}

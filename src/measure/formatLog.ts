@@ -1,0 +1,90 @@
+/**
+ * Attempts written back out as each log format readLogs.ts accepts: synthetic
+ * logs from simulated boots, and test fixtures. Pure: same attempts, same text.
+ * measure(formatUdevLog(a, f)) gives `a` back (times to the microsecond), because
+ * every boot opens with a systemd-udevd line at its time 0.
+ */
+import { invalid } from "../errors";
+import type { LoadAttempt } from "./attempts";
+import { formatMessage } from "./messages";
+import type { LogFormat } from "./readLogs";
+
+/** What the formatter needs of an attempt; errnoText defaults to the errno's strerror text. */
+export type AttemptToFormat = Omit<LoadAttempt, "errnoText"> & { errnoText?: string };
+
+export interface FormatLogOptions {
+  /** Host name in short-precise lines; default "host". */
+  host?: string;
+  /** Wall clock of boot 1's first udev line, ms since the epoch (UTC); default 2022-10-15 10:00:00, the seed's date. */
+  startEpochMs?: number;
+}
+
+interface Line {
+  timeUs: number;
+  pid: number;
+  message: string;
+}
+
+const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const mainPid = 812;
+// Where udevd starts on the monotonic clock: after the kernel and the initrd.
+const udevStartUs = 3_000_000;
+// Gap between one boot's last line and the next boot's first, on the wall clock.
+const rebootGapUs = 3600e6;
+
+const pad = (n: number, w: number) => String(n).padStart(w, "0");
+
+function wallClock(us: number): string {
+  const d = new Date(Math.floor(us / 1000));
+  return `${months[d.getUTCMonth()]} ${pad(d.getUTCDate(), 2)} ${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}.${pad(us % 1e6, 6)}`;
+}
+
+/** printk's "[%5lu.%06lu]". */
+function monotonic(us: number): string {
+  return `[${String(Math.floor(us / 1e6)).padStart(5, " ")}.${pad(us % 1e6, 6)}]`;
+}
+
+const bootId = (boot: number) => `6d6f646275727374${pad(boot, 16)}`; // "modburst" in hex, then the boot number
+
+export function formatUdevLog(attempts: readonly AttemptToFormat[], format: LogFormat, options: FormatLogOptions = {}): string {
+  const host = options.host ?? "host";
+  let bootStartUs = (options.startEpochMs ?? Date.UTC(2022, 9, 15, 10, 0, 0)) * 1000;
+  const boots = [...new Set(attempts.map((a) => a.boot))].sort((x, y) => x - y);
+  const out: string[] = [];
+  for (const boot of boots) {
+    const lines: Line[] = [{ timeUs: 0, pid: mainPid, message: "Using default interface naming scheme 'v252'." }];
+    const perModule = new Map<string, number>();
+    const own = attempts.filter((a) => a.boot === boot).sort((x, y) => x.timeSeconds - y.timeSeconds);
+    own.forEach((a, i) => {
+      if (!(a.timeSeconds >= 0)) throw invalid("timeSeconds", a.timeSeconds, ">= 0: seconds since the boot's first udev line");
+      const k = perModule.get(a.module) ?? 0;
+      perModule.set(a.module, k + 1);
+      const message = formatMessage(a);
+      // Only udevd's debug log gets the device prefix ("cpu0: ") that device-bound lines carry.
+      lines.push({ timeUs: Math.round(a.timeSeconds * 1e6), pid: 900 + (i % 64), message: format === "debug" ? `cpu${k}: ${message}` : message });
+    });
+    if (format === "short-precise") {
+      out.push(`-- Boot ${bootId(boot)} --`);
+      for (const l of lines) out.push(`${wallClock(bootStartUs + l.timeUs)} ${host} systemd-udevd[${l.pid}]: ${l.message}`);
+    } else if (format === "json") {
+      for (const l of lines) {
+        out.push(JSON.stringify({
+          __REALTIME_TIMESTAMP: String(bootStartUs + l.timeUs),
+          __MONOTONIC_TIMESTAMP: String(udevStartUs + l.timeUs),
+          _BOOT_ID: bootId(boot),
+          PRIORITY: "7",
+          SYSLOG_IDENTIFIER: "systemd-udevd",
+          _PID: String(l.pid),
+          _COMM: "systemd-udevd",
+          MESSAGE: l.message,
+        }));
+      }
+    } else {
+      // The kernel's first console line at 0 restarts the clock: that is how a console log shows a new boot.
+      out.push(`${monotonic(0)} Linux version 6.0.0-rc3 (modburst synthetic log)`);
+      for (const l of lines) out.push(`${monotonic(udevStartUs + l.timeUs)} systemd-udevd[${l.pid}]: ${l.message}`);
+    }
+    bootStartUs += lines[lines.length - 1].timeUs + rebootGapUs;
+  }
+  return out.map((l) => l + "\n").join("");
+}

@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { test } from "node:test";
+import { AttemptToFormat, formatUdevLog } from "../src/measure/formatLog";
+import { logFormats } from "../src/measure/readLogs";
+import { parseMessage } from "../src/measure/messages";
+import { root, runNode, tmpDir } from "./helpers";
+
+const fixtures = path.join(root, "test/fixtures/udev");
+const fixture = (name: string) => path.join("test/fixtures/udev", name);
+const measure = (...args: string[]) => runNode("bin/modburst.js", ["measure", ...args]);
+const read = (file: string) => fs.readFileSync(file, "utf8");
+
+for (const name of ["short-precise", "json", "debug", "crlf", "non-utf8", "truncated", "interleaved"]) {
+  test(`the ${name} fixture gives its expected measured CSV and events CSV exactly`, (t) => {
+    const dir = tmpDir(t);
+    const out = path.join(dir, `${name}.csv`);
+    const r = measure(fixture(`${name}.log`), "--config", "base", "--out", out);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(read(out), read(path.join(fixtures, `${name}.csv`)));
+    assert.equal(read(path.join(dir, `${name}.events.csv`)), read(path.join(fixtures, `${name}.events.csv`)));
+    assert.equal(r.stdout, "");
+  });
+}
+
+test("a cut-off last line is left out with a note on stderr", (t) => {
+  const dir = tmpDir(t);
+  const r = measure(fixture("truncated.log"), "--config", "base", "--out", path.join(dir, "m.csv"));
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^measure: note: test\/fixtures\/udev\/truncated\.log:4: the last line has no newline \(cut off\?\); ignored$/m);
+});
+
+test("several files are several boots, numbered in the order given; --policy and --events are honoured", (t) => {
+  const dir = tmpDir(t);
+  const out = path.join(dir, "m.csv");
+  const events = path.join(dir, "e.csv");
+  const r = measure(fixture("crlf.log"), fixture("non-utf8.log"), "--config", "my", "--policy", "merge", "--out", out, "--events", events);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(read(out), "config,policy,module,boot,seconds\nmy,merge,acpi_cpufreq,1,8.509\nmy,merge,acpi_cpufreq,2,9.424\nmy,merge,pcc_cpufreq,3,2.685\n");
+  assert.match(read(events), /^3,3\.585000,pcc_cpufreq,failed,EBUSY,Device or resource busy$/m);
+  assert.equal(r.stderr, `measure: 2 files (short-precise), 3 boots, 6 attempts -> ${out} (3 rows), ${events}\n`);
+});
+
+test("the messages of systemd v219..v256 are recognised; ignored ones give nothing", () => {
+  assert.deepEqual(parseMessage("Inserted module 'acpi_cpufreq'"), { module: "acpi_cpufreq", outcome: "inserted", errno: "", errnoText: "" });
+  assert.deepEqual(parseMessage("mmc1:0001:2: Failed to insert module 'x': Device or resource busy"), { module: "x", outcome: "failed", errno: "EBUSY", errnoText: "Device or resource busy" });
+  assert.deepEqual(parseMessage("Failed to insert module 'x': Unknown error 512"), { module: "x", outcome: "failed", errno: "", errnoText: "Unknown error 512" });
+  assert.deepEqual(parseMessage("cpu0: Module 'x' is already loaded"), { module: "x", outcome: "already-loaded", errno: "", errnoText: "" });
+  assert.deepEqual(parseMessage("Inserted 'x'"), { module: "x", outcome: "inserted", errno: "", errnoText: "" });
+  assert.deepEqual(parseMessage("Failed to insert 'x'"), { module: "x", outcome: "failed", errno: "", errnoText: "" });
+  for (const m of ["Module 'x' is blacklisted", "Module 'x' is built in", "Loading module: x", "Inserted module 'x' twice"]) assert.equal(parseMessage(m), null, m);
+});
+
+const attempts: AttemptToFormat[] = [
+  { boot: 1, timeSeconds: 0, module: "pcc_cpufreq", outcome: "failed", errno: "EBUSY" },
+  { boot: 1, timeSeconds: 0.000001, module: "acpi_cpufreq", outcome: "inserted", errno: "" },
+  { boot: 1, timeSeconds: 12.5, module: "acpi_cpufreq", outcome: "already-loaded", errno: "" },
+  { boot: 1, timeSeconds: 45.374001, module: "pcc_cpufreq", outcome: "inserted", errno: "" },
+  { boot: 1, timeSeconds: 45.462, module: "acpi_cpufreq", outcome: "failed", errno: "EBUSY" },
+  { boot: 2, timeSeconds: 1.5, module: "acpi_cpufreq", outcome: "failed", errno: "ENODEV" },
+  { boot: 2, timeSeconds: 3.0005, module: "acpi_cpufreq", outcome: "failed", errno: "EEXIST" },
+  { boot: 3, timeSeconds: 86_400.25, module: "pcc_cpufreq", outcome: "inserted", errno: "" },
+];
+const errnoText: Record<string, string> = { EBUSY: "Device or resource busy", ENODEV: "No such device", EEXIST: "File exists", "": "" };
+const expectedEvents = ["boot,time_seconds,module,outcome,errno,errno_text", ...attempts.map((a) => [a.boot, a.timeSeconds.toFixed(6), a.module, a.outcome, a.errno, errnoText[a.errno]].join(","))].join("\n") + "\n";
+
+for (const format of logFormats) {
+  test(`the ${format} formatter round-trips through measure: the same events and spans back`, (t) => {
+    const dir = tmpDir(t);
+    const log = path.join(dir, `synthetic.${format}.log`);
+    fs.writeFileSync(log, formatUdevLog(attempts, format));
+    const out = path.join(dir, "m.csv");
+    const r = measure(log, "--config", "base", "--out", out);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(read(path.join(dir, "m.events.csv")), expectedEvents);
+    assert.equal(read(out), "config,policy,module,boot,seconds\nbase,base,pcc_cpufreq,1,45.374\nbase,base,pcc_cpufreq,3,0.000\nbase,base,acpi_cpufreq,1,45.462\nbase,base,acpi_cpufreq,2,1.501\n");
+    assert.equal(formatUdevLog(attempts, format), read(log), "pure: the same text again");
+  });
+}
+
+/** Every bad input: exact one-line error, exit 2, no output file, no stack trace. */
+const bad: Array<{ name: string; text: string | Buffer; error: (file: string) => string }> = [
+  { name: "nothing matches", text: "Oct 15 10:01:02.000000 host systemd[1]: Started Rule-based Manager for Device Events and Files.\nOct 15 10:01:02.100000 host systemd-udevd[812]: Using default interface naming scheme 'v251'.\n",
+    error: (f) => `invalid ${f}: no module load lines (allowed a systemd-udevd log with "Inserted module", "Module ... is already loaded" or "Failed to insert module" lines; they are debug messages: boot with udev.log_level=debug)` },
+  { name: "empty file", text: "", error: (f) => `invalid ${f}: no module load lines (allowed a systemd-udevd log with "Inserted module", "Module ... is already loaded" or "Failed to insert module" lines; they are debug messages: boot with udev.log_level=debug)` },
+  { name: "bad short-precise timestamp", text: "Oct 15 10:01:02.000000 host systemd-udevd[812]: Inserted module 'a'\nOct 32 10:01:03.000000 host systemd-udevd[813]: Inserted module 'a'\n",
+    error: (f) => `invalid ${f}:2: timestamp of a module load line: Oct 32 10:01:03.000000 (allowed "Oct 15 10:01:02.123456 host systemd-udevd[812]: ..." as journalctl -o short-precise prints it, or an ISO 8601 time as -o short-iso-precise does)` },
+  { name: "missing short-precise timestamp", text: "Oct 15 10:01:02.000000 host systemd-udevd[812]: Inserted module 'a'\nhost systemd-udevd[813]: Inserted module 'a'\n",
+    error: (f) => `invalid ${f}:2: timestamp of a module load line: host (allowed "Oct 15 10:01:02.123456 host systemd-udevd[812]: ..." as journalctl -o short-precise prints it, or an ISO 8601 time as -o short-iso-precise does)` },
+  { name: "malformed JSON line", text: '{"__MONOTONIC_TIMESTAMP":"1","SYSLOG_IDENTIFIER":"systemd-udevd","MESSAGE":"Inserted module \'a\'"}\n{"__MONOTONIC_TIMESTAMP":\n',
+    error: (f) => `invalid ${f}:2: not a JSON object: {"__MONOTONIC_TIMESTAMP": (allowed one journalctl -o json object per line)` },
+  { name: "JSON entry without a usable timestamp", text: '{"__REALTIME_TIMESTAMP":"12.5","_BOOT_ID":"b","SYSLOG_IDENTIFIER":"systemd-udevd","MESSAGE":"Inserted module \'a\'"}\n',
+    error: (f) => `invalid ${f}:1: __REALTIME_TIMESTAMP of a module load entry: "12.5" (allowed decimal microseconds in a string, in every entry of a boot, as journalctl -o json prints them)` },
+  { name: "debug line without a stamp", text: "[    5.000000] systemd-udevd[901]: Inserted module 'a'\ncpu0: Inserted module 'a'\n",
+    error: (f) => `invalid ${f}:2: a module load line without a monotonic stamp: cpu0: Inserted module 'a' (allowed "[   12.345678] systemd-udevd[812]: ..." as the kernel console and journalctl -o short-monotonic print it)` },
+];
+
+for (const b of bad) {
+  test(`bad log (${b.name}): one line, exit 2, nothing written`, (t) => {
+    const dir = tmpDir(t);
+    const good = fixture("short-precise.log");
+    const log = path.join(dir, "bad.log");
+    fs.writeFileSync(log, b.text);
+    const out = path.join(dir, "out", "m.csv");
+    // The bad file second: nothing is written even though the first one was fine.
+    const r = measure(good, log, "--config", "base", "--out", out);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr, `modburst: ${b.error(log)}\n`);
+    assert.deepEqual(fs.readdirSync(dir), ["bad.log"], "no output, not even its folder");
+  });
+}
+
+test("bad arguments and unreadable files: one line, exit 2 (unwritable output: exit 1), nothing written", (t) => {
+  const dir = tmpDir(t);
+  const out = path.join(dir, "m.csv");
+  const log = fixture("short-precise.log");
+  const cases: Array<[string[], number, string]> = [
+    [["--config", "base", "--out", out], 2, "invalid LOG: missing (allowed one or more udev log files: journalctl -b -u systemd-udevd -o short-precise > udev.log)"],
+    [[log, "--out", out], 2, "invalid config: missing (allowed a name of 1-64 letters, digits and . _ + -, starting with a letter or digit)"],
+    [[log, "--config", "a,b", "--out", out], 2, "invalid config: a,b (allowed a name of 1-64 letters, digits and . _ + -, starting with a letter or digit)"],
+    [[log, "--config", "base"], 2, "invalid out: missing (allowed: a file path for the measured CSV, --out FILE.csv)"],
+    [[log, "--config", "base", "--out", out, "--events", out], 2, `invalid events: ${out} (allowed a file path other than --out)`],
+    [[log, "--config", "base", "--config", "my", "--out", out], 2, "invalid --config: given twice (allowed once)"],
+    [[path.join(dir, "missing.log"), "--config", "base", "--out", out], 2, `invalid log file: ${path.join(dir, "missing.log")}: ENOENT (allowed: a readable file)`],
+    [[dir, "--config", "base", "--out", out], 2, `invalid log file: ${dir}: not a regular file (allowed: a regular file of at most 268435456 bytes)`],
+    [[log, "--config", "base", "--out", dir], 1, `cannot write ${dir}: EISDIR (is a directory)`],
+  ];
+  for (const [args, status, message] of cases) {
+    const r = measure(...args);
+    assert.equal(r.status, status, `${args.join(" ")}\n${r.stderr}`);
+    assert.equal(r.stderr, `modburst: ${message}\n`);
+  }
+  assert.deepEqual(fs.readdirSync(dir), []);
+});
