@@ -1,14 +1,26 @@
 #!/usr/bin/env node
 /**
- * The test files for `npm test`, longest first: node's runner starts files in
- * the order given, two at a time, so the JupyterLab UI test (about a minute)
- * must not start last.
+ * The test files of one suite, longest first (node's runner starts files in the
+ * order given, a few at a time, so a long file must not start last):
+ * - `node bin/test-files.js` (npm test): everything under test/ but test/jupyter/;
+ * - `node bin/test-files.js jupyter` (npm run test:jupyter): test/jupyter/, the
+ *   notebooks under the real Jupyter executor, the tslab kernel and JupyterLab in
+ *   Chromium, and a real venv install failing.
  */
 const fs = require("fs");
 const path = require("path");
 
-const longestFirst = ["ui.test.ts", "notebooks.test.ts", "runner.test.ts", "setup.test.ts"];
-const dir = path.join(__dirname, "..", "test");
+const suites = {
+  fast: { dir: "test", longestFirst: ["pack.test.ts", "bounds.test.ts", "sweep.test.ts", "strict.test.ts", "setup.test.ts"] },
+  jupyter: { dir: path.join("test", "jupyter"), longestFirst: ["ui.test.ts", "notebooks.test.ts", "runner.test.ts"] },
+};
+const name = process.argv[2] ?? "fast";
+const suite = suites[name];
+if (!suite) {
+  process.stderr.write(`test-files: invalid suite: ${name} (allowed ${Object.keys(suites).join("|")})\n`);
+  process.exit(2);
+}
+const dir = path.join(__dirname, "..", suite.dir);
 const all = fs.readdirSync(dir).filter((f) => f.endsWith(".test.ts")).sort();
-const ordered = [...longestFirst.filter((f) => all.includes(f)), ...all.filter((f) => !longestFirst.includes(f))];
-process.stdout.write(ordered.map((f) => path.join("test", f)).join(" ") + "\n");
+const ordered = [...suite.longestFirst.filter((f) => all.includes(f)), ...all.filter((f) => !suite.longestFirst.includes(f))];
+process.stdout.write(ordered.map((f) => path.join(suite.dir, f)).join(" ") + "\n");

@@ -30,7 +30,7 @@ test("timings.json: absent is 'not measured' (never missed); present is judged; 
   const dir = tempDir(t);
   const file = path.join(dir, "timings.json");
   const absent = externalTargets(file, dir);
-  assert.deepEqual(absent.map(statusOf), ["not measured", "not measured", "not measured"]);
+  assert.deepEqual(absent.map(statusOf), ["not measured", "not measured", "not measured", "not measured"]);
   assert.equal(missedCount(absent), 0);
 
   fs.writeFileSync(file, JSON.stringify({ reproduceColdSeconds: 61, reproduceWarmSeconds: 20, measuredAt: "2025-01-02T03:04:05Z" }));
@@ -39,6 +39,7 @@ test("timings.json: absent is 'not measured' (never missed); present is judged; 
     ["cold npm run reproduce", 61, "missed"],
     ["warm npm run reproduce", 20, "ok"],
     ["npm test", null, "not measured"],
+    ["npm run test:jupyter", null, "not measured"],
   ]);
   assert.match(some[0].note, /measured 2025-01-02T03:04:05Z/);
 

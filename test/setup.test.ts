@@ -196,17 +196,6 @@ test("setup: a bad flag is one line, exit 2", () => {
   }
 });
 
-test("a failing pip install falls back to Debian's packages", (t) => {
-  keepState(t);
-  const dir = tmpDir(t);
-  // No config file and no index: pip fails at once, as with a broken index.
-  const env = { MODBURST_PYTHON: "", MODBURST_VENV: path.join(dir, "venv"), PIP_CONFIG_FILE: "/dev/null", PIP_NO_INDEX: "1", PIP_FIND_LINKS: "" };
-  const r = runNode("bin/modburst.js", ["setup"], { env });
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^setup: not using .*venv: pip install -r environment\/requirements\.txt into .* failed \(exit 1\); falling back to \/usr\/bin\/python3$/m);
-  assert.match(r.stdout, /^setup: python \/usr\/bin\/python3 \(system; nbclient /m);
-});
-
 test("neither the venv nor Debian's packages: one message, exit 3", (t) => {
   keepState(t);
   const dir = tmpDir(t);

@@ -2,7 +2,7 @@
  * `modburst bench --pipeline`: time the whole commands a user waits for and
  * write them to data/derived/timings.json, which the bench then judges:
  * `npm run reproduce` with an empty results cache (cold), the same again
- * (warm), and `npm test`. Notebooks come out byte-identical each time, so the
+ * (warm), `npm test` and `npm run test:jupyter`. Notebooks come out byte-identical each time, so the
  * runs leave the checkout as it was when its notebooks were current.
  */
 import { spawnSync } from "child_process";
@@ -36,7 +36,8 @@ export function measurePipeline(file: string, log: (l: string) => void): void {
     const reproduceColdSeconds = timed("cold npm run reproduce (empty cache)", ["run", "reproduce", "--silent"], env, log);
     const reproduceWarmSeconds = timed("warm npm run reproduce", ["run", "reproduce", "--silent"], env, log);
     const testSeconds = timed("npm test", ["test", "--silent"], process.env, log);
-    const record = { reproduceColdSeconds, reproduceWarmSeconds, testSeconds, measuredAt: new Date().toISOString() };
+    const testJupyterSeconds = timed("npm run test:jupyter", ["run", "test:jupyter", "--silent"], process.env, log);
+    const record = { reproduceColdSeconds, reproduceWarmSeconds, testSeconds, testJupyterSeconds, measuredAt: new Date().toISOString() };
     writeFileAtomic(file, JSON.stringify(record, null, 2) + "\n");
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 /**
  * Targets measured outside the bench (whole commands, timed by whoever runs
  * them), read from an optional data/derived/timings.json:
- * `{ "reproduceColdSeconds": n, "reproduceWarmSeconds": n, "testSeconds": n, "measuredAt": "ISO date" }`.
+ * `{ "reproduceColdSeconds": n, "reproduceWarmSeconds": n, "testSeconds": n, "testJupyterSeconds": n, "measuredAt": "ISO date" }`.
  * No file, or no field, is "not measured"; a file that is there but wrong is an
  * error, so a typo never passes for a missing measurement.
  */
@@ -15,6 +15,8 @@ const external = [
   { key: "reproduceColdSeconds", name: "cold npm run reproduce", targetS: 60 },
   { key: "reproduceWarmSeconds", name: "warm npm run reproduce", targetS: 25 },
   { key: "testSeconds", name: "npm test", targetS: 120 },
+  // The notebooks under the real Jupyter, tslab and JupyterLab (test/jupyter/): kernels and a browser, so slower.
+  { key: "testJupyterSeconds", name: "npm run test:jupyter", targetS: 150 },
 ] as const;
 
 /** `file` is named relative to `root` in notes and errors. */

@@ -13,8 +13,8 @@ import * as net from "net";
 import * as path from "path";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
-import { chromiumArgs, requireChromium } from "../src/env/browser";
-import { readNotebook, root, scratchDir } from "./helpers";
+import { chromiumArgs, requireChromium } from "../../src/env/browser";
+import { readNotebook, root, scratchDir } from "../helpers";
 
 export const artifactsDir = path.join(root, "test-artifacts", "ui");
 
