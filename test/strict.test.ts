@@ -148,3 +148,20 @@ test("a flag given twice is named once its values are checked: a bad value is st
   rejected(cli("calibrate", "--seed", "1", "--seed", "2"), "invalid --seed: given twice (allowed once)");
   rejected(cli("reproduce", "--timeout-seconds", "5", "--timeout-seconds", "6"), "invalid --timeout-seconds: given twice (allowed once)");
 });
+
+test("calibrate and reproduce check where they write before any work: one line naming the path, exit 1", (t) => {
+  const dir = tmpDir(t);
+  const file = path.join(dir, "a-file");
+  fs.writeFileSync(file, "");
+  const failed = (r: { status: number | null; stdout: string; stderr: string }, line: string) => {
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, "", "nothing ran");
+    assert.equal(r.stderr, `modburst: ${line}\n`);
+  };
+  failed(cli("calibrate", "--out", dir), `cannot write ${dir}: EISDIR (is a directory)`);
+  failed(cli("calibrate", "--out", path.join(file, "params.json")), `cannot write ${path.join(file, "params.json")}: ENOTDIR (a parent is not a directory)`);
+  const reproduce = (env: NodeJS.ProcessEnv) => runNode("bin/modburst.js", ["reproduce", "00"], { env, timeoutMs: 60_000 });
+  failed(reproduce({ MODBURST_FIGURES_DIR: path.join(file, "figures") }), `cannot write ${path.join(file, "figures")}: ENOTDIR (a parent is not a directory)`);
+  failed(reproduce({ MODBURST_DERIVED_DIR: path.join(file, "derived") }), `cannot write ${path.join(file, "derived", "sensitivity.csv")}: ENOTDIR (a parent is not a directory)`);
+  failed(reproduce({ MODBURST_CACHE_DIR: path.join(file, "cache") }), `cannot write ${path.join(file, "cache", "entry.json")}: ENOTDIR (a parent is not a directory)`);
+});

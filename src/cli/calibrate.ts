@@ -2,6 +2,7 @@
 import { calibrate, defaultSettings, writeCalibration } from "../calibrate/calibration";
 import { cellsOf, readMeasured } from "../data/measured";
 import { checkInteger } from "../errors";
+import { checkWritableFile } from "../fsutil";
 import { paths } from "../paths";
 import { formatTextTable } from "../tables/format";
 import { parseCli } from "./args";
@@ -19,6 +20,8 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   };
   if (settings.seed === settings.checkSeed) settings.checkSeed = settings.seed + 1000003;
   const out = (values.out as string | undefined) ?? paths.calibratedParams;
+  // A calibration takes many minutes: a bad --out is refused before, not after.
+  checkWritableFile(out);
   const cells = cellsOf(readMeasured());
   const t0 = Date.now();
   const record = await calibrate(cells, settings, (line) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`));

@@ -3,8 +3,11 @@
  * Sets the machine up if needed, then executes every notebook in name order.
  * Records come from the results cache unless --no-cache recomputes them all.
  */
+import * as path from "path";
 import { ensureSetup } from "../env/setup";
 import { checkNumber, invalid } from "../errors";
+import { checkWritableDir, checkWritableFile } from "../fsutil";
+import { cacheDir } from "../records/cache";
 import { parseCli } from "./args";
 import { paths } from "../paths";
 import { describeFailure, installInterruptHandler, listNotebooks, recordsOf, runNotebooks, selectNotebooks } from "../notebooks/runner";
@@ -37,6 +40,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   }, { positionals: true });
   const timeout = cellTimeout(values["timeout-seconds"] as string | undefined, process.env[timeoutEnvVar]);
   const files = selectNotebooks(listNotebooks((values.dir as string | undefined) ?? paths.notebooks), positionals);
+  checkReproduceOutputs(files);
   const state = ensureSetup();
   installInterruptHandler();
   const started = Date.now();
@@ -79,4 +83,17 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   }
   console.log(`reproduce: ${files.length} notebooks executed in ${total} s`);
   return 0;
+}
+
+/**
+ * Before any record is computed or kernel started: every place the run writes
+ * (each notebook, replaced by rename in its folder; data/derived/; the figure pack,
+ * swapped in whole; the results cache) can be written, so a read-only checkout or a
+ * file in the way is one line naming it, exit 1, not a failure minutes later.
+ */
+function checkReproduceOutputs(notebooks: string[]): void {
+  for (const f of notebooks) checkWritableFile(f);
+  checkWritableFile(path.join(paths.derived, "sensitivity.csv"));
+  checkWritableDir(paths.figures);
+  checkWritableFile(path.join(cacheDir(), "entry.json"));
 }
