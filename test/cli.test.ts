@@ -85,7 +85,8 @@ test("bad input: one line naming the field and the allowed values, exit 2, nothi
     [["--params", file("range.json", '{"readUs": -1}')], /^modburst: invalid params\.readUs: -1 \(allowed integer 0\.\.1000000\)$/],
     [["--params", file("broken.json", '{"readUs": ')], /^modburst: invalid params file: .*broken\.json: not JSON/],
     [["--params", path.join(dir, "missing.json")], /^modburst: invalid params file: .*missing\.json \(allowed: a readable JSON file\)$/],
-    [["--bogus"], /^modburst: Unknown option '--bogus'/],
+    [["--bogus"], /^modburst: invalid option: --bogus \(allowed --policy\|--cpus\|--boots\|.*--max-hours\)$/],
+    [["--seeds", "3"], /^modburst: invalid option: --seeds \(allowed .*; --seeds is now --boots\)$/],
   ];
   for (const [args, pattern] of cases) {
     const r = sim(...args, "--boots", args.includes("--boots") ? args[args.indexOf("--boots") + 1] : "1", "--json");

@@ -26,6 +26,9 @@ export interface ParseCliOptions {
   laterRepeats?: boolean;
 }
 
+/** Flags renamed in earlier versions, named in the error so an old command line is easy to fix. */
+const renamed: Record<string, string> = { seeds: "boots" };
+
 export function parseCli(argv: string[], options: OptionSpec, opts: ParseCliOptions = {}): ParsedCli {
   const normalized: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -36,6 +39,12 @@ export function parseCli(argv: string[], options: OptionSpec, opts: ParseCliOpti
       normalized.push(`${a}=${next}`);
       i++;
     } else normalized.push(a);
+  }
+  // An unknown flag names the allowed ones, as every other error does (parseArgs would say only "Unknown option").
+  for (const a of normalized) {
+    if (a === "--") break;
+    const m = /^--([^=]+)/.exec(a);
+    if (m && !(m[1] in options)) throw new UserError(`invalid option: --${m[1]} (allowed ${Object.keys(options).map((o) => `--${o}`).join("|") || "none"}${renamed[m[1]] ? `; --${m[1]} is now --${renamed[m[1]]}` : ""})`);
   }
   let parsed;
   try {
