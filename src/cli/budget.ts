@@ -27,9 +27,9 @@ export function parseMaxHours(value: string | boolean | undefined): number {
   return hours;
 }
 
-/** `960 boots on 2 threads`, `8 boots on 1 thread` */
+/** `960 boots on 2 threads`, `1 boot on 1 thread` */
 export function bootsOnThreads(boots: number, threads: number): string {
-  return `${boots} boots on ${threads} thread${threads === 1 ? "" : "s"}`;
+  return `${boots} boot${boots === 1 ? "" : "s"} on ${threads} thread${threads === 1 ? "" : "s"}`;
 }
 
 /** 40 s, 12 min, 3.5 h, 2100 h: rounded up, never shown as 0. */
