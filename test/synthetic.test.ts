@@ -105,17 +105,14 @@ test("the measured spans are the model's own spans of those boots, to the millis
   }
 });
 
-test("the other log formats of the same boots measure to the same spans", () => {
+test("the other log formats of the same boots measure to the same spans", (t) => {
+  const out = tmpDir(t);
   const o = { scenario, policy: "merge", params: generating, seed: 9602, boots: 2 };
   const spans = (format: "short-precise" | "json" | "debug") => {
-    const file = path.join(fs.mkdtempSync(path.join(require("os").tmpdir(), "modburst-synth-")), `x.${format}.log`);
-    try {
-      fs.writeFileSync(file, synthesizeLog({ ...o, format }));
-      const r = readUdevLogs([file], () => assert.fail("no notes expected"));
-      return { boots: r.boots, format: r.files[0].format, spans: spansOf(r.attempts) };
-    } finally {
-      fs.rmSync(path.dirname(file), { recursive: true, force: true });
-    }
+    const file = path.join(out, `x.${format}.log`);
+    fs.writeFileSync(file, synthesizeLog({ ...o, format }));
+    const r = readUdevLogs([file], () => assert.fail("no notes expected"));
+    return { boots: r.boots, format: r.files[0].format, spans: spansOf(r.attempts) };
   };
   const sp = spans("short-precise");
   assert.equal(sp.boots, 2);
