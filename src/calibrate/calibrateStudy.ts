@@ -6,6 +6,7 @@
  */
 import { UserError } from "../errors";
 import { displayPath } from "../data/csv";
+import { checkWritableFile } from "../fsutil";
 import { calibrate, CalibrationRecord, CalibrationSettings, defaultSettings, writeCalibration } from "./calibration";
 import { FreeParam, freeParams } from "./bounds";
 import { readStudy, readStudyCalibrateFile, readStudyCells, readStudyScenario } from "./study";
@@ -65,6 +66,8 @@ export async function calibrateStudy(studyDir: string, o: CalibrateStudyOptions 
   const cells = readStudyCells(study, settings.scenario!);
   const heldOut = cells.filter((c) => c.config === settings.heldOutConfig);
   if (heldOut.length === 0 || heldOut.length === cells.length) throw new UserError(`invalid ${displayPath(study.dir)}: the out-of-sample check needs cells of config ${settings.heldOutConfig} and of another config`);
+  // Before the fit's minute of work: a read-only folder fails now, not at the end.
+  if (o.write !== false) checkWritableFile(study.calibrationFile);
   const log = o.log ?? (() => undefined);
   const record = await calibrate(cells, settings, log);
   if (o.write !== false) writeCalibration(record, study.calibrationFile);
