@@ -65,3 +65,8 @@ export { readUdevLogs, logFormats } from "./measure/readLogs";
 export type { LogFormat } from "./measure/readLogs";
 export { spansOf } from "./measure/spans";
 export type { LoadAttempt, AttemptOutcome } from "./measure/attempts";
+export { synthesizeLog, synthesizeAttempts } from "./measure/synthesize";
+export type { SynthesizeOptions } from "./measure/synthesize";
+export { readStudy, readStudyCells, readStudyScenario } from "./calibrate/study";
+export type { Study } from "./calibrate/study";
+export { calibrateStudy, studySettings } from "./calibrate/calibrateStudy";

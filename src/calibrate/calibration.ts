@@ -9,7 +9,6 @@
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { Cell } from "../data/measured";
 import { UserError } from "../errors";
 import { writeFileAtomic } from "../fsutil";
 import { defaultParams, Params, readParamsJson } from "../model/params";
@@ -18,9 +17,10 @@ import { checkCalibrationRecord } from "./schema";
 import { meanOf } from "../model/run";
 import { paths, projectRoot } from "../paths";
 import { Random } from "../sim/random";
-import { FreeParam, freeParams } from "./bounds";
+import { FreeParam, freeParams as defaultFree } from "./bounds";
 import { chordRefit, jacobian } from "./levenbergMarquardt";
-import { BootDesign, CellFit, fit, FitResult, optimiser, paramsFrom, residualFunction, simulateCells, Target, targetsOf, unitOf } from "./fit";
+import { BootDesign, CellFit, fit, FitCell, FitResult, optimiser, paramsFrom, residualFunction, simulateCells, Target, targetsOf, unitOf } from "./fit";
+import type { Scenario } from "../model/scenario";
 import { seedMachineCpus } from "../model/limits";
 
 export interface CalibrationSettings {
@@ -36,6 +36,19 @@ export interface CalibrationSettings {
   refitEvals: number;
   /** Levenberg-Marquardt iteration limit of each fit. */
   maxIterations: number;
+  /**
+   * For a study other than the seed's (each default is the seed's calibration):
+   * the scenario simulated (default the seed's machine at `cpus`), the free
+   * parameters with their bounds (default bounds.ts), the starting values of
+   * every parameter (default the documented defaults; fixed ones keep theirs),
+   * the config held out of the out-of-sample fit and predicted (default "my"),
+   * and the record's description.
+   */
+  scenario?: Scenario;
+  free?: FreeParam[];
+  start?: Params;
+  heldOutConfig?: string;
+  description?: string;
 }
 
 export const defaultSettings: CalibrationSettings = {
@@ -128,7 +141,7 @@ function pearson(a: number[], b: number[]): number {
 }
 
 /** Resample each cell's five boots with replacement (one seeded stream per refit). */
-export function resampleTargets(cells: Cell[], resample: number, seed: number): Target[] {
+export function resampleTargets(cells: FitCell[], resample: number, seed: number): Target[] {
   const rng = new Random(`modburst:bootstrap:${seed}:${resample}`);
   const original = targetsOf(cells);
   return cells.map((c, i) => {
@@ -139,13 +152,14 @@ export function resampleTargets(cells: Cell[], resample: number, seed: number): 
 }
 
 /** The Jacobian of the residuals at `params` (one model run, then one per free parameter). */
-async function jacobianAt(cells: Cell[], params: Params, design: BootDesign): Promise<number[][]> {
-  const z0 = unitOf(params, freeParams);
-  const res = residualFunction({ cells, start: params, free: freeParams, design });
+async function jacobianAt(cells: FitCell[], params: Params, free: FreeParam[], design: BootDesign): Promise<number[][]> {
+  const z0 = unitOf(params, free);
+  const res = residualFunction({ cells, start: params, free, design });
   return jacobian(res, z0, await res(z0), optimiser.h);
 }
 
-async function bootstrap(cells: Cell[], full: FitResult, J: number[][], s: CalibrationSettings, design: BootDesign, log: (l: string) => void): Promise<CalibrationRecord["bootstrap"]> {
+async function bootstrap(cells: FitCell[], full: FitResult, J: number[][], s: CalibrationSettings, design: BootDesign, log: (l: string) => void): Promise<CalibrationRecord["bootstrap"]> {
+  const freeParams = s.free ?? defaultFree;
   const z0 = unitOf(full.params, freeParams);
   const refits: Refit[] = [];
   for (let b = 1; b <= s.refits; b++) {
@@ -183,15 +197,16 @@ async function bootstrap(cells: Cell[], full: FitResult, J: number[][], s: Calib
  * finish the job (and give the bootstrap refits a centre they do not drift from).
  */
 async function polish(
-  cells: Cell[],
+  cells: FitCell[],
   all: FitResult,
   design: BootDesign,
   s: CalibrationSettings,
   log: (l: string) => void,
 ): Promise<{ fit: Partial<FitResult>; jacobian: number[][] | null }> {
+  const freeParams = s.free ?? defaultFree;
   const z0 = unitOf(all.params, freeParams);
   const res = residualFunction({ cells, start: all.params, free: freeParams, design });
-  const J = await jacobianAt(cells, all.params, design);
+  const J = await jacobianAt(cells, all.params, freeParams, design);
   const r = await chordRefit(res, z0, J, { maxEvals: s.refitEvals, tolStep: optimiser.tolStep, lambda: 1e-3 });
   const evals = all.evals + 1 + freeParams.length + r.evals;
   if (!(r.f < all.objective)) {
@@ -206,10 +221,13 @@ async function polish(
   return { fit: { params, cells: fits, objective: r.f, evals, reason }, jacobian: null };
 }
 
-export async function calibrate(cells: Cell[], s: CalibrationSettings, log: (line: string) => void): Promise<CalibrationRecord> {
-  const start = defaultParams();
-  const design: BootDesign = { cpus: s.cpus, seed: s.seed, boots: s.boots };
-  const check: BootDesign = { cpus: s.cpus, seed: s.checkSeed, boots: s.checkBoots };
+export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (line: string) => void): Promise<CalibrationRecord> {
+  const start = s.start ?? defaultParams();
+  const freeParams = s.free ?? defaultFree;
+  const scenario = s.scenario ? { scenario: s.scenario } : {};
+  const design: BootDesign = { cpus: s.cpus, ...scenario, seed: s.seed, boots: s.boots };
+  const check: BootDesign = { cpus: s.cpus, ...scenario, seed: s.checkSeed, boots: s.checkBoots };
+  const heldOutConfig = s.heldOutConfig ?? "my";
 
   log(`fit: ${freeParams.map((f) => f.name).join(", ")} to all ${cells.length} cells (boots per policy ${JSON.stringify(s.boots)}, seed ${s.seed})`);
   const settings = { maxIterations: s.maxIterations };
@@ -222,27 +240,29 @@ export async function calibrate(cells: Cell[], s: CalibrationSettings, log: (lin
   const unseen = await simulateCells(cells, all.params, check);
   const noise = Math.max(...unseen.map((c) => (c.simulatedSd / Math.sqrt(c.boots) / c.simulatedMean) * 100));
 
-  const inSample = cells.filter((c) => c.config !== "my");
-  const heldOut = cells.filter((c) => c.config === "my");
-  log(`out-of-sample: fit on base + revert (${inSample.length} cells), predict my`);
+  const inSample = cells.filter((c) => c.config !== heldOutConfig);
+  const heldOut = cells.filter((c) => c.config === heldOutConfig);
+  const fittedOn = [...new Set(inSample.map((c) => c.config))];
+  log(`out-of-sample: fit on ${fittedOn.join(" + ")} (${inSample.length} cells), predict ${heldOutConfig}`);
   const oos = await fit({ cells: inSample, start, free: freeParams, design, onProgress: log, settings });
   const predicted = await simulateCells(heldOut, oos.params, check);
   log(`out-of-sample: prediction errors ${predicted.map((c) => `${c.module} ${c.errorPct.toFixed(1)}%`).join(", ")}`);
 
   if (!polished.jacobian) log(`bootstrap: Jacobian at the polished parameters (${freeParams.length + 1} model runs)`);
-  const J = polished.jacobian ?? (await jacobianAt(cells, all.params, design));
+  const J = polished.jacobian ?? (await jacobianAt(cells, all.params, freeParams, design));
   const boot = await bootstrap(cells, all, J, s, design, log);
 
   return {
     description:
+      s.description ??
       "Calibrated parameters of the modburst model for the seed's 288-CPU machine, fitted to the expected span of each cell. Written by `npm run calibrate`; read by every notebook and CLI.",
     params: all.params,
     free: freeParams,
-    design: { scenario: "seed", cpus: s.cpus, seed: s.seed, boots: s.boots, refits: s.refits, refitEvals: s.refitEvals },
+    design: { scenario: s.scenario?.name ?? "seed", cpus: s.cpus, seed: s.seed, boots: s.boots, refits: s.refits, refitEvals: s.refitEvals },
     fit: { cells: all.cells, objective: all.objective, maxAbsErrorPct: maxAbs(all.cells), evaluations: all.evals, iterations: all.iterations, converged: all.converged, stopReason: all.reason },
     unseen: { seed: s.checkSeed, boots: s.checkBoots, cells: unseen, maxAbsErrorPct: maxAbs(unseen), maxModelNoisePct: noise },
     outOfSample: {
-      fittedOn: ["base", "revert"],
+      fittedOn,
       params: oos.params,
       fitCells: oos.cells,
       predicted,

@@ -5,9 +5,10 @@
  * the same seeds (common random numbers: differences between candidates are the
  * parameters' doing, not noise). The measured spread enters with a small weight.
  */
-import { Cell, CellKey } from "../data/measured";
+import type { CellKey } from "../data/measured";
 import { checkParam, ParamName, Params, paramSpecs } from "../model/params";
 import { meanOf } from "../model/run";
+import type { Scenario } from "../model/scenario";
 import { seedScenario } from "../model/scenarios";
 import { bootJobs, runBoots } from "../parallel/pool";
 import { sampleSd } from "../stats/describe";
@@ -25,9 +26,17 @@ export interface CellFit extends CellKey {
   boots: number;
 }
 
+/**
+ * A cell as the fit needs it: its key and measured boots. The seed's Cell is
+ * one; a study's cells (other modules, other configs) are too.
+ */
+export type FitCell = CellKey & { seconds: number[] };
+
 /** Which boots a cell is simulated on: boots 1..n of `seed`, n per policy (or one n for all). */
 export interface BootDesign {
   cpus: number;
+  /** The machine and drivers simulated; default the seed's scenario at `cpus` CPUs. */
+  scenario?: Scenario;
   seed: number;
   boots: number | Record<string, number>;
   threads?: number;
@@ -36,8 +45,8 @@ export interface BootDesign {
 export const bootsOf = (d: BootDesign, policy: string): number => (typeof d.boots === "number" ? d.boots : d.boots[policy]);
 
 /** Simulated spans of each cell's boots under `params` (each policy run once for all its cells). */
-export async function simulateCellSpans(cells: Cell[], params: Params, d: BootDesign): Promise<number[][]> {
-  const scenario = seedScenario(d.cpus);
+export async function simulateCellSpans(cells: FitCell[], params: Params, d: BootDesign): Promise<number[][]> {
+  const scenario = d.scenario ?? seedScenario(d.cpus);
   const policies = [...new Set(cells.map((c) => c.policy))];
   const jobs = policies.flatMap((p) => bootJobs([p], scenario, params, d.seed, bootsOf(d, p)));
   const results = await runBoots(jobs, { threads: d.threads });
@@ -50,9 +59,9 @@ export interface Target {
   sd: number;
 }
 
-export const targetsOf = (cells: Cell[]): Target[] => cells.map((c) => ({ mean: meanOf(c.seconds), sd: sampleSd(c.seconds) }));
+export const targetsOf = (cells: FitCell[]): Target[] => cells.map((c) => ({ mean: meanOf(c.seconds), sd: sampleSd(c.seconds) }));
 
-export function cellFits(cells: Cell[], spans: number[][], targets = targetsOf(cells)): CellFit[] {
+export function cellFits(cells: FitCell[], spans: number[][], targets = targetsOf(cells)): CellFit[] {
   return cells.map((c, i) => {
     const simulatedMean = meanOf(spans[i]);
     const t = targets[i];
@@ -71,7 +80,7 @@ export function cellFits(cells: Cell[], spans: number[][], targets = targetsOf(c
 }
 
 /** Simulated means and spreads of each cell under `params`. */
-export async function simulateCells(cells: Cell[], params: Params, d: BootDesign): Promise<CellFit[]> {
+export async function simulateCells(cells: FitCell[], params: Params, d: BootDesign): Promise<CellFit[]> {
   return cellFits(cells, await simulateCellSpans(cells, params, d));
 }
 
@@ -119,7 +128,7 @@ export const optimiser: LmOptions & { name: string; space: string } = {
 };
 
 export interface FitOptions {
-  cells: Cell[];
+  cells: FitCell[];
   start: Params;
   free: FreeParam[];
   design: BootDesign;

@@ -1,7 +1,10 @@
-/** modburst calibrate [--seed S] [--refits N] [--out FILE]   (npm run calibrate -- ...) */
-import { calibrate, defaultSettings, writeCalibration } from "../calibrate/calibration";
+/**
+ * modburst calibrate [--seed S] [--refits N] [--out FILE]   (npm run calibrate -- ...)
+ * modburst calibrate --study-dir DIR [--seed S] [--refits N]: a study folder's own calibration
+ */
+import { calibrate, CalibrationRecord, defaultSettings, writeCalibration } from "../calibrate/calibration";
 import { cellsOf, readMeasured } from "../data/measured";
-import { checkInteger } from "../errors";
+import { checkInteger, UserError } from "../errors";
 import { checkWritableFile } from "../fsutil";
 import { paths } from "../paths";
 import { formatTextTable } from "../tables/format";
@@ -12,7 +15,23 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     seed: { type: "string" },
     refits: { type: "string" },
     out: { type: "string" },
+    "study-dir": { type: "string" },
   });
+  const studyDir = values["study-dir"] as string | undefined;
+  const t0 = Date.now();
+  const log = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+  if (studyDir !== undefined) {
+    if (studyDir === "") throw new UserError('invalid study-dir: "" (allowed a study folder with a study.json)');
+    if (values.out !== undefined) throw new UserError(`invalid out: ${values.out} (allowed none with --study-dir: the record goes to the study's calibration file)`);
+    const seed = values.seed === undefined ? undefined : checkInteger("seed", values.seed, 0, 2 ** 31);
+    const refits = values.refits === undefined ? undefined : checkInteger("refits", values.refits, 2, 1000);
+    // Loaded only here: the seed's calibration never reads study folders.
+    const { calibrateStudy } = require("../calibrate/calibrateStudy") as typeof import("../calibrate/calibrateStudy");
+    const { readStudy } = require("../calibrate/study") as typeof import("../calibrate/study");
+    const record = await calibrateStudy(studyDir, { seed, refits, log });
+    report(record, readStudy(studyDir).calibrationFile, t0);
+    return 0;
+  }
   const settings = {
     ...defaultSettings,
     seed: checkInteger("seed", values.seed ?? String(defaultSettings.seed), 0, 2 ** 31),
@@ -23,15 +42,19 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   // A calibration takes many minutes: a bad --out is refused before, not after.
   checkWritableFile(out);
   const cells = cellsOf(readMeasured());
-  const t0 = Date.now();
-  const record = await calibrate(cells, settings, (line) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`));
+  const record = await calibrate(cells, settings, log);
   writeCalibration(record, out);
+  report(record, out, t0);
+  return 0;
+}
+
+function report(record: CalibrationRecord, out: string, t0: number): void {
   const rows = record.unseen.cells.map((c) => [c.config, c.module, c.measuredMean, c.simulatedMean, c.errorPct, c.measuredSd, c.simulatedSd, c.simulatedSd / c.measuredSd]);
   console.log(`\nUnseen seed ${record.unseen.seed} (model noise at most ${record.unseen.maxModelNoisePct.toFixed(1)}% of a mean):`);
   console.log(formatTextTable({ columns: ["config", "module", "measured s", "simulated s", "error %", "measured sd", "simulated sd", "sd ratio"], rows }));
   console.log(`\nfitted: ${record.free.map((f) => `${f.name}=${record.params[f.name]}`).join(", ")}`);
   console.log(`fit: ${record.fit.converged ? "converged" : "NOT converged"}: ${record.fit.stopReason}`);
-  console.log(`out of sample (fit base+revert, predict my): ${record.outOfSample.predicted.map((c) => `${c.module} ${c.errorPct.toFixed(1)}%`).join(", ")}`);
+  const predicted = [...new Set(record.outOfSample.predicted.map((c) => c.config))].join("+");
+  console.log(`out of sample (fit ${record.outOfSample.fittedOn.join("+")}, predict ${predicted}): ${record.outOfSample.predicted.map((c) => `${c.module} ${c.errorPct.toFixed(1)}%`).join(", ")}`);
   console.log(`wrote ${out} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  return 0;
 }

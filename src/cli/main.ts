@@ -24,6 +24,7 @@ export const commands: Record<string, Command> = {
   lab: { run: (a) => (require("./lab") as typeof import("./lab")).labCommand(a), usage: usage.labUsage, description: "open JupyterLab on notebooks/ with the project kernel, rebuilding dist/", passThrough: true },
   figures: { run: (a) => (require("./figures") as typeof import("./figures")).figuresCommand(a), usage: usage.figuresUsage, description: "write the commit-message pack to figures/ without Jupyter" },
   measure: { run: (a) => (require("./measure") as typeof import("./measure")).measureCommand(a), usage: usage.measureUsage, description: "a machine's udev log to the measured CSV (per-module spans) and per-attempt events" },
+  "synthesize-logs": { run: (a) => (require("./synthesizeLogs") as typeof import("./synthesizeLogs")).synthesizeLogsCommand(a), usage: usage.synthesizeLogsUsage, description: "SYNTHETIC udev logs written by the model (simulated boots), for measure and calibrate" },
   calibrate: { run: (a) => (require("./calibrate") as typeof import("./calibrate")).calibrateCommand(a), usage: usage.calibrateUsage, description: "fit the model's free parameters to the measured spans" },
   bench: { run: (a) => (require("./bench") as typeof import("./bench")).benchCommand(a), usage: usage.benchUsage, description: "measure the speed targets; exit 1 if one is missed" },
   setup: { run: (a) => (require("./setup") as typeof import("./setup")).setupCommand(a), usage: usage.setupUsage, description: "install .venv/ (JupyterLab, nbclient) or Debian's packages, find Chromium, write the kernelspec" },

@@ -17,6 +17,13 @@ export interface FormatLogOptions {
   host?: string;
   /** Wall clock of boot 1's first udev line, ms since the epoch (UTC); default 2022-10-15 10:00:00, the seed's date. */
   startEpochMs?: number;
+  /**
+   * One line at the top saying where the log came from (synthetic logs say
+   * SYNTHETIC), in the form each reader skips: a journalctl-style `-- note --`
+   * line for short-precise and debug, an entry of another identifier
+   * (`modburst`) for json. Default: none.
+   */
+  note?: string;
 }
 
 interface Line {
@@ -46,11 +53,20 @@ function monotonic(us: number): string {
 
 const bootId = (boot: number) => `6d6f646275727374${pad(boot, 16)}`; // "modburst" in hex, then the boot number
 
+/** The note as a line the format's reader skips (journalctl prints its own `-- Journal begins ... --` the same way). */
+function noteLine(note: string, format: LogFormat, atUs: number): string {
+  if (/[\r\n]/.test(note)) throw invalid("note", note, "one line");
+  if (format !== "json") return `-- ${note} --`;
+  // No boot id and no monotonic stamp: it belongs to no boot, and the json reader skips other identifiers.
+  return JSON.stringify({ __REALTIME_TIMESTAMP: String(atUs), SYSLOG_IDENTIFIER: "modburst", MESSAGE: note });
+}
+
 export function formatUdevLog(attempts: readonly AttemptToFormat[], format: LogFormat, options: FormatLogOptions = {}): string {
   const host = options.host ?? "host";
   let bootStartUs = (options.startEpochMs ?? Date.UTC(2022, 9, 15, 10, 0, 0)) * 1000;
   const boots = [...new Set(attempts.map((a) => a.boot))].sort((x, y) => x - y);
   const out: string[] = [];
+  if (options.note !== undefined) out.push(noteLine(options.note, format, bootStartUs));
   for (const boot of boots) {
     const lines: Line[] = [{ timeUs: 0, pid: mainPid, message: "Using default interface naming scheme 'v252'." }];
     const perModule = new Map<string, number>();
