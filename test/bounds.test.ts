@@ -55,7 +55,7 @@ test("--max-hours: a tiny limit refuses a small run, a large one lets it run and
   assert.match(ok.stderr, /^sweep: 8 boots on 1 thread, params: data\/calibration\/params\.json; estimate 1 s, \d+ MB memory, [\d.]+ kB CSV\n/);
   const sim = cli("simulate", "--cpus", "8", "--boots", "1", "--max-hours", "1000", "--json");
   assert.equal(sim.status, 0, sim.stderr);
-  assert.equal(sim.stderr, `simulate: 5 boots on 1 thread, params: data/calibration/params.json; estimate 1 s, ${sim.stderr.match(/(\d+) MB memory/)![1]} MB memory\n`);
+  assert.equal(sim.stderr, `simulate: 5 boots on 1 thread, params: data/studies/pavlu-2022-10-15/calibration.json; estimate 1 s, ${sim.stderr.match(/(\d+) MB memory/)![1]} MB memory\n`);
   assert.equal(JSON.parse(sim.stdout).length, 5);
 });
 

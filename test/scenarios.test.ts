@@ -9,9 +9,9 @@ import { readScenarioFile, requestsPerCpu, scenarioFromJson, scenarioToJson, see
 import { paths } from "../src/paths";
 import { runNode, tmpDir } from "./helpers";
 
-const seedJson = () => JSON.parse(fs.readFileSync(path.join(paths.scenarios, "seed.json"), "utf8"));
+const seedJson = () => JSON.parse(fs.readFileSync(paths.seedScenario, "utf8"));
 
-test("the seed's machine ships as data/scenarios/seed.json: 288 CPUs, HZ 250, 2 + 1 requests per CPU", () => {
+test("the seed's machine ships as the seed study's scenario.json: 288 CPUs, HZ 250, 2 + 1 requests per CPU", () => {
   const s = seedScenario();
   assert.equal(s.cpus, 288);
   assert.equal(s.hz, 250);

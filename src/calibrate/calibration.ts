@@ -1,5 +1,5 @@
 /**
- * The calibration as a whole, written to data/calibration/params.json:
+ * The calibration as a whole, written to data/studies/pavlu-2022-10-15/calibration.json:
  * - the fit of the free parameters to the expected span of all six cells;
  * - a check on a seed the fit never used, with enough boots that the model's own
  *   noise is under 2% of every cell's mean (the fit quality quoted everywhere);
@@ -22,8 +22,11 @@ import { FreeParam, freeParams } from "./bounds";
 import { chordRefit, jacobian } from "./levenbergMarquardt";
 import { BootDesign, CellFit, fit, FitResult, optimiser, paramsFrom, residualFunction, simulateCells, Target, targetsOf, unitOf } from "./fit";
 import { seedMachineCpus } from "../model/limits";
+import type { Scenario } from "../model/scenario";
 
 export interface CalibrationSettings {
+  /** The machine and drivers (default the seed's); its CPU count is replaced by `cpus`. */
+  scenario?: Scenario;
   cpus: number;
   seed: number;
   /** Boots per policy for every candidate: more where a cell is noisy (revert's acpi_cpufreq). */
@@ -36,6 +39,8 @@ export interface CalibrationSettings {
   refitEvals: number;
   /** Levenberg-Marquardt iteration limit of each fit. */
   maxIterations: number;
+  /** What the record's description says it is (default: the seed's calibration). */
+  description?: string;
 }
 
 export const defaultSettings: CalibrationSettings = {
@@ -48,6 +53,28 @@ export const defaultSettings: CalibrationSettings = {
   refitEvals: 5,
   maxIterations: optimiser.maxIterations,
 };
+
+/**
+ * A short calibration for a study that has no record yet (`modburst reproduce
+ * --study NAME` runs it first): the same free parameters and bounds as the seed
+ * (src/calibrate/bounds.ts), on the study's own scenario and configurations, with
+ * few boots and refits so that a small study calibrates in seconds to minutes.
+ * Its record says so in its description; `npm run calibrate` is the full one.
+ */
+export function shortSettings(scenario: Scenario, policies: string[]): CalibrationSettings {
+  const each = (n: number) => Object.fromEntries(policies.map((p) => [p, n]));
+  return {
+    scenario,
+    cpus: scenario.cpus,
+    seed: 1,
+    boots: each(8),
+    checkSeed: 1000004,
+    checkBoots: each(40),
+    refits: 4,
+    refitEvals: 2,
+    maxIterations: 3,
+  };
+}
 
 export interface ParamSpread {
   name: string;
@@ -208,8 +235,8 @@ async function polish(
 
 export async function calibrate(cells: Cell[], s: CalibrationSettings, log: (line: string) => void): Promise<CalibrationRecord> {
   const start = defaultParams();
-  const design: BootDesign = { cpus: s.cpus, seed: s.seed, boots: s.boots };
-  const check: BootDesign = { cpus: s.cpus, seed: s.checkSeed, boots: s.checkBoots };
+  const design: BootDesign = { scenario: s.scenario, cpus: s.cpus, seed: s.seed, boots: s.boots };
+  const check: BootDesign = { scenario: s.scenario, cpus: s.cpus, seed: s.checkSeed, boots: s.checkBoots };
 
   log(`fit: ${freeParams.map((f) => f.name).join(", ")} to all ${cells.length} cells (boots per policy ${JSON.stringify(s.boots)}, seed ${s.seed})`);
   const settings = { maxIterations: s.maxIterations };
@@ -222,9 +249,13 @@ export async function calibrate(cells: Cell[], s: CalibrationSettings, log: (lin
   const unseen = await simulateCells(cells, all.params, check);
   const noise = Math.max(...unseen.map((c) => (c.simulatedSd / Math.sqrt(c.boots) / c.simulatedMean) * 100));
 
-  const inSample = cells.filter((c) => c.config !== "my");
-  const heldOut = cells.filter((c) => c.config === "my");
-  log(`out-of-sample: fit on base + revert (${inSample.length} cells), predict my`);
+  // The last configuration (the seed's "my": its patch) is held out; the fit sees the others.
+  const configs = [...new Set(cells.map((c) => c.config))];
+  const heldOutConfig = configs[configs.length - 1];
+  const fittedOn = configs.slice(0, -1);
+  const inSample = cells.filter((c) => c.config !== heldOutConfig);
+  const heldOut = cells.filter((c) => c.config === heldOutConfig);
+  log(`out-of-sample: fit on ${fittedOn.join(" + ")} (${inSample.length} cells), predict ${heldOutConfig}`);
   const oos = await fit({ cells: inSample, start, free: freeParams, design, onProgress: log, settings });
   const predicted = await simulateCells(heldOut, oos.params, check);
   log(`out-of-sample: prediction errors ${predicted.map((c) => `${c.module} ${c.errorPct.toFixed(1)}%`).join(", ")}`);
@@ -235,14 +266,15 @@ export async function calibrate(cells: Cell[], s: CalibrationSettings, log: (lin
 
   return {
     description:
+      s.description ??
       "Calibrated parameters of the modburst model for the seed's 288-CPU machine, fitted to the expected span of each cell. Written by `npm run calibrate`; read by every notebook and CLI.",
     params: all.params,
     free: freeParams,
-    design: { scenario: "seed", cpus: s.cpus, seed: s.seed, boots: s.boots, refits: s.refits, refitEvals: s.refitEvals },
+    design: { scenario: s.scenario?.name ?? "seed", cpus: s.cpus, seed: s.seed, boots: s.boots, refits: s.refits, refitEvals: s.refitEvals },
     fit: { cells: all.cells, objective: all.objective, maxAbsErrorPct: maxAbs(all.cells), evaluations: all.evals, iterations: all.iterations, converged: all.converged, stopReason: all.reason },
     unseen: { seed: s.checkSeed, boots: s.checkBoots, cells: unseen, maxAbsErrorPct: maxAbs(unseen), maxModelNoisePct: noise },
     outOfSample: {
-      fittedOn: ["base", "revert"],
+      fittedOn,
       params: oos.params,
       fitCells: oos.cells,
       predicted,

@@ -9,6 +9,7 @@ import { Cell, CellKey } from "../data/measured";
 import { checkParam, ParamName, Params, paramSpecs } from "../model/params";
 import { meanOf } from "../model/run";
 import { seedScenario } from "../model/scenarios";
+import { Scenario, withCpus } from "../model/scenario";
 import { bootJobs, runBoots } from "../parallel/pool";
 import { sampleSd } from "../stats/describe";
 import { FreeParam, fromUnit, toUnit } from "./bounds";
@@ -27,6 +28,8 @@ export interface CellFit extends CellKey {
 
 /** Which boots a cell is simulated on: boots 1..n of `seed`, n per policy (or one n for all). */
 export interface BootDesign {
+  /** The machine and drivers (default the seed's); its CPU count is replaced by `cpus`. */
+  scenario?: Scenario;
   cpus: number;
   seed: number;
   boots: number | Record<string, number>;
@@ -37,7 +40,7 @@ export const bootsOf = (d: BootDesign, policy: string): number => (typeof d.boot
 
 /** Simulated spans of each cell's boots under `params` (each policy run once for all its cells). */
 export async function simulateCellSpans(cells: Cell[], params: Params, d: BootDesign): Promise<number[][]> {
-  const scenario = seedScenario(d.cpus);
+  const scenario = d.scenario ? withCpus(d.scenario, d.cpus) : seedScenario(d.cpus);
   const policies = [...new Set(cells.map((c) => c.policy))];
   const jobs = policies.flatMap((p) => bootJobs([p], scenario, params, d.seed, bootsOf(d, p)));
   const results = await runBoots(jobs, { threads: d.threads });

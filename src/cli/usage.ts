@@ -13,5 +13,5 @@ export const simulateUsage =
   "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME|FILE.json] " +
   "[--init-latency-ms X] [--init-result fail|success] [--params FILE] [--json] [--max-hours H]";
 export const measureUsage = "modburst measure LOG... --config NAME [--policy NAME] --out FILE.csv [--events FILE.csv]";
-export const figuresUsage = "modburst figures [--out DIR] [--no-cache]";
-export const reproduceUsage = "modburst reproduce [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]";
+export const figuresUsage = "modburst figures [--study NAME|FOLDER] [--out DIR] [--no-cache]";
+export const reproduceUsage = "modburst reproduce [--study NAME|FOLDER] [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]";
