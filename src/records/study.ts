@@ -85,6 +85,7 @@ export async function computeStudyRecords(names: string[], s: StudyInputs, log: 
       cacheListeners.delete(listen);
     }
     const computed = events.some((e) => e.computed);
-    log(`record ${name.padEnd(29)} ${computed ? `${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1).padStart(6)} s  computed` : "          reused"}`);
+    const what = events.length === 0 ? "         skipped (none for this study)" : computed ? `${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1).padStart(6)} s  computed` : "          reused";
+    log(`record ${name.padEnd(29)} ${what}`);
   }
 }
