@@ -17,7 +17,7 @@ export { simulateRun } from "./parallel/run";
 export { policies, policyNames, seedConfigs, getPolicy } from "./model/policies";
 export { readMeasured, cellsOf, measuredFrame } from "./data/measured";
 export * from "./studies/study";
-export { studyCalibration } from "./calibrate/study";
+export { studyCalibration } from "./calibrate/studyRecord";
 export { studyInputs, studyExternalComparisons } from "./records/study";
 export { displayPath } from "./data/csv";
 export { showStudyNote } from "./notebooks/display";

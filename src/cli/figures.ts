@@ -7,7 +7,7 @@ import { buildCommitPack } from "../reports/pack";
 import { checkPackFolder } from "../reports/packFiles";
 import { requireChromium } from "../env/browser";
 import { loadStudy, seedStudyName } from "../studies/study";
-import { studyCalibration } from "../calibrate/study";
+import { studyCalibration } from "../calibrate/studyRecord";
 import { parseCli } from "./args";
 import { progressBar } from "./progress";
 import { cacheEnv } from "../records/cache";

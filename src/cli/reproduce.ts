@@ -13,7 +13,7 @@ import { parseCli } from "./args";
 import { paths } from "../paths";
 import { describeFailure, installInterruptHandler, listNotebooks, recordsOf, runNotebooks, selectNotebooks } from "../notebooks/runner";
 import { computeStudyRecords, StudyInputs, studyInputs, studyRecordNames } from "../records/study";
-import { calibrateStudy, hasCalibration } from "../calibrate/study";
+import { calibrateStudyShort, hasCalibration } from "../calibrate/studyRecord";
 import { loadStudy, primaryModule, seedStudyName, studiesEnv, studyCells, studyScenario } from "../studies/study";
 import { parametersCellIndex } from "../notebooks/parameters";
 import { displayPath } from "../data/csv";
@@ -55,7 +55,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   if (!hasCalibration(study)) {
     console.log(`calibrate: study ${study.name} has no ${displayPath(study.files.calibration)}; running the short calibration first`);
     const t0 = Date.now();
-    await calibrateStudy(study, (line) => console.log(`calibrate [${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`));
+    await calibrateStudyShort(study, (line) => console.log(`calibrate [${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`));
     console.log(`calibrate: wrote ${displayPath(study.files.calibration)} in ${((Date.now() - t0) / 1000).toFixed(1)} s (scenario ${studyScenario(study).name})`);
   }
   installInterruptHandler();

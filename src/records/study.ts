@@ -5,7 +5,7 @@
  * inputs as its notebook does (for the same study), so the cache keys are the same.
  */
 import type { CalibrationRecord } from "../calibrate/calibration";
-import { studyCalibration } from "../calibrate/study";
+import { studyCalibration } from "../calibrate/studyRecord";
 import type { Cell } from "../data/measured";
 import { ExternalMeasurement, readExternalMeasurements } from "../data/external";
 import type { Scenario } from "../model/scenario";

@@ -21,7 +21,7 @@ export function studyCalibration(s: Study | string): CalibrationRecord {
 }
 
 /** The short calibration of a study (src/calibrate/calibration.ts shortSettings), written atomically to its calibration file. */
-export async function calibrateStudy(s: Study, log: (line: string) => void): Promise<CalibrationRecord> {
+export async function calibrateStudyShort(s: Study, log: (line: string) => void): Promise<CalibrationRecord> {
   const cells = studyCells(s);
   const settings = shortSettings(studyScenario(s), [...new Set(cells.map((c) => c.policy))]);
   settings.description =
