@@ -45,7 +45,7 @@ export function modelCodeVersion(): string {
 }
 
 /** Folders of src/ whose code can change what a notebook shows (everything but the command line and machine setup). */
-export const outputCodeFolders = ["model", "sim", "parallel", "sweep", "calibrate", "records", "data", "stats", "tables", "figures", "export", "reports", "notebooks"];
+export const outputCodeFolders = ["model", "sim", "parallel", "sweep", "calibrate", "records", "data", "studies", "stats", "tables", "figures", "export", "reports", "notebooks"];
 
 /**
  * What each executed notebook prints first: the hash of the code that made it.

@@ -9,13 +9,18 @@ export const paths = {
   notebooks: path.join(projectRoot, "notebooks"),
   data: path.join(projectRoot, "data"),
   measured: path.join(projectRoot, "data", "measured"),
-  measuredCsv: path.join(projectRoot, "data", "measured", "pavlu-2022-10-15.csv"),
-  /** Scenario files: the seed's machine and the machines of the external measurements. */
+  /** Studies, one folder each (src/studies/study.ts; MODBURST_STUDIES_DIR overrides it at run time). */
+  studies: path.join(projectRoot, "data", "studies"),
+  /** The seed study: its notebooks, figures and derived CSVs stay in notebooks/, figures/, data/derived/. */
+  seedStudy: path.join(projectRoot, "data", "studies", "pavlu-2022-10-15"),
+  measuredCsv: path.join(projectRoot, "data", "studies", "pavlu-2022-10-15", "measured.csv"),
+  /** Scenario files of the external measurements' machines (the seed's machine is its study's scenario.json). */
   scenarios: path.join(projectRoot, "data", "scenarios"),
+  seedScenario: path.join(projectRoot, "data", "studies", "pavlu-2022-10-15", "scenario.json"),
   /** Independent public measurements, for validation only (never fitted). */
   externalMeasurements: path.join(projectRoot, "data", "measured", "external", "measurements.csv"),
-  calibration: path.join(projectRoot, "data", "calibration"),
-  calibratedParams: path.join(projectRoot, "data", "calibration", "params.json"),
+  /** The seed study's calibration record (the default of --params). */
+  calibratedParams: path.join(projectRoot, "data", "studies", "pavlu-2022-10-15", "calibration.json"),
   /** Overridable so tests can execute notebooks without touching the committed outputs. */
   derived: process.env.MODBURST_DERIVED_DIR || path.join(projectRoot, "data", "derived"),
   /** The results cache (src/records/cache.ts; MODBURST_CACHE_DIR overrides it at run time). Not committed. */

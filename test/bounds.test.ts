@@ -33,7 +33,7 @@ test("a huge sweep is refused before any work: the estimate and --max-hours in o
   const dir = tmpDir(t);
   const out = path.join(dir, "huge.csv");
   const r = cli(...hugeSweep, "--out", out);
-  oneLine(r, 2, /^modburst: sweep: 6000000 boots on \d+ threads, params: data\/calibration\/params\.json; estimate \d+ h, [\d.]+ [MG]B memory, [\d.]+ GB CSV: over the 1 h limit \(allowed: .*, or --max-hours \d+ to run it\)\n$/);
+  oneLine(r, 2, /^modburst: sweep: 6000000 boots on \d+ threads, params: data\/studies\/pavlu-2022-10-15\/calibration\.json; estimate \d+ h, [\d.]+ [MG]B memory, [\d.]+ GB CSV: over the 1 h limit \(allowed: .*, or --max-hours \d+ to run it\)\n$/);
   assert.deepEqual(fs.readdirSync(dir), [], "no output, no temp file");
 });
 
@@ -52,10 +52,10 @@ test("--max-hours: a tiny limit refuses a small run, a large one lets it run and
 
   const ok = cli("sweep", ...tiny, "--max-hours", "1000", "--out", out);
   assert.equal(ok.status, 0, ok.stderr);
-  assert.match(ok.stderr, /^sweep: 8 boots on 1 thread, params: data\/calibration\/params\.json; estimate 1 s, \d+ MB memory, [\d.]+ kB CSV\n/);
+  assert.match(ok.stderr, /^sweep: 8 boots on 1 thread, params: data\/studies\/pavlu-2022-10-15\/calibration\.json; estimate 1 s, \d+ MB memory, [\d.]+ kB CSV\n/);
   const sim = cli("simulate", "--cpus", "8", "--boots", "1", "--max-hours", "1000", "--json");
   assert.equal(sim.status, 0, sim.stderr);
-  assert.equal(sim.stderr, `simulate: 5 boots on 1 thread, params: data/calibration/params.json; estimate 1 s, ${sim.stderr.match(/(\d+) MB memory/)![1]} MB memory\n`);
+  assert.equal(sim.stderr, `simulate: 5 boots on 1 thread, params: data/studies/pavlu-2022-10-15/calibration.json; estimate 1 s, ${sim.stderr.match(/(\d+) MB memory/)![1]} MB memory\n`);
   assert.equal(JSON.parse(sim.stdout).length, 5);
 });
 

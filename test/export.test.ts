@@ -82,7 +82,11 @@ test("figures without a browser: one line saying what to install, nothing writte
 const numbers: CommitNumbers = {
   cpus: 288,
   requests: { acpi_cpufreq: 576, pcc_cpufreq: 288 },
-  measuredMean: { base: { pcc_cpufreq: 44.998, acpi_cpufreq: 45.2 }, revert: { pcc_cpufreq: 2.092, acpi_cpufreq: 9.424 }, my: { pcc_cpufreq: 2.011, acpi_cpufreq: 6.989 } },
+  modules: ["pcc_cpufreq", "acpi_cpufreq"],
+  module: "acpi_cpufreq",
+  outcome: "every load fails (-EEXIST)",
+  before: { means: { pcc_cpufreq: 44.998, acpi_cpufreq: 45.2 }, source: "measured" },
+  after: { means: { pcc_cpufreq: 2.011, acpi_cpufreq: 6.989 }, source: "measured" },
   measuredCells: [
     { config: "base", module: "pcc_cpufreq", seconds: [45.1, 44.9] },
     { config: "my", module: "acpi_cpufreq", seconds: [7.1, 6.9] },
@@ -93,7 +97,7 @@ const numbers: CommitNumbers = {
   ],
   seed: 1,
   fullLoads: { base: 864, merge: 73, revert: 98, "no-wait-going": 75, idempotent: 67 },
-  predictedAcpiSpan: { "no-wait-going": { mean: 7.04, p5: 6.9, p95: 7.2 }, idempotent: { mean: 6.93, p5: 6.8, p95: 7.1 } },
+  predictedSpan: { "no-wait-going": { mean: 7.04, p5: 6.9, p95: 7.2 }, idempotent: { mean: 6.93, p5: 6.8, p95: 7.1 } },
   peakVmallocMiB: { base: 50.12, merge: 1.96, idempotent: 0.149 },
   largerCpus: 1024,
   largerSpan: { base: { mean: 405.2, p5: 380.4, p95: 431.9 }, merge: { mean: 17.24, p5: 16.1, p95: 18.3 } },

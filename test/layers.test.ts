@@ -16,6 +16,7 @@ export const layers: Record<string, number> = {
   model: 2,
   stats: 3,
   data: 3,
+  studies: 3,
   measure: 3,
   parallel: 3,
   env: 3,

@@ -14,7 +14,7 @@ import { distributionConclusions, heldOutConclusions, sensitivityConclusions, un
 import { describe } from "../src/stats/describe";
 import { measuredTestRows, posteriorPredictiveRows } from "../src/tables/distributionRows";
 
-test("the seed machine's CPU count is defined once and agrees with data/scenarios/seed.json", () => {
+test("the seed machine's CPU count is defined once and agrees with the seed study's scenario.json", () => {
   assert.equal(seedScenario().cpus, seedMachineCpus);
 });
 

@@ -17,6 +17,7 @@ import { Figure } from "../src/figures/spec";
 import { checkWritableDir } from "../src/fsutil";
 import { paths } from "../src/paths";
 import { cacheEnv } from "../src/records/cache";
+import { seedScenario } from "../src/model/scenarios";
 import { derivedSweep, derivedSweepFile, sweepGrids } from "../src/records/experiments";
 import { manifestFile, PackManifest, PackSources } from "../src/reports/manifest";
 import { writePack } from "../src/reports/packFiles";
@@ -168,7 +169,7 @@ test("derived sweep CSVs carry the sweep provenance: readSweepCsv accepts them, 
   });
   const params = readCalibration().params;
   const name = "sensitivity-latency";
-  const rows = await derivedSweep(name, params);
+  const rows = await derivedSweep(name, params, seedScenario());
   const cold = fs.readFileSync(derivedSweepFile(name), "utf8");
   const s = readSweepCsv(derivedSweepFile(name));
   assert.equal(s.provenance.code, modelCodeVersion());
@@ -178,6 +179,6 @@ test("derived sweep CSVs carry the sweep provenance: readSweepCsv accepts them, 
   assert.equal(s.provenance.grid.scenario.name, "seed");
   assert.deepEqual(s.rows, rows);
   fs.rmSync(derivedSweepFile(name));
-  await derivedSweep(name, params);
+  await derivedSweep(name, params, seedScenario());
   assert.equal(fs.readFileSync(derivedSweepFile(name), "utf8"), cold, "a warm run (from the cached record) writes the same bytes");
 });

@@ -13,6 +13,7 @@ import { cellsOf, readMeasured } from "../src/data/measured";
 import { readExternalMeasurements } from "../src/data/external";
 import { cacheEnv, cachedRecord, canonicalJson, inputsHash, readCacheLog, recordJson, recordKey } from "../src/records/cache";
 import { codeVersionOf, modelCodeVersion, recordCodeFolders } from "../src/codeVersion";
+import { seedScenario } from "../src/model/scenarios";
 import * as ex from "../src/records/experiments";
 import { projectRoot } from "../src/paths";
 import { timelineFigure } from "../src/figures/distributions";
@@ -129,15 +130,15 @@ test("changing one calibrated parameter invalidates exactly the records computed
   const cells = cellsOf(readMeasured());
   const measurements = readExternalMeasurements();
   const keys = (c: typeof cal) => ({
-    "seed-table": ex.seedTableBoots.key(c),
-    "held-out": ex.heldOutPrediction.key(c, cells),
-    distributions: ex.distributions.key(c.params),
-    timeline: ex.timelineBoot.key(c.params, "base"),
-    sweep: ex.sweep.key("sensitivity-ratio", c.params),
-    "predictions-cpus": ex.cpuPredictions.key(c),
-    "predictions-latency": ex.latencyPredictions.key(c),
+    "seed-table": ex.seedTableBoots.key(c, seedScenario()),
+    "held-out": ex.heldOutPrediction.key(c, cells, seedScenario()),
+    distributions: ex.distributions.key(c.params, seedScenario()),
+    timeline: ex.timelineBoot.key(c.params, seedScenario(), "base"),
+    sweep: ex.sweep.key("sensitivity-ratio", c.params, seedScenario()),
+    "predictions-cpus": ex.cpuPredictions.key(c, seedScenario()),
+    "predictions-latency": ex.latencyPredictions.key(c, seedScenario(), "acpi_cpufreq"),
     external: ex.externalComparisons.key(c, measurements),
-    breakdown: ex.baseBreakdowns.key(c.params),
+    breakdown: ex.baseBreakdowns.key(c.params, seedScenario(), "acpi_cpufreq"),
   });
   const changed = (c: typeof cal) => {
     const a = keys(cal);
@@ -161,10 +162,10 @@ test("changing one calibrated parameter invalidates exactly the records computed
 test("a real record: computed once, reused, and recomputed when a parameter it uses changes", async () => {
   await withCache(async (_dir, log) => {
     const cal = readCalibration();
-    const a = await ex.timelineBoot(cal.params, "merge");
-    const b = await ex.timelineBoot(cal.params, "merge");
+    const a = await ex.timelineBoot(cal.params, seedScenario(), "merge");
+    const b = await ex.timelineBoot(cal.params, seedScenario(), "merge");
     assert.deepEqual(b, a);
-    const c = await ex.timelineBoot({ ...cal.params, herdRecheckUs: cal.params.herdRecheckUs + 5 }, "merge");
+    const c = await ex.timelineBoot({ ...cal.params, herdRecheckUs: cal.params.herdRecheckUs + 5 }, seedScenario(), "merge");
     assert.ok(c.requests && c.requests.length > 0, "the logged boot keeps its requests");
     assert.deepEqual(
       readCacheLog(log).map((e) => e.computed),
@@ -177,8 +178,8 @@ test("cold, warm and uncached records give byte-identical figures and tables", a
   const cal = readCalibration();
   const cells = cellsOf(readMeasured());
   const outputs = async () => {
-    const boot = await ex.timelineBoot(cal.params, "base");
-    const table = compareWithMeasured(cells, await ex.seedTableBoots(cal));
+    const boot = await ex.timelineBoot(cal.params, seedScenario(), "base");
+    const table = compareWithMeasured(cells, await ex.seedTableBoots(cal, seedScenario()));
     return JSON.stringify([timelineFigure(boot, "t"), measuredVsSimulatedFigure(table), comparisonRows(table)]);
   };
   await withCache(async (_dir, log) => {

@@ -98,7 +98,7 @@ test("readCsv refuses a device file in one line naming it", async () => {
 
 /** The committed calibration record with one edit, written to a temp file. */
 function brokenCalibration(t: { after(fn: () => void): void }, edit: (rec: any) => void): string {
-  const rec = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "data", "calibration", "params.json"), "utf8"));
+  const rec = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "data", "studies", "pavlu-2022-10-15", "calibration.json"), "utf8"));
   edit(rec);
   const file = path.join(tmpDir(t), "params.json");
   fs.writeFileSync(file, JSON.stringify(rec));
@@ -140,7 +140,7 @@ test("simulate --params with plain parameter values (flat or under params, parti
   }
   const r = cli("simulate", "--policy", "base", "--cpus", "8", "--boots", "1", "--json");
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(JSON.parse(r.stdout).params, "data/calibration/params.json");
+  assert.equal(JSON.parse(r.stdout).params, "data/studies/pavlu-2022-10-15/calibration.json");
 });
 
 test("a flag given twice is named once its values are checked: a bad value is still named first", () => {

@@ -10,8 +10,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import { readCalibration } from "../src/calibrate/calibration";
-import { studySettings } from "../src/calibrate/calibrateStudy";
-import { readStudy, readStudyCalibrateFile, readStudyCells, readStudyScenario } from "../src/calibrate/study";
+import { readStudyCalibrateFile, studySettings } from "../src/calibrate/studySettings";
+import { loadStudy, studyCells, studyScenario } from "../src/studies/study";
 import { measuredCsvText } from "../src/measure/csv";
 import { readUdevLogs } from "../src/measure/readLogs";
 import { spansOf } from "../src/measure/spans";
@@ -23,8 +23,8 @@ import { root, runNode, tmpDir } from "./helpers";
 const dir = path.join(root, "data", "studies", "synthetic-edac-96");
 const rel = path.relative(root, dir);
 const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
-const study = readStudy(dir);
-const scenario = readStudyScenario(study);
+const study = loadStudy(dir);
+const scenario = studyScenario(study);
 const generating = readParamsFile(path.join(dir, "generating-params.json"));
 
 /** The README's `node bin/modburst.js CMD ...` lines, as argument lists (one command per line, no shell quoting in them). */
@@ -51,7 +51,7 @@ test("the study says SYNTHETIC wherever it is shown: study.json, README, scenari
   assert.match(read("README.md").split("\n")[0], /^# SYNTHETIC/);
   assert.match(scenario.description, /^SYNTHETIC/);
   for (const log of ["logs/base.log", "logs/my.log"]) assert.match(read(log).split("\n")[0], /^-- SYNTHETIC udev log written by modburst synthesize-logs/, log);
-  assert.match(readCalibration(study.calibrationFile).description, /^SYNTHETIC/);
+  assert.match(readCalibration(study.files.calibration).description, /^SYNTHETIC/);
 });
 
 test("the scenario is the issue's: 96 CPUs, one module requested once per CPU, init probes 200 ms then fails with -ENODEV", () => {
@@ -95,7 +95,7 @@ test("the committed logs measured again give exactly the committed measured.csv"
 });
 
 test("the measured spans are the model's own spans of those boots, to the millisecond", () => {
-  const cells = readStudyCells(study, scenario);
+  const cells = studyCells(study);
   for (const [args, cell] of readmeCommands("synthesize-logs").map((a, i) => [a, cells[i]] as const)) {
     const policy = flag(args, "--policy");
     assert.equal(cell.policy, policy);
@@ -120,12 +120,12 @@ test("the other log formats of the same boots measure to the same spans", (t) =>
 });
 
 test("the calibration record recovers every generating value within its bootstrap [p5, p95], and its fit converged", () => {
-  const rec = readCalibration(study.calibrationFile);
+  const rec = readCalibration(study.files.calibration);
   const settings = readStudyCalibrateFile(study);
   assert.equal(rec.fit.converged, true, rec.fit.stopReason);
   assert.deepEqual({ scenario: rec.design.scenario, cpus: rec.design.cpus }, { scenario: "synthetic-edac-96", cpus: 96 });
   assert.deepEqual(rec.free.map((f) => f.name), settings.free!.map((f) => f.name));
-  assert.equal(rec.bootstrap.refits.length, studySettings(dir).refits);
+  assert.equal(rec.bootstrap.refits.length, studySettings(study).refits);
   // Every parameter the fit did not free is the generating value: the study tests the free ones only.
   const freeNames: string[] = rec.free.map((f) => f.name);
   for (const [k, v] of Object.entries(generating)) if (!freeNames.includes(k)) assert.equal(rec.params[k as keyof typeof generating], v, k);

@@ -1,5 +1,5 @@
 /**
- * The calibration as a whole, written to data/calibration/params.json:
+ * The calibration as a whole, written to data/studies/pavlu-2022-10-15/calibration.json:
  * - the fit of the free parameters to the expected span of all six cells;
  * - a check on a seed the fit never used, with enough boots that the model's own
  *   noise is under 2% of every cell's mean (the fit quality quoted everywhere);
@@ -61,6 +61,28 @@ export const defaultSettings: CalibrationSettings = {
   refitEvals: 5,
   maxIterations: optimiser.maxIterations,
 };
+
+/**
+ * A short calibration for a study that has no record yet (`modburst reproduce
+ * --study NAME` runs it first): the same free parameters and bounds as the seed
+ * (src/calibrate/bounds.ts), on the study's own scenario and configurations, with
+ * few boots and refits so that a small study calibrates in seconds to minutes.
+ * Its record says so in its description; `npm run calibrate` is the full one.
+ */
+export function shortSettings(scenario: Scenario, policies: string[]): CalibrationSettings {
+  const each = (n: number) => Object.fromEntries(policies.map((p) => [p, n]));
+  return {
+    scenario,
+    cpus: scenario.cpus,
+    seed: 1,
+    boots: each(8),
+    checkSeed: 1000004,
+    checkBoots: each(40),
+    refits: 4,
+    refitEvals: 2,
+    maxIterations: 3,
+  };
+}
 
 export interface ParamSpread {
   name: string;
@@ -227,7 +249,9 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
   const scenario = s.scenario ? { scenario: s.scenario } : {};
   const design: BootDesign = { cpus: s.cpus, ...scenario, seed: s.seed, boots: s.boots };
   const check: BootDesign = { cpus: s.cpus, ...scenario, seed: s.checkSeed, boots: s.checkBoots };
-  const heldOutConfig = s.heldOutConfig ?? "my";
+  // Held out of the out-of-sample fit and predicted: the seed's "my" (its patch), or a study's last configuration.
+  const configs = [...new Set(cells.map((c) => c.config))];
+  const heldOutConfig = s.heldOutConfig ?? (configs.includes("my") ? "my" : configs[configs.length - 1]);
 
   log(`fit: ${freeParams.map((f) => f.name).join(", ")} to all ${cells.length} cells (boots per policy ${JSON.stringify(s.boots)}, seed ${s.seed})`);
   const settings = { maxIterations: s.maxIterations };
@@ -240,9 +264,9 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
   const unseen = await simulateCells(cells, all.params, check);
   const noise = Math.max(...unseen.map((c) => (c.simulatedSd / Math.sqrt(c.boots) / c.simulatedMean) * 100));
 
-  const inSample = cells.filter((c) => c.config !== heldOutConfig);
   const heldOut = cells.filter((c) => c.config === heldOutConfig);
-  const fittedOn = [...new Set(inSample.map((c) => c.config))];
+  const inSample = cells.filter((c) => c.config !== heldOutConfig);
+  const fittedOn = configs.filter((c) => c !== heldOutConfig);
   log(`out-of-sample: fit on ${fittedOn.join(" + ")} (${inSample.length} cells), predict ${heldOutConfig}`);
   const oos = await fit({ cells: inSample, start, free: freeParams, design, onProgress: log, settings });
   const predicted = await simulateCells(heldOut, oos.params, check);

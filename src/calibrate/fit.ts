@@ -8,8 +8,8 @@
 import type { CellKey } from "../data/measured";
 import { checkParam, ParamName, Params, paramSpecs } from "../model/params";
 import { meanOf } from "../model/run";
-import type { Scenario } from "../model/scenario";
 import { seedScenario } from "../model/scenarios";
+import { Scenario, withCpus } from "../model/scenario";
 import { bootJobs, runBoots } from "../parallel/pool";
 import { sampleSd } from "../stats/describe";
 import { FreeParam, fromUnit, toUnit } from "./bounds";
@@ -34,9 +34,9 @@ export type FitCell = CellKey & { seconds: number[] };
 
 /** Which boots a cell is simulated on: boots 1..n of `seed`, n per policy (or one n for all). */
 export interface BootDesign {
-  cpus: number;
-  /** The machine and drivers simulated; default the seed's scenario at `cpus` CPUs. */
+  /** The machine and drivers (default the seed's); its CPU count is replaced by `cpus`. */
   scenario?: Scenario;
+  cpus: number;
   seed: number;
   boots: number | Record<string, number>;
   threads?: number;
@@ -46,7 +46,7 @@ export const bootsOf = (d: BootDesign, policy: string): number => (typeof d.boot
 
 /** Simulated spans of each cell's boots under `params` (each policy run once for all its cells). */
 export async function simulateCellSpans(cells: FitCell[], params: Params, d: BootDesign): Promise<number[][]> {
-  const scenario = d.scenario ?? seedScenario(d.cpus);
+  const scenario = d.scenario ? withCpus(d.scenario, d.cpus) : seedScenario(d.cpus);
   const policies = [...new Set(cells.map((c) => c.policy))];
   const jobs = policies.flatMap((p) => bootJobs([p], scenario, params, d.seed, bootsOf(d, p)));
   const results = await runBoots(jobs, { threads: d.threads });

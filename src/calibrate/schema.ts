@@ -1,7 +1,7 @@
 /**
- * The shape of a calibration record (data/calibration/params.json), checked as a
+ * The shape of a calibration record (data/studies/pavlu-2022-10-15/calibration.json), checked as a
  * whole: every section, every key, its type and range. A mistake is one line
- * naming the file and the field, `invalid data/calibration/params.json:
+ * naming the file and the field, `invalid data/studies/pavlu-2022-10-15/calibration.json:
  * params.rcuGpExtraMs: missing (allowed 0..1000)`, exit 2. writeCalibration
  * checks what it writes against the same schema, so reader and writer agree.
  */
@@ -176,7 +176,7 @@ export function checkCalibrationRecord(json: unknown, file: string): void {
 }
 
 /**
- * `--params FILE` and the default data/calibration/params.json: a calibration
+ * `--params FILE` and the default data/studies/pavlu-2022-10-15/calibration.json: a calibration
  * record (checked whole) or, unless `record` is required, a set of parameter
  * values (flat or under "params", possibly partial: the rest are the defaults).
  * Light on purpose: `modburst simulate` loads this, not the calibration code.

@@ -1,6 +1,6 @@
 /**
  * modburst calibrate [--seed S] [--refits N] [--out FILE]   (npm run calibrate -- ...)
- * modburst calibrate --study-dir DIR [--seed S] [--refits N]: a study folder's own calibration
+ * modburst calibrate --study NAME|FOLDER [--seed S] [--refits N]: a study's own calibration, into its folder
  */
 import { calibrate, CalibrationRecord, defaultSettings, writeCalibration } from "../calibrate/calibration";
 import { cellsOf, readMeasured } from "../data/measured";
@@ -15,30 +15,36 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     seed: { type: "string" },
     refits: { type: "string" },
     out: { type: "string" },
-    "study-dir": { type: "string" },
+    study: { type: "string" },
   });
-  const studyDir = values["study-dir"] as string | undefined;
+  const studyArg = values.study as string | undefined;
   const t0 = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
-  if (studyDir !== undefined) {
-    if (studyDir === "") throw new UserError('invalid study-dir: "" (allowed a study folder with a study.json)');
-    if (values.out !== undefined) throw new UserError(`invalid out: ${values.out} (allowed none with --study-dir: the record goes to the study's calibration file)`);
+  if (studyArg !== undefined) {
+    if (values.out !== undefined) throw new UserError(`invalid out: ${values.out} (allowed none with --study: the record goes to the study's calibration file)`);
     const seed = values.seed === undefined ? undefined : checkInteger("seed", values.seed, 0, 2 ** 31);
     const refits = values.refits === undefined ? undefined : checkInteger("refits", values.refits, 2, 1000);
     // Loaded only here: the seed's calibration never reads study folders.
-    const { calibrateStudy } = require("../calibrate/calibrateStudy") as typeof import("../calibrate/calibrateStudy");
-    const { readStudy } = require("../calibrate/study") as typeof import("../calibrate/study");
-    const record = await calibrateStudy(studyDir, { seed, refits, log });
-    report(record, readStudy(studyDir).calibrationFile, t0);
+    const { loadStudy } = require("../studies/study") as typeof import("../studies/study");
+    const { calibrateStudy } = require("../calibrate/studyRecord") as typeof import("../calibrate/studyRecord");
+    const study = loadStudy(studyArg);
+    // The seed's own study keeps the seed's full calibration (below), written to its calibration file.
+    if (study.isSeed) return calibrateSeed(values, study.files.calibration, t0, log);
+    const record = await calibrateStudy(study, { seed, refits, log });
+    report(record, study.files.calibration, t0);
     return 0;
   }
+  return calibrateSeed(values, (values.out as string | undefined) ?? paths.calibratedParams, t0, log);
+}
+
+/** The seed's calibration with its full settings (defaultSettings), --seed and --refits applied. */
+async function calibrateSeed(values: Record<string, string | boolean | undefined>, out: string, t0: number, log: (line: string) => void): Promise<number> {
   const settings = {
     ...defaultSettings,
-    seed: checkInteger("seed", values.seed ?? String(defaultSettings.seed), 0, 2 ** 31),
-    refits: checkInteger("refits", values.refits ?? String(defaultSettings.refits), 2, 1000),
+    seed: checkInteger("seed", (values.seed as string | undefined) ?? String(defaultSettings.seed), 0, 2 ** 31),
+    refits: checkInteger("refits", (values.refits as string | undefined) ?? String(defaultSettings.refits), 2, 1000),
   };
   if (settings.seed === settings.checkSeed) settings.checkSeed = settings.seed + 1000003;
-  const out = (values.out as string | undefined) ?? paths.calibratedParams;
   // A calibration takes many minutes: a bad --out is refused before, not after.
   checkWritableFile(out);
   const cells = cellsOf(readMeasured());

@@ -1,27 +1,30 @@
 /**
- * modburst figures [--out DIR] [--no-cache]   (npm run figures -- ...): the commit-message pack without Jupyter (same code as notebook 04), from the cached records.
- * DIR is replaced as a whole: it ends up holding exactly the new pack.
+ * modburst figures [--study NAME|FOLDER] [--out DIR] [--no-cache]   (npm run figures -- ...): the commit-message pack without Jupyter (same code as notebook 04), from the cached records.
+ * DIR (default: the study's figures folder, the seed's figures/) is replaced as a whole: it ends up holding exactly the new pack.
  */
 import * as path from "path";
 import { buildCommitPack } from "../reports/pack";
 import { checkPackFolder } from "../reports/packFiles";
 import { requireChromium } from "../env/browser";
-import { paths } from "../paths";
+import { loadStudy, seedStudyName } from "../studies/study";
+import { studyCalibration } from "../calibrate/studyRecord";
 import { parseCli } from "./args";
 import { progressBar } from "./progress";
 import { cacheEnv } from "../records/cache";
 import { checkWritableDir } from "../fsutil";
 
 export async function figuresCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { out: { type: "string" }, "no-cache": { type: "boolean" } });
+  const { values } = parseCli(argv, { out: { type: "string" }, study: { type: "string" }, "no-cache": { type: "boolean" } });
   if (values["no-cache"]) process.env[cacheEnv.noCache] = "1";
-  const outDir = (values.out as string | undefined) ?? paths.figures;
+  const study = loadStudy((values.study as string | undefined) ?? seedStudyName);
+  studyCalibration(study);
+  const outDir = (values.out as string | undefined) ?? study.out.figures;
   // Fail before minutes of simulation, not after (buildCommitPack checks the folder again, for notebook 04).
   checkWritableDir(outDir);
   checkPackFolder(outDir);
   requireChromium();
   const t0 = Date.now();
-  const pack = await buildCommitPack({ outDir, log: (l) => console.log(l), onProgress: progressBar("boots of a missing record") });
+  const pack = await buildCommitPack({ study, outDir, log: (l) => console.log(l), onProgress: progressBar("boots of a missing record") });
   for (const f of pack.files) console.log(`wrote ${path.relative(process.cwd(), f.file) || f.file} (${f.bytes} bytes)`);
   console.log(`wrote ${path.relative(process.cwd(), pack.textFile) || pack.textFile}`);
   console.log(`wrote ${path.relative(process.cwd(), pack.manifestFile) || pack.manifestFile} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

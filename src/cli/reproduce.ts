@@ -1,21 +1,25 @@
 /**
- * modburst reproduce [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]   (npm run reproduce -- ...)
+ * modburst reproduce [--study NAME|FOLDER] [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]   (npm run reproduce -- ...)
  * Sets the machine up if needed, then executes every notebook in name order.
  * Records come from the results cache unless --no-cache recomputes them all.
+ * With --study (other than the seed's), each notebook runs with that study injected
+ * into its parameters cell and is saved into the study's notebooks folder; a study
+ * without a calibration record is calibrated first (the short calibration).
  */
 import * as path from "path";
 import { ensureSetup } from "../env/setup";
 import { checkNumber, invalid } from "../errors";
 import { checkWritableDir, checkWritableFile } from "../fsutil";
-import { cacheDir } from "../records/cache";
 import { parseCli } from "./args";
 import { paths } from "../paths";
 import { describeFailure, installInterruptHandler, listNotebooks, recordsOf, runNotebooks, selectNotebooks } from "../notebooks/runner";
-import { computeStudyRecords, StudyInputs, studyRecordNames } from "../records/study";
-import { readCalibration } from "../calibrate/calibration";
-import { cellsOf, readMeasured } from "../data/measured";
-import { readExternalMeasurements } from "../data/external";
-import { cacheEnv } from "../records/cache";
+import { computeStudyRecords, StudyInputs, studyInputs, studyRecordNames } from "../records/study";
+import { calibrateStudy, hasCalibration } from "../calibrate/studyRecord";
+import { loadStudy, primaryModule, seedStudyName, studiesEnv, Study, studyCells, studyScenario } from "../studies/study";
+import { parametersCellIndex } from "../notebooks/parameters";
+import { displayPath } from "../data/csv";
+import * as fs from "fs";
+import { cacheDir, cacheEnv } from "../records/cache";
 import { defaultThreads } from "../parallel/pool";
 import { shareRenderer } from "../figures/render";
 
@@ -36,18 +40,32 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
     "timeout-seconds": { type: "string" },
     dir: { type: "string" },
+    study: { type: "string" },
     "no-cache": { type: "boolean" },
   }, { positionals: true });
   const timeout = cellTimeout(values["timeout-seconds"] as string | undefined, process.env[timeoutEnvVar]);
   const files = selectNotebooks(listNotebooks((values.dir as string | undefined) ?? paths.notebooks), positionals);
-  checkReproduceOutputs(files);
+  // The study, checked whole before anything runs: study.json, its measured CSV and scenario, each notebook's parameters cell.
+  const studyArg = values.study as string | undefined;
+  const study = loadStudy(studyArg ?? seedStudyName);
+  studyCells(study);
+  primaryModule(study);
+  const injected = studyArg !== undefined && !study.isSeed;
+  if (injected) for (const f of files) parametersCellIndex(JSON.parse(fs.readFileSync(f, "utf8")).cells, displayPath(f));
+  checkReproduceOutputs(files, study, injected);
   const state = ensureSetup();
+  if (!hasCalibration(study)) {
+    console.log(`calibrate: study ${study.name} has no ${displayPath(study.files.calibration)}; calibrating it first`);
+    const t0 = Date.now();
+    await calibrateStudy(study, { log: (line) => console.log(`calibrate [${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`) });
+    console.log(`calibrate: wrote ${displayPath(study.files.calibration)} in ${((Date.now() - t0) / 1000).toFixed(1)} s (scenario ${studyScenario(study).name})`);
+  }
   installInterruptHandler();
   const started = Date.now();
   // Experiments on every core, notebook by notebook in file order; each notebook starts once the records it
   // reads are there, so kernels (which mostly wait) run while later records compute.
   const needed = new Map(files.map((f) => [f, recordsOf(f, studyRecordNames)]));
-  let study: StudyInputs | undefined;
+  let inputs: StudyInputs | undefined;
   let chain: Promise<void> = Promise.resolve();
   const recordsReady = new Map<string, Promise<void>>();
   const asked = new Set<string>();
@@ -56,8 +74,8 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     names.forEach((n) => asked.add(n));
     chain = chain.then(async () => {
       if (names.length === 0) return;
-      study ??= { cal: readCalibration(), cells: cellsOf(readMeasured()), measurements: readExternalMeasurements() };
-      await computeStudyRecords(names, study, console.log);
+      inputs ??= studyInputs(study);
+      await computeStudyRecords(names, inputs, console.log);
     });
     recordsReady.set(f, chain);
     // Awaited by the notebook's lane; a lane that stopped early must not turn a failure into an unhandled rejection.
@@ -65,12 +83,19 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   }
   // One browser renders the static images of every notebook (a single notebook's kernel starts its own, and only if it renders).
   const renderer = files.length > 1 ? await shareRenderer() : { env: {}, close: async () => undefined };
-  const env = { ...process.env, ...renderer.env, ...(values["no-cache"] ? { [cacheEnv.noCache]: "1" } : {}) };
+  const env = {
+    ...process.env,
+    ...renderer.env,
+    ...(values["no-cache"] ? { [cacheEnv.noCache]: "1" } : {}),
+    // The injected name resolves in the study's own parent folder (a study given as a path may live anywhere).
+    ...(injected ? { [studiesEnv]: path.dirname(study.dir) } : {}),
+  };
+  const runStudy = injected ? { name: study.name, outDir: study.out.notebooks } : undefined;
   // Two kernels side by side use both cores of a small machine; more only contend for memory.
   const concurrency = Math.min(2, defaultThreads());
   let outcomes;
   try {
-    outcomes = await runNotebooks(files, { python: state.python, cellTimeoutSeconds: timeout, env, concurrency, before: (f) => recordsReady.get(f)! }, console.log);
+    outcomes = await runNotebooks(files, { python: state.python, cellTimeoutSeconds: timeout, env, concurrency, study: runStudy, before: (f) => recordsReady.get(f)! }, console.log);
   } finally {
     await renderer.close();
   }
@@ -81,7 +106,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     console.log(`reproduce: ${outcomes.filter((o) => o.ok).length} of ${files.length} notebooks executed before stopping (${total} s)`);
     return 1;
   }
-  console.log(`reproduce: ${files.length} notebooks executed in ${total} s`);
+  console.log(`reproduce: ${files.length} notebooks executed in ${total} s${injected ? ` for study ${study.name}, into ${displayPath(study.out.notebooks)}` : ""}`);
   return 0;
 }
 
@@ -91,9 +116,10 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
  * swapped in whole; the results cache) can be written, so a read-only checkout or a
  * file in the way is one line naming it, exit 1, not a failure minutes later.
  */
-function checkReproduceOutputs(notebooks: string[]): void {
-  for (const f of notebooks) checkWritableFile(f);
-  checkWritableFile(path.join(paths.derived, "sensitivity.csv"));
-  checkWritableDir(paths.figures);
+function checkReproduceOutputs(notebooks: string[], study: Study, injected: boolean): void {
+  for (const f of notebooks) checkWritableFile(injected ? path.join(study.out.notebooks, path.basename(f)) : f);
+  checkWritableFile(path.join(study.out.derived, "sensitivity.csv"));
+  checkWritableDir(study.out.figures);
   checkWritableFile(path.join(cacheDir(), "entry.json"));
+  if (!hasCalibration(study)) checkWritableFile(study.files.calibration);
 }

@@ -4,6 +4,7 @@
  *   [--params FILE] [--json] [--max-hours H]
  */
 import * as fs from "fs";
+import { displayPath } from "../data/csv";
 import { checkInteger, checkKeyword, checkNumber } from "../errors";
 import { defaultParams, Params } from "../model/params";
 import { readParamsOrCalibration } from "../calibrate/schema";
@@ -23,7 +24,7 @@ import { bootsOnThreads, enforceBudget, parseMaxHours } from "./budget";
 /** The calibrated parameters when they exist, else the documented defaults. */
 export function loadParams(file: string | undefined): { params: Params; source: string } {
   if (file !== undefined) return { params: readParamsOrCalibration(file), source: file };
-  if (fs.existsSync(paths.calibratedParams)) return { params: readParamsOrCalibration(paths.calibratedParams, { record: true }), source: "data/calibration/params.json" };
+  if (fs.existsSync(paths.calibratedParams)) return { params: readParamsOrCalibration(paths.calibratedParams, { record: true }), source: displayPath(paths.calibratedParams) };
   return { params: defaultParams(), source: "defaults" };
 }
 

@@ -8,12 +8,12 @@ export const sweepUsage =
   "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json] [--max-hours H]";
 export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE";
 export const benchUsage = "modburst bench [--pipeline]";
-export const calibrateUsage = "modburst calibrate [--seed S] [--refits N] [--out FILE] | --study-dir DIR [--seed S] [--refits N]";
+export const calibrateUsage = "modburst calibrate [--seed S] [--refits N] [--out FILE] | --study NAME|FOLDER [--seed S] [--refits N]";
 export const simulateUsage =
   "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME|FILE.json] " +
   "[--init-latency-ms X] [--init-result fail|success] [--params FILE] [--json] [--max-hours H]";
 export const measureUsage = "modburst measure LOG... --config NAME [--policy NAME] --out FILE.csv [--events FILE.csv]";
 export const synthesizeLogsUsage =
   "modburst synthesize-logs --scenario NAME|FILE.json --policy NAME --boots N --seed S [--params FILE] [--format short-precise|json|debug] --out FILE.log";
-export const figuresUsage = "modburst figures [--out DIR] [--no-cache]";
-export const reproduceUsage = "modburst reproduce [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]";
+export const figuresUsage = "modburst figures [--study NAME|FOLDER] [--out DIR] [--no-cache]";
+export const reproduceUsage = "modburst reproduce [--study NAME|FOLDER] [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]";

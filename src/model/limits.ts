@@ -3,7 +3,7 @@
  * scenario file, grid and notebook checks against these.
  */
 
-/** The seed's machine has 288 CPUs (data/scenarios/seed.json; a test keeps the two in step). */
+/** The seed's machine has 288 CPUs (data/studies/pavlu-2022-10-15/scenario.json; a test keeps the two in step). */
 export const seedMachineCpus = 288;
 
 /** Largest machine the model accepts (the herd and the event heap are sized for it). */

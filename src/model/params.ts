@@ -1,7 +1,7 @@
 /**
  * Every tunable number of the model, with its unit, allowed range and a default.
  * Defaults are physically plausible estimates ([est]); calibration
- * (data/calibration/params.json) replaces the free ones. Structural facts taken
+ * (data/studies/pavlu-2022-10-15/calibration.json) replaces the free ones. Structural facts taken
  * from the sources (alias tables, the children_max formula, which steps hold
  * module_mutex) are code or scenario data, not parameters.
  */

@@ -157,18 +157,23 @@ export function requestsPerCpu(s: Scenario): Record<string, number> {
 
 const loaded = new Map<string, Scenario>();
 
-/** A shipped scenario file under data/scenarios/, read and validated once per process. */
-export function shippedScenario(name: string): Scenario {
-  let s = loaded.get(name);
+/** A scenario file, read and validated once per process. */
+export function scenarioFile(file: string): Scenario {
+  let s = loaded.get(file);
   if (!s) {
-    s = readScenarioFile(path.join(paths.scenarios, `${name}.json`));
-    loaded.set(name, s);
+    s = readScenarioFile(file);
+    loaded.set(file, s);
   }
   return s;
 }
 
+/** A shipped scenario: "seed" is the seed study's scenario.json, any other NAME data/scenarios/NAME.json. */
+export function shippedScenario(name: string): Scenario {
+  return scenarioFile(name === "seed" ? paths.seedScenario : path.join(paths.scenarios, `${name}.json`));
+}
+
 /**
- * The seed's machine (data/scenarios/seed.json): 288 CPUs, Tumbleweed 20220829,
+ * The seed's machine (data/studies/pavlu-2022-10-15/scenario.json): 288 CPUs, Tumbleweed 20220829,
  * 6.0-rc3, intel_pstate active; pcc_cpufreq x1 and acpi_cpufreq x2 per CPU; the
  * file's notes say where each number comes from.
  */

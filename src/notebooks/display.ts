@@ -10,6 +10,7 @@ import { renderFigure } from "../figures/render";
 import { Figure, figureTitle } from "../figures/spec";
 import { columnLabel } from "../tables/labels";
 import { escapeHtml, formatHtmlTable, formatTextTable, Table, tableFromFrame, tableFromRecords, TableValue } from "../tables/format";
+import { Study, studyNote } from "../studies/study";
 
 /** Output data by MIME type: text, base64 images, or JSON documents (`application/*+json`). */
 export type MimeBundle = Record<string, string | object>;
@@ -135,4 +136,10 @@ export function progressDisplay(label: string): (done: number, total: number) =>
     }
     if (done === total) process.stdout.write(`${label}: ${done}/${total}\n`);
   };
+}
+
+/** For a study other than the seed, say whose numbers follow (studies/study.ts studyNote); nothing for the seed. */
+export function showStudyNote(s: Study): void {
+  const lines = studyNote(s);
+  if (lines.length) console.log(lines.join("\n"));
 }

@@ -14,6 +14,7 @@ import { tempSibling } from "../fsutil";
 import { jupyterEnv } from "../env/jupyter";
 import { kernelName, paths } from "../paths";
 import { CacheEvent, cacheEnv, describeCacheLog, readCacheLog } from "../records/cache";
+import { writeInjectedCopy } from "./parameters";
 
 export interface NotebookOutcome {
   notebook: string;
@@ -29,6 +30,11 @@ export interface NotebookOutcome {
 
 export interface RunOptions {
   python: string;
+  /**
+   * Run every notebook for this study: execute a copy whose parameters cell is
+   * set to it (parameters.ts), saved to `outDir` instead of over the notebook.
+   */
+  study?: { name: string; outDir: string };
   /** Per-cell limit; a cell running longer is stopped and reported. */
   cellTimeoutSeconds: number;
   env?: NodeJS.ProcessEnv;
@@ -60,7 +66,7 @@ export function describeFailure(o: NotebookOutcome): string {
 }
 
 /** Executors in flight (several when notebooks run side by side). */
-const running = new Set<{ child: ChildProcess; tmp: string }>();
+const running = new Set<{ child: ChildProcess; tmp: string; input?: string }>();
 
 /**
  * Ctrl-C: ask every executor to stop (each shuts its kernel down on the way
@@ -70,7 +76,10 @@ export function installInterruptHandler(graceMs = 15_000): void {
   const onSignal = (signal: NodeJS.Signals) => {
     const live = [...running].filter((r) => r.child.exitCode === null && r.child.signalCode === null);
     const finish = () => {
-      for (const r of running) fs.rmSync(r.tmp, { force: true });
+      for (const r of running) {
+        fs.rmSync(r.tmp, { force: true });
+        if (r.input) fs.rmSync(r.input, { force: true });
+      }
       process.stderr.write(`\nmodburst: interrupted (${signal}); notebooks left as they were\n`);
       process.exit(130);
     };
@@ -92,16 +101,23 @@ export function installInterruptHandler(graceMs = 15_000): void {
   process.once("SIGTERM", onSignal);
 }
 
+/** Where a notebook's executed copy goes: over itself, or into the study's notebooks folder. */
+export const targetOf = (notebook: string, opts: Pick<RunOptions, "study">): string => (opts.study ? path.join(opts.study.outDir, path.basename(notebook)) : notebook);
+
 export function executeNotebook(notebook: string, opts: RunOptions): Promise<NotebookOutcome> {
   const started = process.hrtime.bigint();
   const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-  const tmp = tempSibling(notebook);
+  const target = targetOf(notebook, opts);
+  if (opts.study) fs.mkdirSync(opts.study.outDir, { recursive: true });
+  const tmp = tempSibling(target);
+  // A study's copy runs from beside the original (the kernel starts in the input's folder and imports ../dist/index).
+  const input = opts.study ? writeInjectedCopy(notebook, opts.study.name) : undefined;
   const child = spawn(
     opts.python,
-    [paths.executeNotebookPy, notebook, tmp, kernelName, String(opts.cellTimeoutSeconds)],
+    [paths.executeNotebookPy, input ?? notebook, tmp, kernelName, String(opts.cellTimeoutSeconds)],
     { env: jupyterEnv(opts.env ?? process.env), stdio: ["ignore", "pipe", "pipe"] },
   );
-  const entry = { child, tmp };
+  const entry = { child, tmp, input };
   running.add(entry);
   let stdout = "";
   let stderr = "";
@@ -110,9 +126,10 @@ export function executeNotebook(notebook: string, opts: RunOptions): Promise<Not
   return new Promise((resolve) => {
     child.on("close", (code) => {
       running.delete(entry);
+      if (input) fs.rmSync(input, { force: true });
       const report = parseReport(stdout);
       if (code === 0 && report?.ok && fs.existsSync(tmp)) {
-        fs.renameSync(tmp, notebook);
+        fs.renameSync(tmp, target);
         resolve({ notebook, ok: true, seconds: seconds() });
         return;
       }

@@ -17,8 +17,8 @@ import { BootResult, simulateBoot } from "../model/boot";
 import type { Params } from "../model/params";
 import { policyNames } from "../model/policies";
 import type { Scenario } from "../model/scenario";
-import { withInit } from "../model/scenario";
-import { readScenarioFile, seedScenario } from "../model/scenarios";
+import { withCpus, withInit } from "../model/scenario";
+import { readScenarioFile } from "../model/scenarios";
 import { bootJobs, PoolOptions, runBoots } from "../parallel/pool";
 import { paths } from "../paths";
 import { Grid } from "../sweep/grid";
@@ -31,8 +31,8 @@ import { Distribution } from "./distributions";
 import { compareExternal, ExternalComparison, externalCases } from "./external";
 import { tableBoots } from "./seedTable";
 import { cpuSweepGrid, latencySweepGrid, ratioSweepGrid } from "./sensitivity";
-import { predict, Prediction, predictionDesign, predictionLatenciesMs, predictionRequests } from "./uncertainty";
-import { seedMachineCpus } from "../model/limits";
+import { predict, Prediction, predictionCpus, predictionDesign, predictionLatenciesMs, predictionRequests } from "./uncertainty";
+import { maxCpus, seedMachineCpus } from "../model/limits";
 
 export type Progress = Pick<PoolOptions, "onProgress" | "threads">;
 
@@ -42,11 +42,18 @@ async function bootsByPolicy(params: Params, scenario: Scenario, seed: number, b
   return Object.fromEntries(policyNames.map((p, i) => [p, runs.slice(i * boots, (i + 1) * boots)]));
 }
 
+/**
+ * Every experiment takes the study's scenario (its machine and drivers, at the
+ * study's CPU count; `seedScenario()` for the seed study): it is part of each
+ * record's inputs, so two studies never share a record.
+ */
+const atCpus = (scenario: Scenario, cpus: number): Scenario => (scenario.cpus === cpus ? scenario : withCpus(scenario, cpus));
+
 /** Notebook 01: boots 1-5 of every policy at the calibration's own seed, in the seed's table layout. */
 export const seedTableBoots = defineExperiment(
   "seed-table",
-  (cal: CalibrationRecord, _o: Progress = {}) => ({ params: cal.params, scenario: seedScenario(cal.design.cpus), seed: cal.design.seed, boots: tableBoots, policies: policyNames }),
-  (cal, o = {}) => bootsByPolicy(cal.params, seedScenario(cal.design.cpus), cal.design.seed, tableBoots, o),
+  (cal: CalibrationRecord, scenario: Scenario, _o: Progress = {}) => ({ params: cal.params, scenario: atCpus(scenario, cal.design.cpus), seed: cal.design.seed, boots: tableBoots, policies: policyNames }),
+  (cal, scenario, o = {}) => bootsByPolicy(cal.params, atCpus(scenario, cal.design.cpus), cal.design.seed, tableBoots, o),
 );
 
 /** The `my` cells the out-of-sample fit left out, and the unseen boots they are predicted on. */
@@ -57,10 +64,10 @@ function heldOutDesign(cal: CalibrationRecord, cells: Cell[]) {
 /** Notebook 01: the out-of-sample parameters (fitted without `my`) on the unseen seed's boots of the `my` cells. */
 export const heldOutPrediction = defineExperiment(
   "held-out",
-  (cal: CalibrationRecord, cells: Cell[], _o: Progress = {}) => ({ params: cal.outOfSample.params, ...heldOutDesign(cal, cells), scenario: seedScenario(cal.design.cpus) }),
-  (cal, cells, o = {}): Promise<CellFit[]> => {
+  (cal: CalibrationRecord, cells: Cell[], scenario: Scenario, _o: Progress = {}) => ({ params: cal.outOfSample.params, ...heldOutDesign(cal, cells), scenario: atCpus(scenario, cal.design.cpus) }),
+  (cal, cells, scenario, o = {}): Promise<CellFit[]> => {
     const h = heldOutDesign(cal, cells);
-    return simulateCells(h.cells, cal.outOfSample.params, { ...h.design, threads: o.threads });
+    return simulateCells(h.cells, cal.outOfSample.params, { ...h.design, scenario, threads: o.threads });
   },
 );
 
@@ -69,8 +76,8 @@ export const distributionDesign = { seed: 2, boots: 1000 };
 
 export const distributions = defineExperiment(
   "distributions",
-  (params: Params, _o: Progress = {}) => ({ params, scenario: seedScenario(), ...distributionDesign, policies: policyNames }),
-  (params, o = {}): Promise<Distribution> => bootsByPolicy(params, seedScenario(), distributionDesign.seed, distributionDesign.boots, o),
+  (params: Params, scenario: Scenario, _o: Progress = {}) => ({ params, scenario, ...distributionDesign, policies: policyNames }),
+  (params, scenario, o = {}): Promise<Distribution> => bootsByPolicy(params, scenario, distributionDesign.seed, distributionDesign.boots, o),
 );
 
 /** Notebook 02 and the pack: one logged boot of a policy, for the timeline figures. */
@@ -78,8 +85,8 @@ export const timelineDesign = { seed: 2, boot: 1 };
 
 export const timelineBoot = defineExperiment(
   "timeline",
-  (params: Params, policy: string) => ({ params, scenario: seedScenario(), policy, ...timelineDesign }),
-  (params, policy): BootResult => simulateBoot({ policy, scenario: seedScenario(), params, ...timelineDesign, log: true }),
+  (params: Params, scenario: Scenario, policy: string) => ({ params, scenario, policy, ...timelineDesign }),
+  (params, scenario, policy): BootResult => simulateBoot({ policy, scenario, params, ...timelineDesign, log: true }),
 );
 
 /** The sweeps of notebook 03, by the name of their CSV under data/derived/. */
@@ -89,16 +96,17 @@ export const sweepGrids: Record<string, Grid> = {
   "sensitivity-ratio": ratioSweepGrid,
 };
 
-function gridOf(name: string): Grid {
+/** A sweep's grid on the study's machine and drivers: a sweep at one CPU count runs at the study's. */
+function gridOf(name: string, scenario: Scenario): Grid {
   const grid = sweepGrids[name];
   if (!grid) throw new Error(`unknown sweep ${name} (known: ${Object.keys(sweepGrids).join(", ")})`);
-  return grid;
+  return { ...grid, cpus: grid.cpus.length === 1 ? [scenario.cpus] : grid.cpus, scenario };
 }
 
 export const sweep = defineExperiment(
   "sweep",
-  (name: string, params: Params, _o: Progress = {}) => ({ name, grid: gridOf(name), params, scenario: seedScenario() }),
-  (name, params, o = {}): Promise<SweepRow[]> => runSweep(gridOf(name), params, o),
+  (name: string, params: Params, scenario: Scenario, _o: Progress = {}) => ({ name, grid: gridOf(name, scenario), params, scenario }),
+  (name, params, scenario, o = {}): Promise<SweepRow[]> => runSweep(gridOf(name, scenario), params, o),
 );
 
 /**
@@ -108,31 +116,33 @@ export const sweep = defineExperiment(
  * merge-results accept it. The provenance is of the same grid, parameters and
  * code as the record's key, so a warm and a cold run write the same bytes.
  */
-export async function derivedSweep(name: string, params: Params, o: Progress = {}): Promise<SweepRow[]> {
-  const rows = await sweep(name, params, o);
-  writeSweepCsv(derivedSweepFile(name), rows, sweepProvenance(gridOf(name), params, null));
+export async function derivedSweep(name: string, params: Params, scenario: Scenario, dir = paths.derived, o: Progress = {}): Promise<SweepRow[]> {
+  const rows = await sweep(name, params, scenario, o);
+  writeSweepCsv(derivedSweepFile(name, dir), rows, sweepProvenance(gridOf(name, scenario), params, null));
   return rows;
 }
 
-export const derivedSweepFile = (name: string): string => path.join(paths.derived, `${name}.csv`);
+export const derivedSweepFile = (name: string, dir = paths.derived): string => path.join(dir, `${name}.csv`);
 
-const cpuRequests = () => predictionRequests((cpus) => seedScenario(cpus));
+/** The CPU counts predicted: the fixed list, with the study's own CPU count among them. */
+const cpusOf = (scenario: Scenario) => [...new Set([...predictionCpus, scenario.cpus])].sort((a, b) => a - b);
+const cpuRequests = (scenario: Scenario) => predictionRequests((cpus) => atCpus(scenario, cpus), undefined, cpusOf(scenario));
 
 /** Notebook 03 and the commit message: the span vs CPUs under every refit. */
 export const cpuPredictions = defineExperiment(
   "predictions-cpus",
-  (cal: CalibrationRecord, _o: Progress = {}) => ({ reqs: cpuRequests(), params: cal.params, refits: refitParams(cal), design: predictionDesign }),
-  (cal, o = {}): Promise<Prediction[]> => predict(cpuRequests(), cal.params, refitParams(cal), predictionDesign, o),
+  (cal: CalibrationRecord, scenario: Scenario, _o: Progress = {}) => ({ reqs: cpuRequests(scenario), params: cal.params, refits: refitParams(cal), design: predictionDesign }),
+  (cal, scenario, o = {}): Promise<Prediction[]> => predict(cpuRequests(scenario), cal.params, refitParams(cal), predictionDesign, o),
 );
 
-const latencyRequests = () => predictionLatenciesMs.flatMap((initLatencyMs) => ["base", "merge"].map((policy) => ({ scenario: withInit(seedScenario(), { initLatencyMs }), policy })));
-const latencyModules = ["acpi_cpufreq"];
+const latencyRequests = (scenario: Scenario) =>
+  predictionLatenciesMs.flatMap((initLatencyMs) => ["base", "merge"].map((policy) => ({ scenario: withInit(scenario, { initLatencyMs }), policy })));
 
-/** Notebook 03: acpi_cpufreq's span vs init-failure latency under every refit, base and merge. */
+/** Notebook 03: one module's span (the seed's acpi_cpufreq) vs init-failure latency under every refit, base and merge. */
 export const latencyPredictions = defineExperiment(
   "predictions-latency",
-  (cal: CalibrationRecord, _o: Progress = {}) => ({ reqs: latencyRequests(), params: cal.params, refits: refitParams(cal), design: predictionDesign, modules: latencyModules }),
-  (cal, o = {}): Promise<Prediction[]> => predict(latencyRequests(), cal.params, refitParams(cal), predictionDesign, { ...o, modules: latencyModules }),
+  (cal: CalibrationRecord, scenario: Scenario, module: string, _o: Progress = {}) => ({ reqs: latencyRequests(scenario), params: cal.params, refits: refitParams(cal), design: predictionDesign, modules: [module] }),
+  (cal, scenario, module, o = {}): Promise<Prediction[]> => predict(latencyRequests(scenario), cal.params, refitParams(cal), predictionDesign, { ...o, modules: [module] }),
 );
 
 /** Notebook 03 and the commit message: each external measurement against the prediction for its machine. */
@@ -149,13 +159,14 @@ export const externalComparisons = defineExperiment(
   (cal, measurements, o = {}): Promise<ExternalComparison[]> => compareExternal(measurements, cal.params, refitParams(cal), predictionDesign, o),
 );
 
-/** Notebook 03: where the time of one failing acpi_cpufreq load goes under base, on the seed's machine and at 1536 CPUs. */
-export const breakdownCpus = [seedMachineCpus, 1536];
+/** Notebook 03: where the time of one failing load goes under base, on the study's machine (the seed's: 288 CPUs) and at 1536 CPUs (or twice the study's). */
+export const breakdownCpusOf = (cpus: number): number[] => [cpus, cpus < 1536 ? 1536 : Math.min(maxCpus, cpus * 2)];
+export const breakdownCpus = breakdownCpusOf(seedMachineCpus);
 
 export const baseBreakdowns = defineExperiment(
   "breakdown",
-  (params: Params) => ({ scenarios: breakdownCpus.map((cpus) => seedScenario(cpus)), params, policy: "base", module: "acpi_cpufreq", seed: 1 }),
-  (params): LoadBreakdown[] => breakdownCpus.map((cpus) => loadBreakdown(seedScenario(cpus), "base", params, "acpi_cpufreq", 1)),
+  (params: Params, scenario: Scenario, module: string) => ({ scenarios: breakdownCpusOf(scenario.cpus).map((cpus) => atCpus(scenario, cpus)), params, policy: "base", module, seed: 1 }),
+  (params, scenario, module): LoadBreakdown[] => breakdownCpusOf(scenario.cpus).map((cpus) => loadBreakdown(atCpus(scenario, cpus), "base", params, module, 1)),
 );
 
 /** Every experiment, for tests and tools that reason about records as a whole. */

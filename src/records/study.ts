@@ -2,11 +2,14 @@
  * The records each notebook reads, by experiment name, so `modburst reproduce`
  * can compute them all up front on every core before any kernel starts: the
  * notebooks then only read. Each entry calls the same experiment with the same
- * inputs as its notebook does, so the cache keys are the same.
+ * inputs as its notebook does (for the same study), so the cache keys are the same.
  */
 import type { CalibrationRecord } from "../calibrate/calibration";
+import { studyCalibration } from "../calibrate/studyRecord";
 import type { Cell } from "../data/measured";
-import type { ExternalMeasurement } from "../data/external";
+import { ExternalMeasurement, readExternalMeasurements } from "../data/external";
+import type { Scenario } from "../model/scenario";
+import { loadStudy, primaryModule, Study, studyCells, studyScenario } from "../studies/study";
 import {
   baseBreakdowns,
   cpuPredictions,
@@ -21,28 +24,53 @@ import {
   timelineBoot,
 } from "./experiments";
 import { CacheEvent, cacheListeners } from "./cache";
+import type { ExternalComparison } from "./external";
 
+/** Everything a study's records are a function of, read once. */
 export interface StudyInputs {
+  study: Study;
   cal: CalibrationRecord;
   cells: Cell[];
-  measurements: ExternalMeasurement[];
+  scenario: Scenario;
+  /** The module single-module figures follow (the seed's acpi_cpufreq). */
+  module: string;
+  /** The study's external validation measurements; null when it has none (every study but the seed). */
+  measurements: ExternalMeasurement[] | null;
+}
+
+/** Read a study's inputs: its calibration (which must exist), measured cells, scenario and external measurements. */
+export function studyInputs(s: Study | string): StudyInputs {
+  const study = typeof s === "string" ? loadStudy(s) : s;
+  return {
+    study,
+    cal: studyCalibration(study),
+    cells: studyCells(study),
+    scenario: studyScenario(study),
+    module: primaryModule(study),
+    measurements: study.external ? readExternalMeasurements(study.external) : null,
+  };
 }
 
 export const studyRecords: Record<string, (s: StudyInputs, o: Progress) => Promise<unknown>> = {
-  "seed-table": (s, o) => seedTableBoots(s.cal, o),
-  "held-out": (s, o) => heldOutPrediction(s.cal, s.cells, o),
-  distributions: (s, o) => distributions(s.cal.params, o),
-  timeline: async (s) => Promise.all(["base", "merge"].map((p) => timelineBoot(s.cal.params, p))),
+  "seed-table": (s, o) => seedTableBoots(s.cal, s.scenario, o),
+  "held-out": (s, o) => heldOutPrediction(s.cal, s.cells, s.scenario, o),
+  distributions: (s, o) => distributions(s.cal.params, s.scenario, o),
+  timeline: async (s) => Promise.all(["base", "merge"].map((p) => timelineBoot(s.cal.params, s.scenario, p))),
   sweep: async (s, o) => {
-    for (const name of Object.keys(sweepGrids)) await sweep(name, s.cal.params, o);
+    for (const name of Object.keys(sweepGrids)) await sweep(name, s.cal.params, s.scenario, o);
   },
-  "predictions-cpus": (s, o) => cpuPredictions(s.cal, o),
-  "predictions-latency": (s, o) => latencyPredictions(s.cal, o),
-  external: (s, o) => externalComparisons(s.cal, s.measurements, o),
-  breakdown: (s) => baseBreakdowns(s.cal.params),
+  "predictions-cpus": (s, o) => cpuPredictions(s.cal, s.scenario, o),
+  "predictions-latency": (s, o) => latencyPredictions(s.cal, s.scenario, s.module, o),
+  external: async (s, o) => (s.measurements ? externalComparisons(s.cal, s.measurements, o) : []),
+  breakdown: async (s) => baseBreakdowns(s.cal.params, s.scenario, s.module),
 };
 
 export const studyRecordNames = Object.keys(studyRecords);
+
+/** The study's external measurements against the model's predictions for their machines; none for a study without any. */
+export async function studyExternalComparisons(cal: CalibrationRecord, study: Study, o: Progress = {}): Promise<ExternalComparison[]> {
+  return study.external ? externalComparisons(cal, readExternalMeasurements(study.external), o) : [];
+}
 
 /** Compute (or find in the cache) the named records, in registry order: one line each, saying which. */
 export async function computeStudyRecords(names: string[], s: StudyInputs, log: (line: string) => void, o: Progress = {}): Promise<void> {
@@ -57,6 +85,7 @@ export async function computeStudyRecords(names: string[], s: StudyInputs, log: 
       cacheListeners.delete(listen);
     }
     const computed = events.some((e) => e.computed);
-    log(`record ${name.padEnd(29)} ${computed ? `${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1).padStart(6)} s  computed` : "          reused"}`);
+    const what = events.length === 0 ? "         skipped (none for this study)" : computed ? `${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1).padStart(6)} s  computed` : "          reused";
+    log(`record ${name.padEnd(29)} ${what}`);
   }
 }

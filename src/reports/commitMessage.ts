@@ -16,10 +16,24 @@ export interface Interval {
 
 const ci = (x: Interval, digits: number) => `${x.mean.toFixed(digits)} s (90% interval ${x.p5.toFixed(digits)}-${x.p95.toFixed(digits)})`;
 
+/** Mean span per module of one side of the comparison, measured or (where the study measured no such configuration) the model's. */
+export interface SideMeans {
+  means: Record<string, number>;
+  source: "measured" | "model";
+}
+
 export interface CommitNumbers {
   cpus: number;
   requests: Record<string, number>;
-  measuredMean: Record<string, Record<string, number>>;
+  /** The measured modules, in table order (the seed's: pcc_cpufreq, acpi_cpufreq). */
+  modules: string[];
+  /** The module of the predictions quoted (the seed's acpi_cpufreq). */
+  module: string;
+  /** What every load's init does, e.g. "every load fails (-EEXIST)". */
+  outcome: string;
+  /** Mean spans without the patch (the configuration measured under base) and with it (under merge). */
+  before: SideMeans;
+  after: SideMeans;
   measuredCells: LayoutCell[];
   simulatedCells: LayoutCell[];
   seed: number;
@@ -27,8 +41,8 @@ export interface CommitNumbers {
   fullLoads: Record<string, number>;
   /** Mean peak vmalloc of in-flight loads per policy (MiB). */
   peakVmallocMiB: Record<string, number>;
-  /** Expected acpi_cpufreq span with its 90% interval over the bootstrap refits, at the seed's CPU count. */
-  predictedAcpiSpan: Record<string, Interval>;
+  /** Expected span of `module` with its 90% interval over the bootstrap refits, at the study's CPU count. */
+  predictedSpan: Record<string, Interval>;
   largerCpus: number;
   largerSpan: Record<string, Interval>;
   /** The fit on boots it never saw. */
@@ -54,15 +68,25 @@ export function wrap(text: string, width = maxColumns): string {
 
 const s1 = (x: number) => x.toFixed(1);
 
+/** "a, b and c" */
+const listed = (xs: string[]) => (xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`);
+const short = (module: string) => module.replace(/_cpufreq$/, "");
+
+/** "45.0 s / 45.2 s (pcc/acpi)" for two modules (named the first time), "45.0 s" for one; "(model)" when nothing was measured. */
+function sideText(side: SideMeans, modules: string[], named: boolean): string {
+  const values = modules.map((m) => `${s1(side.means[m])} s`).join(" / ");
+  const names = named && modules.length > 1 ? ` (${modules.map(short).join("/")})` : "";
+  return `${values}${names}${side.source === "model" ? " (model)" : ""}`;
+}
+
 /** The 3-6 line case for the patch, from the numbers. */
 export function justificationOf(n: CommitNumbers): string {
-  const m = n.measuredMean;
   const total = Object.values(n.requests).reduce((a, b) => a + b, 0);
   return wrap(
-    `On a ${n.cpus}-CPU machine udev asks for pcc_cpufreq ${n.requests.pcc_cpufreq} times and acpi_cpufreq ` +
-      `${n.requests.acpi_cpufreq} times at boot; every load fails (-EEXIST). 6.0-rc3 runs all ${total} loads ` +
-      `one after another: ${s1(m.base.pcc_cpufreq)} s / ${s1(m.base.acpi_cpufreq)} s (pcc/acpi). With this patch ` +
-      `duplicates wait for the running load: ${s1(m.my.pcc_cpufreq)} s / ${s1(m.my.acpi_cpufreq)} s, ` +
+    `On a ${n.cpus}-CPU machine udev asks for ${listed(n.modules.map((m) => `${m} ${n.requests[m]} times`))} ` +
+      `at boot; ${n.outcome}. 6.0-rc3 runs all ${total} loads ` +
+      `one after another: ${sideText(n.before, n.modules, true)}. With this patch ` +
+      `duplicates wait for the running load: ${sideText(n.after, n.modules, false)}, ` +
       `${n.fullLoads.merge} full loads instead of ${n.fullLoads.base} (model). At ${n.largerCpus} CPUs (model): ` +
       `${ci(n.largerSpan.base, 0)} on 6.0-rc3, ${s1(n.largerSpan.merge.mean)} s (${s1(n.largerSpan.merge.p5)}-${s1(n.largerSpan.merge.p95)}) with it.`,
   );
@@ -85,13 +109,15 @@ export function formatCommitMessage(n: CommitNumbers): string {
     formatSeedLayout(n.simulatedCells),
     "",
     wrap(
-      `Model, acpi_cpufreq at ${n.cpus} CPUs: v6.2 ${ci(n.predictedAcpiSpan["no-wait-going"], 1)}, ` +
-        `v6.5 ${ci(n.predictedAcpiSpan.idempotent, 1)}. ` +
+      `Model, ${n.module} at ${n.cpus} CPUs: v6.2 ${ci(n.predictedSpan["no-wait-going"], 1)}, ` +
+        `v6.5 ${ci(n.predictedSpan.idempotent, 1)}. ` +
         `The model's means are within ${s1(n.unseen.maxAbsErrorPct)}% of the measured ones on boots the calibration never saw ` +
-        `(seed ${n.unseen.seed}); intervals come from ${n.unseen.refits} refits to bootstrap resamples of the measured boots. ` +
-        `Independent check, ${n.external[0]?.cpus ?? "-"} CPUs (LKML 2022-12-07), reported vs model: ` +
-        n.external.map((e) => `${e.policy} ${e.module.replace(/_cpufreq/g, "")} ${e.reported.toFixed(2)} s vs ${e.predicted.toFixed(2)} s`).join(", ") +
-        ".",
+        `(seed ${n.unseen.seed}); intervals come from ${n.unseen.refits} refits to bootstrap resamples of the measured boots.` +
+        (n.external.length === 0
+          ? ""
+          : ` Independent check, ${n.external[0].cpus} CPUs (LKML 2022-12-07), reported vs model: ` +
+            n.external.map((e) => `${e.policy} ${e.module.replace(/_cpufreq/g, "")} ${e.reported.toFixed(2)} s vs ${e.predicted.toFixed(2)} s`).join(", ") +
+            "."),
     ),
     "",
     wrap(

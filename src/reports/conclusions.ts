@@ -78,9 +78,11 @@ export function sensitivityConclusions(f: SensitivityFindings, module = "acpi_cp
       `no-wait-going ${withCi("no-wait-going", f.largerCpus, 1)}, idempotent ${withCi("idempotent", f.largerCpus, 1)}.`,
     `At ${doubled} CPUs: base ${withCi("base", doubled)}, merge ${withCi("merge", doubled, 1)}.`,
     `Scaling exponents (${module}, 64-${maxCpus} CPUs): ${Object.keys(f.fits).map((p) => `${p} ${k(p)}`).join(", ")}.`,
-    `External measurements: ${f.external
-      .map((e) => `${e.cpus} CPUs ${e.policy} ${e.module} reported ${e.reportedSeconds.toFixed(2)} s vs ${e.predictedSeconds.toFixed(2)} s (${signed(e.errorPct)}%)`)
-      .join("; ")}.`,
+    f.external.length === 0
+      ? "External measurements: none for this study."
+      : `External measurements: ${f.external
+          .map((e) => `${e.cpus} CPUs ${e.policy} ${e.module} reported ${e.reportedSeconds.toFixed(2)} s vs ${e.predictedSeconds.toFixed(2)} s (${signed(e.errorPct)}%)`)
+          .join("; ")}.`,
     `Each ms of init-failure latency adds ${slopeMsPerMs("base").toFixed(0)} ms to base's span at ${f.seedCpus} CPUs, ${slopeMsPerMs("merge").toFixed(0)} ms to merge's.`,
     `Peak vmalloc held by ${module} loads at ${maxCpus} CPUs: base ${vmMiB("base").toFixed(0)} MiB, merge ${vmMiB("merge").toFixed(1)} MiB, idempotent ${vmMiB("idempotent").toFixed(2)} MiB.`,
   ];

@@ -5,9 +5,7 @@
  * here from the measured data and the calibrated model. The folder is replaced
  * as a whole (packFiles.ts).
  */
-import { readCalibration, refitParams } from "../calibrate/calibration";
-import { cellsOf, readMeasured } from "../data/measured";
-import { readExternalMeasurements } from "../data/external";
+import { refitParams } from "../calibrate/calibration";
 import { ExportedFile, exportFormats, NamedFigure } from "../export/exporter";
 import { timelineFigure } from "../figures/distributions";
 import { measuredVsSimulatedFigure } from "../figures/reproduce";
@@ -19,9 +17,11 @@ import { modelCodeVersion } from "../codeVersion";
 import { policyNames } from "../model/policies";
 import { meanOf } from "../model/run";
 import { cpuPredictions, externalComparisons, Progress, seedTableBoots, sweep, timelineBoot } from "../records/experiments";
+import { StudyInputs, studyInputs } from "../records/study";
+import { configOfPolicy, loadStudy, seedStudyName, Study } from "../studies/study";
+import type { Scenario } from "../model/scenario";
 import { compareWithMeasured } from "../records/seedTable";
 import { CacheEvent, cacheListeners } from "../records/cache";
-import { paths } from "../paths";
 import { median } from "mathjs";
 import { bands } from "../sweep/aggregate";
 import { paramsHash } from "../sweep/provenance";
@@ -44,6 +44,9 @@ export interface CommitPack {
 }
 
 export interface PackOptions extends Progress {
+  /** The study (a name, a folder, or loaded); default the seed study. */
+  study?: Study | string;
+  /** Default: the study's figures folder (the seed's: figures/). */
   outDir?: string;
   log?: (line: string) => void;
 }
@@ -53,7 +56,8 @@ export interface PackOptions extends Progress {
  * 01-03 (computed here only when the cache lacks them, e.g. on a clean clone).
  */
 export async function buildCommitPack(o: PackOptions = {}): Promise<CommitPack> {
-  const outDir = o.outDir ?? paths.figures;
+  const study = typeof o.study === "object" ? o.study : loadStudy(o.study ?? seedStudyName);
+  const outDir = o.outDir ?? study.out.figures;
   // Fail before minutes of simulation, not after.
   checkWritableDir(outDir);
   checkPackFolder(outDir);
@@ -64,20 +68,27 @@ export async function buildCommitPack(o: PackOptions = {}): Promise<CommitPack> 
   const listen = (e: CacheEvent) => used.push({ experiment: e.experiment, key: e.key });
   cacheListeners.add(listen);
   try {
-    return await buildPack(outDir, log, used, o);
+    return await buildPack(studyInputs(study), outDir, log, used, o);
   } finally {
     cacheListeners.delete(listen);
   }
 }
 
-async function buildPack(outDir: string, log: (line: string) => void, used: PackSources["records"], o: Progress): Promise<CommitPack> {
-  const measured = cellsOf(readMeasured());
-  const cal = readCalibration();
-  const externalMeasured = readExternalMeasurements();
+/** "every load fails (-EEXIST)" when every module fails with one errno; else what each module's init does. */
+export function outcomeOf(sc: Scenario): string {
+  const ms = Object.values(sc.modules);
+  if (ms.every((m) => m.initResult === "fail" && m.initErrno === ms[0].initErrno)) return `every load fails (-${ms[0].initErrno})`;
+  if (ms.every((m) => m.initResult === "success")) return "every init succeeds";
+  return Object.entries(sc.modules).map(([name, m]) => `${name} ${m.initResult === "fail" ? `fails (-${m.initErrno})` : "succeeds"}`).join(", ");
+}
+
+async function buildPack(inputs: StudyInputs, outDir: string, log: (line: string) => void, used: PackSources["records"], o: Progress): Promise<CommitPack> {
+  const { cal, scenario, study, module } = inputs;
+  const measured = inputs.cells;
   const progress: Progress = { threads: o.threads, onProgress: o.onProgress };
 
-  log("pack: the seed's table, measured and simulated");
-  const runs = await seedTableBoots(cal, progress);
+  log(`pack: the ${study.isSeed ? "seed" : "study"}'s table, measured and simulated`);
+  const runs = await seedTableBoots(cal, scenario, progress);
   const comparison = compareWithMeasured(measured, runs);
   const fullLoads: Record<string, number> = {};
   const peakVmallocMiB: Record<string, number> = {};
@@ -87,37 +98,48 @@ async function buildPack(outDir: string, log: (line: string) => void, used: Pack
   }
 
   log("pack: predictions under the calibration's bootstrap refits, and the external measurements");
-  const preds = await cpuPredictions(cal, progress);
-  const external = await externalComparisons(cal, externalMeasured, progress);
-  const acpiAt = (policy: string, cpus: number): Interval => {
-    const p = preds.find((x) => x.policy === policy && x.module === "acpi_cpufreq" && x.cpus === cpus)!;
+  const preds = await cpuPredictions(cal, scenario, progress);
+  const external = inputs.measurements ? await externalComparisons(cal, inputs.measurements, progress) : [];
+  const spanAt = (policy: string, cpus: number): Interval => {
+    const p = preds.find((x) => x.policy === policy && x.module === module && x.cpus === cpus)!;
     return { mean: p.centralSeconds, p5: p.p5Seconds, p95: p.p95Seconds };
+  };
+  const modules = [...new Set(measured.map((c) => c.module))];
+  // Each side of the comparison: the configuration measured under the policy, else the model's boots of it.
+  const side = (policy: string) => {
+    const config = configOfPolicy(study, policy);
+    if (config !== undefined) {
+      return { means: Object.fromEntries(measured.filter((x) => x.config === config).map((x) => [x.module, meanOf(x.seconds)])), source: "measured" as const };
+    }
+    return { means: Object.fromEntries(modules.map((m) => [m, meanOf(runs[policy].map((r) => r.modules[m].spanSeconds))])), source: "model" as const };
   };
 
   log("pack: base/merge ratio sweep and the timeline boots");
-  const ratioBands = bands(await sweep("sensitivity-ratio", cal.params, progress));
+  const ratioBands = bands(await sweep("sensitivity-ratio", cal.params, scenario, progress));
   const figures: NamedFigure[] = [
     { name: "measured-vs-simulated", figure: measuredVsSimulatedFigure(comparison) },
-    { name: "timeline-base", figure: timelineFigure(await timelineBoot(cal.params, "base"), "One boot under base (6.0-rc3): failing loads serialised") },
-    { name: "timeline-merge", figure: timelineFigure(await timelineBoot(cal.params, "merge"), "The same boot under merge (the seed's patch)") },
-    { name: "span-vs-cpus", figure: predictionVsCpusFigure(preds, "acpi_cpufreq", external) },
-    { name: "base-merge-ratio", figure: ratioHeatmapFigure(ratioBands, "base", "merge", "acpi_cpufreq") },
+    { name: "timeline-base", figure: timelineFigure(await timelineBoot(cal.params, scenario, "base"), "One boot under base (6.0-rc3): failing loads serialised") },
+    { name: "timeline-merge", figure: timelineFigure(await timelineBoot(cal.params, scenario, "merge"), "The same boot under merge (the seed's patch)") },
+    { name: "span-vs-cpus", figure: predictionVsCpusFigure(preds, module, external) },
+    { name: "base-merge-ratio", figure: ratioHeatmapFigure(ratioBands, "base", "merge", module) },
   ];
 
   const numbers: CommitNumbers = {
     cpus: cal.design.cpus,
     requests: Object.fromEntries(Object.entries(runs[policyNames[0]][0].modules).map(([m, s]) => [m, s.attempts])),
-    measuredMean: Object.fromEntries(
-      ["base", "revert", "my"].map((c) => [c, Object.fromEntries(measured.filter((x) => x.config === c).map((x) => [x.module, meanOf(x.seconds)]))]),
-    ),
+    modules,
+    module,
+    outcome: outcomeOf(scenario),
+    before: side("base"),
+    after: side("merge"),
     measuredCells: measured.map((c) => ({ config: c.config, module: c.module, seconds: c.seconds })),
     simulatedCells: comparison.map((c) => ({ config: c.config, module: c.module, seconds: c.simulated })),
     seed: cal.design.seed,
     fullLoads,
-    predictedAcpiSpan: Object.fromEntries(["no-wait-going", "idempotent"].map((p) => [p, acpiAt(p, cal.design.cpus)])),
+    predictedSpan: Object.fromEntries(["no-wait-going", "idempotent"].map((p) => [p, spanAt(p, cal.design.cpus)])),
     peakVmallocMiB,
     largerCpus,
-    largerSpan: { base: acpiAt("base", largerCpus), merge: acpiAt("merge", largerCpus) },
+    largerSpan: { base: spanAt("base", largerCpus), merge: spanAt("merge", largerCpus) },
     unseen: { seed: cal.unseen.seed, maxAbsErrorPct: cal.unseen.maxAbsErrorPct, refits: refitParams(cal).length },
     external: external.map((e) => ({ cpus: e.cpus, policy: e.policy, module: e.module, reported: e.reportedSeconds, predicted: e.predictedSeconds, errorPct: e.errorPct })),
     figures: figures.map((f) => ({ name: f.name, title: figureTitle(f.figure), formats: [...exportFormats] })),

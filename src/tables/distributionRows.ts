@@ -29,8 +29,8 @@ export function distributionRows(dist: Distribution, cells: Cell[]) {
         p5Seconds: d.p5,
         p95Seconds: d.p95,
         measuredMeanSeconds: measuredMean,
-        // A measured five-boot mean is compared with simulated five-boot means, not single boots.
-        measuredMeanPercentile: measuredMean === null ? null : percentileRank(measuredMean, groupMeans(s, 5)),
+        // A measured five-boot mean is compared with simulated five-boot means (as many boots as measured), not single boots.
+        measuredMeanPercentile: measuredMean === null ? null : percentileRank(measuredMean, groupMeans(s, cell!.seconds.length)),
       });
     }
   }
@@ -45,18 +45,28 @@ export function measuredCIRows(cells: Cell[], seed = 1) {
   });
 }
 
-/** Welch's t, exact permutation test and Hedges' g for base vs my and revert vs my, per module. */
+/** The comparisons of measuredTestRows: every configuration against the last (the seed's: base vs my, revert vs my). */
+export function measuredComparisons(cells: Cell[]): Array<[string, string]> {
+  const configs = [...new Set(cells.map((c) => c.config))];
+  const last = configs[configs.length - 1];
+  return configs.slice(0, -1).map((c) => [c, last]);
+}
+
+/** "base vs my and revert vs my" */
+export const measuredComparisonsTitle = (cells: Cell[]): string => measuredComparisons(cells).map(([a, b]) => `${a} vs ${b}`).join(" and ");
+
+/** Welch's t, exact permutation test and Hedges' g for each configuration against the last (the seed's my), per module. */
 export function measuredTestRows(cells: Cell[]) {
   const get = (config: string, module: string) => cells.find((c) => c.config === config && c.module === module)!.seconds;
   const rows = [];
   for (const module of [...new Set(cells.map((c) => c.module))]) {
-    for (const other of ["base", "revert"]) {
+    for (const [other, last] of measuredComparisons(cells)) {
       const a = get(other, module);
-      const b = get("my", module);
+      const b = get(last, module);
       const w = welchTTest(a, b);
       const perm = permutationTest(a, b);
       rows.push({
-        comparison: `${other} vs my`,
+        comparison: `${other} vs ${last}`,
         module,
         differenceSeconds: meanOf(a) - meanOf(b),
         welchT: w.t,
@@ -117,9 +127,9 @@ function groups(xs: readonly number[], size: number): number[][] {
  * under the calibrated parameters. A cell below the 5th or above the 95th
  * percentile is flagged: the model rarely produces a five-boot table like it.
  */
-export function posteriorPredictiveRows(dist: Distribution, cells: Cell[], size = 5) {
+export function posteriorPredictiveRows(dist: Distribution, cells: Cell[], size?: number) {
   return cells.map((c) => {
-    const gs = groups(spans(dist[c.policy], c.module), size);
+    const gs = groups(spans(dist[c.policy], c.module), size ?? c.seconds.length);
     const meanPct = percentileRank(meanOf(c.seconds), gs.map(meanOf));
     const sdPct = percentileRank(describe(c.seconds).sd, gs.map((g) => describe(g).sd));
     const flag = (p: number) => (p < 5 ? "below 5%" : p > 95 ? "above 95%" : "ok");

@@ -1,5 +1,6 @@
 /** Notebook 01's tables, read from records: measured vs simulated cells, the unseen-boot fit, the parameters' spread. */
 import type { CellFit } from "../calibrate/fit";
+import type { Cell } from "../data/measured";
 import { meanOf } from "../model/run";
 import type { CellComparison } from "../records/seedTable";
 import { sampleSd } from "../stats/describe";
@@ -56,4 +57,11 @@ export function parameterRows(rec: { free: Array<{ name: string; lo: number; hi:
       bounds: `${f.lo}-${f.hi}`,
     };
   });
+}
+
+/** Notebook 01's title for the held-out prediction: "Predicted 'my' (merge) from a fit on base + revert only". */
+export function heldOutTitle(cal: { outOfSample: { fittedOn: string[] } }, cells: Cell[]): string {
+  const held = cells.filter((c) => !cal.outOfSample.fittedOn.includes(c.config));
+  const configs = [...new Set(held.map((c) => `'${c.config}' (${c.policy})`))];
+  return `Predicted ${configs.join(", ")} from a fit on ${cal.outOfSample.fittedOn.join(" + ")} only`;
 }

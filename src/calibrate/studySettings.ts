@@ -1,41 +1,20 @@
 /**
- * A study folder (data/studies/NAME/): one machine's measured spans, its
- * scenario and its calibration record, described by study.json:
- *
- *   { "name": "synthetic-edac-96", "title": "...", "synthetic": true,
- *     "measured": "measured.csv", "scenario": "scenario.json",
- *     "configs": { "base": "base", "my": "merge" },   // config -> policy it ran
- *     "calibration": "calibration.json" }
- *
- * and optionally calibrate.json, how `calibrateStudy` fits it (see
- * StudyCalibrateFile). Paths in study.json are relative to the folder.
+ * How a study's calibration runs: its optional calibrate.json (the free
+ * parameters with bounds and starts, fixed values, boots, seeds, refits), over
+ * the defaults. A study without one gets the short calibration
+ * (calibration.ts shortSettings: the seed's free parameters and bounds, few
+ * boots), which `modburst reproduce --study` runs when a study has no record.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { csvError, displayPath, readCsv } from "../data/csv";
-import { measuredColumns } from "../data/measured";
+import { displayPath } from "../data/csv";
 import { invalid, UserError } from "../errors";
 import { defaultParams, Params, paramNames, readParamsJson } from "../model/params";
 import { policyNames } from "../model/policies";
-import type { Scenario } from "../model/scenario";
-import { readScenarioFile } from "../model/scenarios";
-import { FreeParam } from "./bounds";
+import { Study, studyCells, studyScenario } from "../studies/study";
+import { FreeParam, freeParams } from "./bounds";
+import { CalibrationSettings, defaultSettings, shortSettings } from "./calibration";
 import { readParamsOrCalibration } from "./schema";
-import type { FitCell } from "./fit";
-
-export interface Study {
-  dir: string;
-  name: string;
-  title: string;
-  /** Made by the model (synthesize-logs), not measured on a machine. */
-  synthetic: boolean;
-  /** Absolute paths of the folder's files. */
-  measuredFile: string;
-  scenarioFile: string;
-  calibrationFile: string;
-  /** Config name (as the measured CSV spells it) -> the policy it ran, in table order. */
-  configs: Record<string, string>;
-}
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -58,71 +37,6 @@ function fileIn(dir: string, where: string, v: unknown): string {
   const name = str(where, v);
   if (path.isAbsolute(name) || name.split(/[\\/]/).includes("..")) throw invalid(where, name, "a file name inside the study folder");
   return path.join(dir, name);
-}
-
-export function readStudy(dir: string): Study {
-  const file = path.join(dir, "study.json");
-  if (!fs.existsSync(file)) throw new UserError(`invalid study folder: ${dir} (allowed: a folder with a study.json)`);
-  const where = displayPath(file);
-  const o = keys(where, readParamsJson(file, "study file"), ["name", "title", "synthetic", "measured", "scenario", "configs", "calibration"]);
-  if (typeof o.synthetic !== "boolean") throw invalid(`${where}.synthetic`, o.synthetic, "true|false");
-  if (!isObject(o.configs) || Object.keys(o.configs).length === 0) throw invalid(`${where}.configs`, o.configs, "a JSON object of config -> policy");
-  const configs: Record<string, string> = {};
-  for (const [config, policy] of Object.entries(o.configs)) {
-    if (typeof policy !== "string" || !policyNames.includes(policy)) throw invalid(`${where}.configs.${config}`, policy, policyNames.join("|"));
-    configs[config] = policy;
-  }
-  const title = str(`${where}.title`, o.title);
-  // A synthetic study must say so wherever it is shown.
-  if (o.synthetic && !title.startsWith("SYNTHETIC")) throw invalid(`${where}.title`, title, 'a title starting with "SYNTHETIC" when synthetic is true');
-  return {
-    dir,
-    name: str(`${where}.name`, o.name),
-    title,
-    synthetic: o.synthetic,
-    measuredFile: fileIn(dir, `${where}.measured`, o.measured),
-    scenarioFile: fileIn(dir, `${where}.scenario`, o.scenario),
-    calibrationFile: fileIn(dir, `${where}.calibration`, o.calibration),
-    configs,
-  };
-}
-
-/**
- * The study's measured CSV as cells: one per config and module, boots in
- * order, configs in study.json's order, modules in the scenario's. Each row's
- * policy must be its config's, each module the scenario's, each boot once.
- */
-export function readStudyCells(study: Study, scenario: Scenario): FitCell[] {
-  const file = study.measuredFile;
-  const modules = Object.keys(scenario.modules);
-  const boots = new Map<string, Map<number, number>>();
-  for (const { line, values } of readCsv(file, measuredColumns)) {
-    const policy = study.configs[values.config];
-    if (policy === undefined) throw csvError(file, line, "config", values.config, Object.keys(study.configs).join("|"));
-    if (values.policy !== policy) throw csvError(file, line, "policy", values.policy, `${policy} for config ${values.config}`);
-    if (!modules.includes(values.module)) throw csvError(file, line, "module", values.module, modules.join("|"));
-    if (!/^[1-9]\d{0,5}$/.test(values.boot)) throw csvError(file, line, "boot", values.boot, "integer 1..999999");
-    const seconds = Number(values.seconds);
-    if (!/^\d+(\.\d+)?$/.test(values.seconds) || !(seconds > 0 && seconds <= 3600)) throw csvError(file, line, "seconds", values.seconds, "a number of seconds, 0 < s <= 3600");
-    const key = `${values.config}/${values.module}`;
-    const cell = boots.get(key) ?? boots.set(key, new Map()).get(key)!;
-    if (cell.has(Number(values.boot))) throw csvError(file, line, "boot", values.boot, `each boot once per config and module (${values.config} ${values.module} repeats it)`);
-    cell.set(Number(values.boot), seconds);
-  }
-  const cells: FitCell[] = [];
-  for (const [config, policy] of Object.entries(study.configs)) {
-    for (const module of modules) {
-      const cell = boots.get(`${config}/${module}`);
-      if (!cell) continue;
-      // A spread needs two boots; the fit weighs it.
-      if (cell.size < 2) throw new UserError(`invalid ${displayPath(file)}: ${config} ${module} has ${cell.size} boot (allowed at least 2)`);
-      cells.push({ config, policy, module, seconds: [...cell].sort((a, b) => a[0] - b[0]).map(([, s]) => s) });
-    }
-  }
-  for (const config of Object.keys(study.configs)) {
-    if (!cells.some((c) => c.config === config)) throw new UserError(`invalid ${displayPath(file)}: no rows of config ${config} (allowed: every config of study.json)`);
-  }
-  return cells;
 }
 
 /**
@@ -168,7 +82,7 @@ function bootsMap(where: string, v: unknown): Record<string, number> {
 }
 
 export function readStudyCalibrateFile(study: Study): StudyCalibrateFile {
-  const file = path.join(study.dir, "calibrate.json");
+  const file = path.join(study.dir, calibrateFileName);
   if (!fs.existsSync(file)) return { fixed: defaultParams() };
   const where = displayPath(file);
   const o = keys(where, readParamsJson(file, "study calibrate file"), [], ["description", "fixedParams", "free", ...settingKeys]);
@@ -197,7 +111,72 @@ export function readStudyCalibrateFile(study: Study): StudyCalibrateFile {
   return out;
 }
 
-/** The study's scenario file, read and validated. */
-export function readStudyScenario(study: Study): Scenario {
-  return readScenarioFile(study.scenarioFile);
+export const calibrateFileName = "calibrate.json";
+export const hasCalibrateFile = (study: Study): boolean => fs.existsSync(path.join(study.dir, calibrateFileName));
+
+/**
+ * The settings a study's calibration runs with: with a calibrate.json, its keys
+ * over the seed's full settings; without one, the short calibration. Options
+ * (the command's --seed, --refits) override both.
+ */
+export function studySettings(study: Study, o: { seed?: number; refits?: number } = {}): CalibrationSettings {
+  const scenario = studyScenario(study);
+  const configs = Object.keys(study.configs);
+  const policies = [...new Set(Object.values(study.configs))];
+  const heldOutConfig = configs.includes("my") ? "my" : configs[configs.length - 1];
+  if (!hasCalibrateFile(study)) {
+    const short = shortSettings(scenario, policies);
+    const seed = o.seed ?? short.seed;
+    return {
+      ...short,
+      seed,
+      checkSeed: short.checkSeed === seed ? seed + 1000003 : short.checkSeed,
+      refits: o.refits ?? short.refits,
+      heldOutConfig,
+      description:
+        `${study.title}: calibrated parameters of the modburst model for study ${study.name} (scenario ${scenario.name}, ${scenario.cpus} CPUs), ` +
+        `fitted to the expected span of each cell with the short calibration (no calibrate.json): the seed's free parameters and bounds, ` +
+        `${JSON.stringify(short.boots)} boots per policy, at most ${short.maxIterations} iterations, ${o.refits ?? short.refits} bootstrap refits of at most ${short.refitEvals} runs.`,
+    };
+  }
+  const file = readStudyCalibrateFile(study);
+  const free: FreeParam[] = (file.free ?? freeParams).map(({ name, lo, hi, why }) => ({ name, lo, hi, why }));
+  const start = { ...file.fixed };
+  for (const f of file.free ?? []) if (f.start !== undefined) start[f.name] = f.start;
+  const boots = file.boots ?? defaultSettings.boots;
+  const checkBoots = file.checkBoots ?? defaultSettings.checkBoots;
+  for (const policy of policies) {
+    if (!(policy in boots) || !(policy in checkBoots)) throw new UserError(`invalid ${displayPath(study.dir)}/${calibrateFileName}: boots and checkBoots need policy ${policy} (allowed: an entry for every policy of study.json's configs)`);
+  }
+  const seed = o.seed ?? file.seed ?? defaultSettings.seed;
+  let checkSeed = file.checkSeed ?? defaultSettings.checkSeed;
+  // The check must be on boots no fit used.
+  if (checkSeed === seed) checkSeed = seed + 1000003;
+  return {
+    cpus: scenario.cpus,
+    seed,
+    boots,
+    checkSeed,
+    checkBoots,
+    refits: o.refits ?? file.refits ?? defaultSettings.refits,
+    refitEvals: file.refitEvals ?? defaultSettings.refitEvals,
+    maxIterations: defaultSettings.maxIterations,
+    scenario,
+    free,
+    start,
+    heldOutConfig: file.heldOutConfig ?? heldOutConfig,
+    description:
+      `${study.title}: calibrated parameters of the modburst model for study ${study.name} (scenario ${scenario.name}, ${scenario.cpus} CPUs), ` +
+      `fitted to the expected span of each cell of ${displayPath(study.files.measured)} with the settings of ${calibrateFileName}.`,
+  };
+}
+
+/** The study's cells, checked for the out-of-sample split the settings ask for. */
+export function studyFitCells(study: Study, settings: CalibrationSettings) {
+  const cells = studyCells(study);
+  const heldOut = cells.filter((c) => c.config === settings.heldOutConfig);
+  if (heldOut.length === 0 || heldOut.length === cells.length) {
+    throw new UserError(`invalid ${displayPath(study.dir)}: the out-of-sample check needs cells of config ${settings.heldOutConfig} and of another config`);
+  }
+  return cells;
 }

@@ -1,0 +1,43 @@
+/**
+ * A study's calibration record (data/studies/NAME/calibration.json): read it, or
+ * make it: fit the study's cells on its own scenario with the settings of
+ * studySettings.ts (its calibrate.json, or the short calibration), and write it.
+ */
+import * as fs from "fs";
+import { displayPath } from "../data/csv";
+import { UserError } from "../errors";
+import { checkWritableFile } from "../fsutil";
+import { loadStudy, Study } from "../studies/study";
+import { calibrate, CalibrationRecord, readCalibration, writeCalibration } from "./calibration";
+import { studyFitCells, studySettings } from "./studySettings";
+
+export const hasCalibration = (s: Study): boolean => fs.existsSync(s.files.calibration);
+
+/** The study's calibration record, checked whole; a missing one says how to make it. */
+export function studyCalibration(s: Study | string): CalibrationRecord {
+  const study = typeof s === "string" ? loadStudy(s) : s;
+  if (!hasCalibration(study)) {
+    throw new UserError(`invalid calibration file: ${displayPath(study.files.calibration)} (allowed: run modburst calibrate --study ${study.name}, or modburst reproduce --study ${study.name}, which calibrates first)`);
+  }
+  return readCalibration(study.files.calibration);
+}
+
+export interface CalibrateStudyOptions {
+  /** Override the fit seed and the number of bootstrap refits. */
+  seed?: number;
+  refits?: number;
+  log?: (line: string) => void;
+  /** Write the record to the study's calibration file (default true). */
+  write?: boolean;
+}
+
+/** Fit the study and (by default) write its calibration record atomically; the record. */
+export async function calibrateStudy(study: Study, o: CalibrateStudyOptions = {}): Promise<CalibrationRecord> {
+  const settings = studySettings(study, o);
+  const cells = studyFitCells(study, settings);
+  // Before the fit's work: a read-only folder fails now, not at the end.
+  if (o.write !== false) checkWritableFile(study.files.calibration);
+  const record = await calibrate(cells, settings, o.log ?? (() => undefined));
+  if (o.write !== false) writeCalibration(record, study.files.calibration);
+  return record;
+}

@@ -1,0 +1,224 @@
+/**
+ * A study is a folder: data/studies/NAME/ holds study.json, the measured CSV
+ * with a provenance README, the scenario file, and the calibration record.
+ *
+ * {
+ *   "name": "pavlu-2022-10-15",            // the folder's own name
+ *   "title": "...", "synthetic": false,
+ *   "measured": "measured.csv",            // config,policy,module,boot,seconds
+ *   "scenario": "scenario.json",           // the machine and drivers (src/model/scenarios.ts)
+ *   "configs": { "base": "base", "revert": "revert", "my": "merge" },   // configuration -> policy, in table order
+ *   "calibration": "calibration.json"      // written by calibration when missing
+ * }
+ *
+ * A study is named (a folder of data/studies/, or of MODBURST_STUDIES_DIR) or
+ * given as a path to its folder. Every mistake is one line naming the file and
+ * the field, exit 2. The seed study keeps the kit's own output folders
+ * (notebooks/, figures/, data/derived/); any other study writes into its own
+ * folder (notebooks/, figures/, derived/).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { invalid, UserError } from "../errors";
+import { readFileCapped } from "../fsutil";
+import { paths } from "../paths";
+import { policyNames } from "../model/policies";
+import { Scenario, withCpus } from "../model/scenario";
+import { requestsPerCpu, scenarioFile } from "../model/scenarios";
+import { Cell, cellsOf, MeasuredSpec, Measurement, readMeasured, seedMeasuredSpec } from "../data/measured";
+import { displayPath } from "../data/csv";
+
+export const seedStudyName = "pavlu-2022-10-15";
+export const studiesEnv = "MODBURST_STUDIES_DIR";
+export const studyFile = "study.json";
+
+/** Where named studies live: MODBURST_STUDIES_DIR, else data/studies/. */
+export function studiesDir(): string {
+  return process.env[studiesEnv] || paths.studies;
+}
+
+export interface Study {
+  name: string;
+  title: string;
+  synthetic: boolean;
+  /** The study's folder (absolute). */
+  dir: string;
+  /** Configuration -> policy, in table order. */
+  configs: Record<string, string>;
+  files: { study: string; measured: string; scenario: string; calibration: string };
+  /** Where this study's outputs go. */
+  out: { notebooks: string; figures: string; derived: string };
+  /** The seed study: its outputs are the kit's own folders, and the external measurements are its own. */
+  isSeed: boolean;
+  /** External validation measurements of this study, or null when it has none. */
+  external: string | null;
+}
+
+const fields = ["name", "title", "synthetic", "measured", "scenario", "configs", "calibration"];
+const nameRule = /^[a-z0-9][a-z0-9._-]*$/;
+const fileRule = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** The names of data/studies/ (or MODBURST_STUDIES_DIR) that hold a study.json, for error lines. */
+export function studyNames(): string[] {
+  const dir = studiesDir();
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, studyFile)))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** `--study NAME|PATH`: a name of data/studies/ (or MODBURST_STUDIES_DIR), or a path to a study folder (anything with a /). */
+export function studyDirOf(arg: string): string {
+  if (arg.includes("/") || arg.includes(path.sep)) {
+    const dir = path.resolve(arg);
+    if (!fs.existsSync(path.join(dir, studyFile))) throw new UserError(`invalid study: ${arg} (allowed: a folder holding ${studyFile})`);
+    return dir;
+  }
+  const dir = path.join(studiesDir(), arg);
+  if (!nameRule.test(arg) || !fs.existsSync(path.join(dir, studyFile))) {
+    const names = studyNames();
+    throw new UserError(`invalid study: ${arg} (allowed ${names.length ? names.join("|") : `no study in ${displayPath(studiesDir())}`}, or a path to a study folder)`);
+  }
+  return dir;
+}
+
+/** The kit's own output folders, for the seed study (MODBURST_DERIVED_DIR and MODBURST_FIGURES_DIR still apply). */
+function seedOut() {
+  return { notebooks: paths.notebooks, figures: paths.figures, derived: paths.derived };
+}
+
+/** Read and check a study folder's study.json and the files it names (their contents are checked when read). */
+export function loadStudy(arg: string): Study {
+  const dir = studyDirOf(arg);
+  const file = path.join(dir, studyFile);
+  const where = displayPath(file);
+  const text = readFileCapped(file, 1 << 20, (p) => new UserError(`invalid ${where}: ${p.detail} (allowed: a readable JSON file)`));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`invalid ${where}: not JSON (${(err as Error).message.split("\n")[0]})`);
+  }
+  const bad = (field: string, value: unknown, allowed: string) => invalid(`${where}: field ${field}`, value, allowed);
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw invalid(where, "not an object", `a JSON object of ${fields.join(", ")}`);
+  const o = json as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!fields.includes(k)) throw bad(k, "unknown field", fields.join(", "));
+  for (const k of fields) if (!(k in o)) throw bad(k, "missing", fields.join(", "));
+  const folder = path.basename(dir);
+  if (o.name !== folder) throw bad("name", o.name, `${JSON.stringify(folder)}, the folder's name`);
+  if (typeof o.title !== "string" || o.title.trim() === "") throw bad("title", o.title, "a non-empty string");
+  if (typeof o.synthetic !== "boolean") throw bad("synthetic", o.synthetic, "true|false");
+  const fileField = (k: "measured" | "scenario" | "calibration", mustExist: boolean): string => {
+    const v = o[k];
+    if (typeof v !== "string" || !fileRule.test(v)) throw bad(k, v, "a file name inside the study folder");
+    const f = path.join(dir, v);
+    if (mustExist && !fs.existsSync(f)) throw bad(k, v, `an existing file of ${displayPath(dir)}`);
+    return f;
+  };
+  const measured = fileField("measured", true);
+  const scenario = fileField("scenario", true);
+  const calibration = fileField("calibration", false);
+  const c = o.configs;
+  if (typeof c !== "object" || c === null || Array.isArray(c) || Object.keys(c).length < 2) {
+    throw bad("configs", c, `an object of at least two configuration -> policy (${policyNames.join("|")})`);
+  }
+  const configs: Record<string, string> = {};
+  for (const [name, policy] of Object.entries(c as Record<string, unknown>)) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) throw bad(`configs.${name}`, "a configuration name", "letters, digits, _ and -");
+    if (typeof policy !== "string" || !policyNames.includes(policy)) throw bad(`configs.${name}`, policy, policyNames.join("|"));
+    configs[name] = policy;
+  }
+  const isSeed = path.resolve(dir) === path.resolve(paths.seedStudy);
+  return {
+    name: folder,
+    title: o.title,
+    synthetic: o.synthetic,
+    dir,
+    configs,
+    files: { study: file, measured, scenario, calibration },
+    out: isSeed ? seedOut() : { notebooks: path.join(dir, "notebooks"), figures: path.join(dir, "figures"), derived: path.join(dir, "derived") },
+    isSeed,
+    external: isSeed ? paths.externalMeasurements : null,
+  };
+}
+
+/** The study's scenario (the machine and drivers), read and checked once per process. */
+export function studyScenario(s: Study, cpus?: number): Scenario {
+  const sc = scenarioFile(s.files.scenario);
+  return cpus === undefined ? sc : withCpus(sc, cpus);
+}
+
+/** What the study's measured CSV may hold: its configurations, its scenario's modules. */
+export function measuredSpecOf(s: Study): MeasuredSpec {
+  if (s.isSeed) return { ...seedMeasuredSpec, configs: s.configs };
+  return { configs: s.configs, modules: Object.keys(studyScenario(s).modules), moduleOrder: "file", boots: null };
+}
+
+/** The study's measurements, checked against its configurations and scenario. */
+export function studyMeasurements(s: Study): Measurement[] {
+  return readMeasured(s.files.measured, measuredSpecOf(s));
+}
+
+/** The study's measured cells, in table order (configurations as listed, then modules). */
+export function studyCells(s: Study): Cell[] {
+  return cellsOf(studyMeasurements(s), measuredSpecOf(s));
+}
+
+/** The modules the study measured, in table order. */
+export function studyModules(s: Study): string[] {
+  return [...new Set(studyCells(s).map((c) => c.module))];
+}
+
+/**
+ * The module the notebooks' single-module figures follow: the measured module
+ * with the most requests per CPU (the seed's acpi_cpufreq, asked twice per CPU),
+ * the first in table order on a tie.
+ */
+export function primaryModule(s: Study): string {
+  const per = requestsPerCpu(studyScenario(s));
+  return studyModules(s).reduce((a, b) => (per[b] > per[a] ? b : a));
+}
+
+/** The measured modules with the primary one first: the order of the notebooks' per-module figures (the seed's: acpi, pcc). */
+export function figureModules(s: Study): string[] {
+  const first = primaryModule(s);
+  return [first, ...studyModules(s).filter((m) => m !== first)];
+}
+
+/** How tables name the study's data: the seed's as "seed", any other by its name. */
+export const studyShortName = (s: Study): string => (s.isSeed ? "seed" : s.name);
+
+/** How titles cite the study's measurements (the seed's: "seed, LKML 2022-10-15"). */
+export const studyCaption = (s: Study): string => (s.isSeed ? "seed, LKML 2022-10-15" : `study ${s.name}${s.synthetic ? ", synthetic" : ""}`);
+
+/**
+ * What an executed notebook says first about a study other than the seed: the
+ * text cells narrate the seed study, so the reader is told whose numbers follow.
+ * Nothing for the seed (its notebooks are the seed's own document).
+ */
+export function studyNote(s: Study): string[] {
+  if (s.isSeed) return [];
+  return [
+    `Executed for ${studySummary(s)}.`,
+    `The text cells narrate the seed study (${seedStudyName}); every number, table and figure below is study ${s.name}'s.`,
+    s.external ? "" : `Study ${s.name} has no external validation measurements: the comparisons with them are skipped.`,
+  ].filter((l) => l !== "");
+}
+
+/** The configuration measured under `policy`, if any (e.g. the seed's "my" for merge). */
+export function configOfPolicy(s: Study, policy: string): string | undefined {
+  return Object.keys(s.configs).find((c) => s.configs[c] === policy);
+}
+
+/** A one-line description for notebooks: the study, its machine, what it measured. */
+export function studySummary(s: Study): string {
+  const sc = studyScenario(s);
+  const cells = studyCells(s);
+  return (
+    `study ${s.name}${s.synthetic ? " (synthetic)" : ""}: ${s.title}; ${sc.cpus} CPUs (scenario ${sc.name}); ` +
+    `configurations ${Object.entries(s.configs).map(([c, p]) => (c === p ? c : `${c} (${p})`)).join(", ")}; ` +
+    `modules ${studyModules(s).join(", ")}; ${cells[0].seconds.length} boots per cell`
+  );
+}

@@ -1,0 +1,180 @@
+/**
+ * Studies (data/studies/NAME/): study.json is checked whole with one-line errors,
+ * a study's measured table follows its own configurations and modules, notebooks
+ * get the study injected into their parameters cell, and `reproduce --study` /
+ * `figures --study` run a small fixture study end to end into its own folders
+ * (calibrating it first), leaving the seed's notebooks untouched.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { test } from "node:test";
+import { injectStudy, parametersCellIndex } from "../src/notebooks/parameters";
+import { paths } from "../src/paths";
+import { figureModules, loadStudy, primaryModule, seedStudyName, studyCells, studyModules } from "../src/studies/study";
+import { joined, readNotebook, root, runNode, tmpDir } from "./helpers";
+
+const fixture = path.join(root, "test", "fixtures", "studies", "tiny");
+
+/** A copy of the fixture study in a scratch folder, with study.json edited by `edit`. */
+function fixtureCopy(t: { after(fn: () => void): void }, edit?: (j: Record<string, unknown>) => void): string {
+  const dir = path.join(tmpDir(t), "tiny");
+  fs.cpSync(fixture, dir, { recursive: true });
+  if (edit) {
+    const file = path.join(dir, "study.json");
+    const j = JSON.parse(fs.readFileSync(file, "utf8"));
+    edit(j);
+    fs.writeFileSync(file, JSON.stringify(j));
+  }
+  return dir;
+}
+
+test("the seed study: its files under data/studies/pavlu-2022-10-15/, the kit's own output folders, its external measurements", () => {
+  const s = loadStudy(seedStudyName);
+  assert.equal(s.isSeed, true);
+  assert.deepEqual(s.configs, { base: "base", revert: "revert", my: "merge" });
+  assert.equal(s.files.measured, paths.measuredCsv);
+  assert.equal(s.files.calibration, paths.calibratedParams);
+  assert.deepEqual(s.out, { notebooks: paths.notebooks, figures: paths.figures, derived: paths.derived });
+  assert.equal(s.external, paths.externalMeasurements);
+  assert.deepEqual(studyModules(s), ["pcc_cpufreq", "acpi_cpufreq"]);
+  assert.equal(primaryModule(s), "acpi_cpufreq");
+  assert.deepEqual(figureModules(s), ["acpi_cpufreq", "pcc_cpufreq"]);
+  assert.equal(studyCells(s).length, 6);
+});
+
+test("another study writes into its own folder and has no external measurements", (t) => {
+  const dir = fixtureCopy(t);
+  const s = loadStudy(dir);
+  assert.equal(s.name, "tiny");
+  assert.equal(s.isSeed, false);
+  assert.equal(s.external, null);
+  assert.deepEqual(s.out, { notebooks: path.join(dir, "notebooks"), figures: path.join(dir, "figures"), derived: path.join(dir, "derived") });
+  assert.deepEqual(studyCells(s).map((c) => [c.config, c.policy, c.module, c.seconds.length]), [
+    ["base", "base", "tiny_cpufreq", 3],
+    ["my", "merge", "tiny_cpufreq", 3],
+  ]);
+  // By name, through MODBURST_STUDIES_DIR.
+  process.env.MODBURST_STUDIES_DIR = path.dirname(dir);
+  try {
+    assert.equal(loadStudy("tiny").dir, dir);
+  } finally {
+    delete process.env.MODBURST_STUDIES_DIR;
+  }
+});
+
+test("study.json mistakes: one line naming the file, the field and what is allowed", (t) => {
+  const cases: Array<[string, (j: Record<string, unknown>) => void, RegExp]> = [
+    ["missing", (j) => delete j.scenario, /study\.json: field scenario: missing \(allowed name, title, synthetic, measured, scenario, configs, calibration\)$/],
+    ["unknown", (j) => (j.colour = "red"), /study\.json: field colour: unknown field \(allowed name, title, synthetic, measured, scenario, configs, calibration\)$/],
+    ["name", (j) => (j.name = "other"), /study\.json: field name: other \(allowed "tiny", the folder's name\)$/],
+    ["synthetic", (j) => (j.synthetic = "yes"), /study\.json: field synthetic: yes \(allowed true\|false\)$/],
+    ["policy", (j) => (j.configs = { base: "base", my: "mine" }), /study\.json: field configs\.my: mine \(allowed base\|revert\|merge\|no-wait-going\|idempotent\)$/],
+    ["one config", (j) => (j.configs = { base: "base" }), /study\.json: field configs: \{"base":"base"\} \(allowed an object of at least two configuration -> policy/],
+    ["file", (j) => (j.measured = "nope.csv"), /study\.json: field measured: nope\.csv \(allowed an existing file of .*tiny\)$/],
+    ["path", (j) => (j.scenario = "../scenario.json"), /study\.json: field scenario: \.\.\/scenario\.json \(allowed a file name inside the study folder\)$/],
+  ];
+  for (const [what, edit, want] of cases) {
+    const dir = fixtureCopy(t, edit);
+    assert.throws(() => loadStudy(dir), (e: Error) => e.name === "UserError" && want.test(e.message) && !e.message.includes("\n"), what);
+  }
+  assert.throws(() => loadStudy("no-such-study"), /invalid study: no-such-study \(allowed pavlu-2022-10-15, or a path to a study folder\)$/);
+});
+
+test("a study's measured CSV is checked against its own configurations and scenario modules", (t) => {
+  const dir = fixtureCopy(t);
+  const csv = path.join(dir, "measured.csv");
+  const lines = fs.readFileSync(csv, "utf8").trimEnd().split("\n");
+  const check = (rows: string[], want: RegExp) => {
+    fs.writeFileSync(csv, rows.join("\n") + "\n");
+    assert.throws(() => studyCells(loadStudy(dir)), want);
+  };
+  check([...lines.slice(0, 3), "revert,revert,tiny_cpufreq,1,0.2", ...lines.slice(3)], /measured\.csv line 4 column config: revert \(allowed base\|my\)$/);
+  check(lines.map((l) => l.replace("tiny_cpufreq", "acpi_cpufreq")), /measured\.csv line 2 column module: acpi_cpufreq \(allowed tiny_cpufreq\)$/);
+  check(lines.filter((_, i) => i !== 6), /measured\.csv: my tiny_cpufreq has 2 boots \(allowed exactly 3, as every other cell\)$/);
+});
+
+test("the parameters cell: every notebook has one; a study's copy gets its value replaced, the original untouched", () => {
+  for (const f of fs.readdirSync(paths.notebooks).filter((x) => x.endsWith(".ipynb"))) {
+    const text = fs.readFileSync(path.join(paths.notebooks, f), "utf8");
+    const nb = JSON.parse(text);
+    const i = parametersCellIndex(nb.cells, f);
+    assert.equal(joined(nb.cells[i].source), `const study = "${seedStudyName}";`, f);
+    assert.ok(nb.cells.slice(0, i).every((c: { cell_type: string }) => c.cell_type !== "code"), `${f}: the parameters cell is the first code cell`);
+    const copy = JSON.parse(injectStudy(text, "tiny", f));
+    assert.deepEqual(copy.cells[i].metadata.tags, ["injected-parameters"]);
+    assert.match(joined(copy.cells[i].source), /\nconst study = "tiny";$/);
+    assert.equal(copy.cells.length, nb.cells.length);
+  }
+  assert.throws(() => parametersCellIndex([{ cell_type: "code", source: "let x = 1;" }], "x.ipynb"), /invalid x\.ipynb: 0 parameters cells \(allowed: one code cell tagged parameters: const study = "NAME";\)$/);
+});
+
+test("reproduce --study and figures --study refuse a bad study in one line, exit 2, before running anything", (t) => {
+  const unknown = runNode("bin/modburst.js", ["reproduce", "--study", "no-such-study"]);
+  assert.equal(unknown.status, 2);
+  assert.equal(unknown.stderr, "modburst: invalid study: no-such-study (allowed pavlu-2022-10-15, or a path to a study folder)\n");
+  assert.equal(unknown.stdout, "");
+  const broken = fixtureCopy(t, (j) => (j.configs = { base: "base", my: "mine" }));
+  const r = runNode("bin/modburst.js", ["reproduce", "--study", broken]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^modburst: invalid .*study\.json: field configs\.my: mine \(allowed base\|revert\|merge\|no-wait-going\|idempotent\)\n$/);
+  assert.equal(r.stdout, "");
+  const f = runNode("bin/modburst.js", ["figures", "--study", broken]);
+  assert.equal(f.status, 2);
+  assert.equal(f.stdout, "");
+  assert.ok(!fs.existsSync(path.join(broken, "calibration.json")) && !fs.existsSync(path.join(broken, "notebooks")));
+});
+
+const sha = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+
+test("reproduce --study FOLDER calibrates the study first, executes all five notebooks into its folder, and figures --study writes its pack", (t) => {
+  const dir = fixtureCopy(t);
+  const cache = path.join(path.dirname(dir), "cache");
+  const seedNotebooks = fs.readdirSync(paths.notebooks).map((f) => [f, sha(path.join(paths.notebooks, f))]);
+  const seedDerived = fs.readdirSync(paths.derived).map((f) => [f, sha(path.join(paths.derived, f))]);
+  const r = runNode("bin/modburst.js", ["reproduce", "--study", dir], { env: { MODBURST_CACHE_DIR: cache }, timeoutMs: 900_000 });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /^calibrate: study tiny has no .*calibration\.json; running the short calibration first$/m);
+  assert.match(r.stdout, /^reproduce: 5 notebooks executed in [\d.]+ s for study tiny, into .*tiny\/notebooks$/m);
+  const cal = JSON.parse(fs.readFileSync(path.join(dir, "calibration.json"), "utf8"));
+  assert.equal(cal.design.scenario, "tiny");
+  assert.equal(cal.design.cpus, 8);
+  assert.deepEqual(cal.outOfSample.fittedOn, ["base"]);
+  assert.match(cal.description, /short calibration/);
+
+  const executed = fs.readdirSync(path.join(dir, "notebooks")).sort();
+  assert.deepEqual(executed, ["00-environment.ipynb", "01-reproduce-table.ipynb", "02-distributions.ipynb", "03-sensitivity.ipynb", "04-commit-message.ipynb"]);
+  for (const f of executed) {
+    const nb = readNotebook(path.join(dir, "notebooks", f));
+    const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
+    assert.equal(outputs.filter((o) => o.output_type === "error").length, 0, f);
+    const text = outputs.map((o) => joined(o.text) + joined(o.data?.["text/plain"])).join("\n");
+    assert.match(text, /Executed for study tiny \(synthetic\): .*8 CPUs \(scenario tiny\); configurations base, my \(merge\); modules tiny_cpufreq; 3 boots per cell\./, f);
+    assert.doesNotMatch(text, /acpi_cpufreq|pcc_cpufreq/, `${f} shows none of the seed's modules`);
+  }
+  const nb03 = readNotebook(path.join(dir, "notebooks", "03-sensitivity.ipynb"));
+  const text03 = nb03.cells.flatMap((c) => c.outputs ?? []).map((o) => joined(o.text)).join("\n");
+  assert.match(text03, /Study tiny has no external measurements/);
+  assert.match(text03, /External measurements: none for this study\./);
+  for (const name of ["sensitivity-cpus", "sensitivity-latency", "sensitivity-ratio"]) {
+    assert.match(fs.readFileSync(path.join(dir, "derived", `${name}.csv`), "utf8"), /"scenario":\{"name":"tiny"/);
+  }
+  // Notebook 04 wrote the study's pack into its own figures folder.
+  const message = fs.readFileSync(path.join(dir, "figures", "commit-message.txt"), "utf8");
+  assert.match(message.replace(/\n/g, " "), /On a 8-CPU machine udev asks for tiny_cpufreq 8 times at boot; every load fails \(-EEXIST\)\./);
+  assert.doesNotMatch(message, /Independent check/);
+
+  // The seed's outputs are untouched.
+  assert.deepEqual(fs.readdirSync(paths.notebooks).map((f) => [f, sha(path.join(paths.notebooks, f))]), seedNotebooks);
+  assert.deepEqual(fs.readdirSync(paths.derived).map((f) => [f, sha(path.join(paths.derived, f))]), seedDerived);
+
+  // figures --study: the same pack from the cached records, byte for byte.
+  const before = sha(path.join(dir, "figures", "commit-message.txt"));
+  fs.rmSync(path.join(dir, "figures"), { recursive: true });
+  const f = runNode("bin/modburst.js", ["figures", "--study", dir], { env: { MODBURST_CACHE_DIR: cache } });
+  assert.equal(f.status, 0, f.stderr + f.stdout);
+  assert.equal(sha(path.join(dir, "figures", "commit-message.txt")), before);
+  assert.ok(fs.existsSync(path.join(dir, "figures", "provenance.json")));
+  assert.ok(fs.existsSync(path.join(dir, "figures", "span-vs-cpus.svg")));
+});
