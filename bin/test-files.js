@@ -12,7 +12,7 @@ const path = require("path");
 
 const suites = {
   fast: { dir: "test", longestFirst: ["pack.test.ts", "bounds.test.ts", "sweep.test.ts", "strict.test.ts", "setup.test.ts"] },
-  jupyter: { dir: path.join("test", "jupyter"), longestFirst: ["ui.test.ts", "notebooks.test.ts", "runner.test.ts"] },
+  jupyter: { dir: path.join("test", "jupyter"), longestFirst: ["ui.test.ts", "studies.test.ts", "notebooks.test.ts", "runner.test.ts"] },
 };
 const name = process.argv[2] ?? "fast";
 const suite = suites[name];
