@@ -14,7 +14,12 @@ export interface Interval {
   p95: number;
 }
 
-const ci = (x: Interval, digits: number) => `${x.mean.toFixed(digits)} s (90% interval ${x.p5.toFixed(digits)}-${x.p95.toFixed(digits)})`;
+/** The mean and its interval, with more decimals when `digits` would print a narrow interval as "a-a". */
+const ci = (x: Interval, digits: number) => {
+  let d = digits;
+  while (d < 3 && x.p5 !== x.p95 && x.p5.toFixed(d) === x.p95.toFixed(d)) d++;
+  return `${x.mean.toFixed(d)} s (90% interval ${x.p5.toFixed(d)}-${x.p95.toFixed(d)})`;
+};
 
 /** Mean span per module of one side of the comparison, measured or (where the study measured no such configuration) the model's. */
 export interface SideMeans {
@@ -23,6 +28,8 @@ export interface SideMeans {
 }
 
 export interface CommitNumbers {
+  /** A study other than the seed's: named at the top, SYNTHETIC said first when it is, figures under its folder. */
+  study?: { name: string; title: string; synthetic: boolean; figuresDir: string };
   cpus: number;
   requests: Record<string, number>;
   /** The measured modules, in table order (the seed's: pcc_cpufreq, acpi_cpufreq). */
@@ -95,9 +102,20 @@ export function justificationOf(n: CommitNumbers): string {
 export function formatCommitMessage(n: CommitNumbers): string {
   const justification = justificationOf(n);
   const figureLines = n.figures.flatMap((f) => [`  ${f.name}.{${f.formats.join(",")}}`, wrap(f.title, maxColumns - 4).replace(/^/gm, "    ")]);
+  const studyLines = !n.study
+    ? []
+    : [
+        wrap(
+          n.study.synthetic
+            ? `SYNTHETIC: ${n.study.title.replace(/^SYNTHETIC:?\s*/, "")}, study ${n.study.name}. Every number below comes from udev logs the modburst model wrote, not from a machine: a worked example of the kit, not a measurement.`
+            : `Study ${n.study.name}: ${n.study.title}.`,
+        ),
+        "",
+      ];
   const text = [
     "module: Merge same-name module load requests",
     "",
+    ...studyLines,
     justification,
     "",
     wrap(`Measured (${n.measuredCells[0].seconds.length} boots per configuration; seconds from the first to the last udev log line of each module):`),
@@ -126,7 +144,7 @@ export function formatCommitMessage(n: CommitNumbers): string {
         `${n.peakVmallocMiB.idempotent.toFixed(2)} MiB on v6.5.`,
     ),
     "",
-    "Figures (modburst, figures/):",
+    `Figures (modburst, ${n.study ? `${n.study.figuresDir}/` : "figures/"}):`,
     ...figureLines,
     "",
   ].join("\n");

@@ -5,6 +5,8 @@
  * here from the measured data and the calibrated model. The folder is replaced
  * as a whole (packFiles.ts).
  */
+import * as path from "path";
+import { paths } from "../paths";
 import { refitParams } from "../calibrate/calibration";
 import { ExportedFile, exportFormats, NamedFigure } from "../export/exporter";
 import { timelineFigure } from "../figures/distributions";
@@ -144,6 +146,7 @@ async function buildPack(inputs: StudyInputs, outDir: string, log: (line: string
     external: external.map((e) => ({ cpus: e.cpus, policy: e.policy, module: e.module, reported: e.reportedSeconds, predicted: e.predictedSeconds, errorPct: e.errorPct })),
     figures: figures.map((f) => ({ name: f.name, title: figureTitle(f.figure), formats: [...exportFormats] })),
     version: versions().modburst,
+    ...(study.isSeed ? {} : { study: { name: study.name, title: study.title, synthetic: study.synthetic, figuresDir: path.relative(paths.root, outDir) || "." } }),
   };
   const text = formatCommitMessage(numbers);
 
