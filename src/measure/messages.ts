@@ -1,8 +1,11 @@
 /**
  * The kmod builtin's per-module messages: recognise them in a log line, and write
- * them for synthetic logs. Texts from the sources, by systemd version:
+ * them for synthetic logs. Texts from the sources, by era of systemd. The version
+ * ranges are approximate: the stored sources read here (module-util.c at commit
+ * 0f32a668 and an older LGPL-2.1+ copy; udev-builtin-kmod.c at 2dfe5a30 and
+ * 01833372) are not mapped to release tags, so check a tag before quoting one.
  *
- * - systemd v245..v256 (src/shared/module-util.c, module_load_and_warn(), called
+ * - newer systemd, ~v245 on (src/shared/module-util.c, module_load_and_warn(), called
  *   by src/udev/udev-builtin-kmod.c with verbose=false, so every line below is
  *   LOG_DEBUG: it reaches the journal only with udev.log_level=debug or
  *   `udevadm control --log-level=debug`):
@@ -11,10 +14,10 @@
  *     "Failed to insert module '%s': %m"        (%m: strerror(-err))
  *     "Module '%s' is builtin" / "is built in", "is blacklisted" / "is deny-listed
  *     (by kmod|by kernel)": no load attempted, ignored here.
- * - systemd v219..v244 (src/udev/udev-builtin-kmod.c, load_module(), log_debug):
+ * - older systemd, ~v219..v244 (src/udev/udev-builtin-kmod.c, load_module(), log_debug):
  *     "Inserted '%s'", "Failed to insert '%s'" (no errno text); "already loaded"
  *     was never logged, since kmod reports a loaded module as success.
- * - kmod (libkmod/libkmod-module.c, kmod_module_probe_insert_module(), v30..v33):
+ * - kmod (libkmod/libkmod-module.c, kmod_module_probe_insert_module(), ~v30 on):
  *   without KMOD_PROBE_FAIL_ON_LOADED, which udev does not pass, -EEXIST from the
  *   kernel becomes 0, so a failing init returning -EEXIST is logged as "Inserted
  *   module"; -EBUSY (a same-name load going away) is logged as a failure.
