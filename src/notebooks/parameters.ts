@@ -33,8 +33,24 @@ export function parametersCellIndex(cells: NotebookCell[], where: string): numbe
   return found[0];
 }
 
-/** The notebook text with its parameters cell set to `study` (an executed copy's input). */
-export function injectStudy(text: string, study: string, where: string): string {
+/**
+ * The note an executed copy starts with: which study its numbers are, said before
+ * any text of the notebook (which narrates the seed), SYNTHETIC first when it is.
+ */
+export function studyNote(study: { name: string; title: string; synthetic: boolean }): string {
+  return (
+    `> **${study.synthetic ? "SYNTHETIC study" : "Study"} \`${study.name}\`: ${study.title.replace(/^SYNTHETIC:?\s*/, "")}.** This copy was executed by ` +
+    `\`modburst reproduce --study ${study.name}\`: every number, table and figure below is this study's. The text cells ` +
+    `are the notebook's own and narrate the seed's study (288 CPUs, the cpufreq drivers); where they name the seed's ` +
+    `numbers, read this study's outputs instead.`
+  );
+}
+
+/**
+ * The notebook text with its parameters cell set to `study` (an executed copy's
+ * input), and, with `note`, a markdown cell saying so before everything else.
+ */
+export function injectStudy(text: string, study: string, where: string, note?: string): string {
   const nb = JSON.parse(text) as { cells: NotebookCell[] };
   const i = parametersCellIndex(nb.cells, where);
   const cell = nb.cells[i];
@@ -43,12 +59,14 @@ export function injectStudy(text: string, study: string, where: string): string 
     metadata: { ...cell.metadata, tags: [injectedTag] },
     source: [`// Parameters injected by modburst reproduce --study\n`, `const study = ${JSON.stringify(study)};`],
   };
+  // A fixed id: the executed copy's bytes depend only on the study.
+  if (note !== undefined) nb.cells.unshift({ cell_type: "markdown", id: "study-note", metadata: {}, source: [note] } as NotebookCell);
   return JSON.stringify(nb, null, 1) + "\n";
 }
 
 /** Write the injected copy of `notebook` as a hidden file beside it (so its kernel starts in the same folder and imports ../dist/index). */
-export function writeInjectedCopy(notebook: string, study: string): string {
+export function writeInjectedCopy(notebook: string, study: string, note?: string): string {
   const file = path.join(path.dirname(notebook), `.${study}-${path.basename(notebook)}.input-${process.pid}`);
-  fs.writeFileSync(file, injectStudy(fs.readFileSync(notebook, "utf8"), study, path.basename(notebook)));
+  fs.writeFileSync(file, injectStudy(fs.readFileSync(notebook, "utf8"), study, path.basename(notebook), note));
   return file;
 }

@@ -34,7 +34,7 @@ export interface RunOptions {
    * Run every notebook for this study: execute a copy whose parameters cell is
    * set to it (parameters.ts), saved to `outDir` instead of over the notebook.
    */
-  study?: { name: string; outDir: string };
+  study?: { name: string; outDir: string; note?: string };
   /** Per-cell limit; a cell running longer is stopped and reported. */
   cellTimeoutSeconds: number;
   env?: NodeJS.ProcessEnv;
@@ -111,7 +111,7 @@ export function executeNotebook(notebook: string, opts: RunOptions): Promise<Not
   if (opts.study) fs.mkdirSync(opts.study.outDir, { recursive: true });
   const tmp = tempSibling(target);
   // A study's copy runs from beside the original (the kernel starts in the input's folder and imports ../dist/index).
-  const input = opts.study ? writeInjectedCopy(notebook, opts.study.name) : undefined;
+  const input = opts.study ? writeInjectedCopy(notebook, opts.study.name, opts.study.note) : undefined;
   const child = spawn(
     opts.python,
     [paths.executeNotebookPy, input ?? notebook, tmp, kernelName, String(opts.cellTimeoutSeconds)],
