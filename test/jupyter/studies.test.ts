@@ -35,7 +35,7 @@ test("reproduce --study FOLDER calibrates the study first, executes all five not
   const seedDerived = fs.readdirSync(paths.derived).map((f) => [f, sha(path.join(paths.derived, f))]);
   const r = runNode("bin/modburst.js", ["reproduce", "--study", dir], { env: { MODBURST_CACHE_DIR: cache }, timeoutMs: 900_000 });
   assert.equal(r.status, 0, r.stderr + r.stdout);
-  assert.match(r.stdout, /^calibrate: study tiny has no .*calibration\.json; running the short calibration first$/m);
+  assert.match(r.stdout, /^calibrate: study tiny has no .*calibration\.json; calibrating it first$/m);
   assert.match(r.stdout, /^reproduce: 5 notebooks executed in [\d.]+ s for study tiny, into .*tiny\/notebooks$/m);
   const cal = JSON.parse(fs.readFileSync(path.join(dir, "calibration.json"), "utf8"));
   assert.equal(cal.design.scenario, "tiny");
