@@ -45,3 +45,16 @@ export function tmpDir(t: { after(fn: () => void): void }, prefix = "modburst-")
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/** A copy of the tiny fixture study (test/fixtures/studies/tiny/) in a scratch folder, with study.json edited by `edit`. */
+export function studyFixtureCopy(t: { after(fn: () => void): void }, edit?: (j: Record<string, unknown>) => void): string {
+  const dir = path.join(tmpDir(t), "tiny");
+  fs.cpSync(path.join(root, "test", "fixtures", "studies", "tiny"), dir, { recursive: true });
+  if (edit) {
+    const file = path.join(dir, "study.json");
+    const j = JSON.parse(fs.readFileSync(file, "utf8"));
+    edit(j);
+    fs.writeFileSync(file, JSON.stringify(j));
+  }
+  return dir;
+}

@@ -11,26 +11,13 @@ import { test } from "node:test";
 import { injectStudy, parametersCellIndex, studyNote } from "../src/notebooks/parameters";
 import { paths } from "../src/paths";
 import { figureModules, loadStudy, primaryModule, seedStudyName, studyCells, studyModules } from "../src/studies/study";
-import { joined, root, runNode, tmpDir } from "./helpers";
+import { joined, root, runNode, studyFixtureCopy } from "./helpers";
 
-const fixture = path.join(root, "test", "fixtures", "studies", "tiny");
 
 /** The studies shipped in data/studies/ (each folder with a study.json), as the error lists them. */
 const shippedStudies = () =>
   fs.readdirSync(path.join(root, "data", "studies")).filter((d) => fs.existsSync(path.join(root, "data", "studies", d, "study.json"))).sort().join("|");
 
-/** A copy of the fixture study in a scratch folder, with study.json edited by `edit`. */
-function fixtureCopy(t: { after(fn: () => void): void }, edit?: (j: Record<string, unknown>) => void): string {
-  const dir = path.join(tmpDir(t), "tiny");
-  fs.cpSync(fixture, dir, { recursive: true });
-  if (edit) {
-    const file = path.join(dir, "study.json");
-    const j = JSON.parse(fs.readFileSync(file, "utf8"));
-    edit(j);
-    fs.writeFileSync(file, JSON.stringify(j));
-  }
-  return dir;
-}
 
 test("the seed study: its files under data/studies/pavlu-2022-10-15/, the kit's own output folders, its external measurements", () => {
   const s = loadStudy(seedStudyName);
@@ -47,7 +34,7 @@ test("the seed study: its files under data/studies/pavlu-2022-10-15/, the kit's 
 });
 
 test("another study writes into its own folder and has no external measurements", (t) => {
-  const dir = fixtureCopy(t);
+  const dir = studyFixtureCopy(t);
   const s = loadStudy(dir);
   assert.equal(s.name, "tiny");
   assert.equal(s.isSeed, false);
@@ -78,14 +65,14 @@ test("study.json mistakes: one line naming the file, the field and what is allow
     ["path", (j) => (j.scenario = "../scenario.json"), /study\.json: field scenario: \.\.\/scenario\.json \(allowed a file name inside the study folder\)$/],
   ];
   for (const [what, edit, want] of cases) {
-    const dir = fixtureCopy(t, edit);
+    const dir = studyFixtureCopy(t, edit);
     assert.throws(() => loadStudy(dir), (e: Error) => e.name === "UserError" && want.test(e.message) && !e.message.includes("\n"), what);
   }
   assert.throws(() => loadStudy("no-such-study"), { message: `invalid study: no-such-study (allowed ${shippedStudies()}, or a path to a study folder)` });
 });
 
 test("a study's measured CSV is checked against its own configurations and scenario modules", (t) => {
-  const dir = fixtureCopy(t);
+  const dir = studyFixtureCopy(t);
   const csv = path.join(dir, "measured.csv");
   const lines = fs.readFileSync(csv, "utf8").trimEnd().split("\n");
   const check = (rows: string[], want: RegExp) => {
@@ -121,7 +108,7 @@ test("reproduce --study and figures --study refuse a bad study in one line, exit
   assert.equal(unknown.status, 2);
   assert.equal(unknown.stderr, `modburst: invalid study: no-such-study (allowed ${shippedStudies()}, or a path to a study folder)\n`);
   assert.equal(unknown.stdout, "");
-  const broken = fixtureCopy(t, (j) => (j.configs = { base: "base", my: "mine" }));
+  const broken = studyFixtureCopy(t, (j) => (j.configs = { base: "base", my: "mine" }));
   const r = runNode("bin/modburst.js", ["reproduce", "--study", broken]);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^modburst: invalid .*study\.json: field configs\.my: mine \(allowed base\|revert\|merge\|no-wait-going\|idempotent\)\n$/);

@@ -9,27 +9,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import { paths } from "../../src/paths";
-import { joined, readNotebook, root, runNode, tmpDir } from "../helpers";
+import { joined, readNotebook, runNode, studyFixtureCopy } from "../helpers";
 
 const sha = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 
-const fixture = path.join(root, "test", "fixtures", "studies", "tiny");
 
-/** A copy of the fixture study in a scratch folder, with study.json edited by `edit`. */
-function fixtureCopy(t: { after(fn: () => void): void }, edit?: (j: Record<string, unknown>) => void): string {
-  const dir = path.join(tmpDir(t), "tiny");
-  fs.cpSync(fixture, dir, { recursive: true });
-  if (edit) {
-    const file = path.join(dir, "study.json");
-    const j = JSON.parse(fs.readFileSync(file, "utf8"));
-    edit(j);
-    fs.writeFileSync(file, JSON.stringify(j));
-  }
-  return dir;
-}
 
 test("reproduce --study FOLDER calibrates the study first, executes all five notebooks into its folder, and figures --study writes its pack", (t) => {
-  const dir = fixtureCopy(t);
+  const dir = studyFixtureCopy(t);
   const cache = path.join(path.dirname(dir), "cache");
   const seedNotebooks = fs.readdirSync(paths.notebooks).map((f) => [f, sha(path.join(paths.notebooks, f))]);
   const seedDerived = fs.readdirSync(paths.derived).map((f) => [f, sha(path.join(paths.derived, f))]);
