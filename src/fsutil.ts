@@ -54,6 +54,22 @@ function statOrNull(p: string): fs.Stats | null {
 }
 
 /**
+ * `dir`, or, when it does not exist yet, its nearest existing ancestor (where
+ * mkdir -p would start): the folder a probe must be able to write in. A file in
+ * the way is ENOTDIR, as the later write would get.
+ */
+function existingDirFor(dir: string): string {
+  let d = dir;
+  let st = statOrNull(d);
+  while (st === null && path.dirname(d) !== d) {
+    d = path.dirname(d);
+    st = statOrNull(d);
+  }
+  if (st && !st.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+  return d;
+}
+
+/**
  * Check, before any long work, that `file` can be written later: it is not a
  * directory, and its folder (or, when the folder does not exist yet, the nearest
  * existing ancestor, where writeFileAtomic creates it) is a writable directory.
@@ -64,13 +80,7 @@ export function checkWritableFile(file: string): void {
   try {
     const st = statOrNull(file);
     if (st?.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-    let dir = path.dirname(path.resolve(file));
-    let dst = statOrNull(dir);
-    while (dst === null && path.dirname(dir) !== dir) {
-      dir = path.dirname(dir);
-      dst = statOrNull(dir);
-    }
-    if (dst && !dst.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    const dir = existingDirFor(path.dirname(path.resolve(file)));
     const probe = tempSibling(path.join(dir, path.basename(file)));
     fs.closeSync(fs.openSync(probe, "wx"));
     fs.rmSync(probe, { force: true });
@@ -92,13 +102,7 @@ export function checkWritableDir(dir: string): void {
     const st = statOrNull(dir);
     if (st && !st.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
     const target = st ? fs.realpathSync(dir) : path.resolve(dir);
-    let parent = path.dirname(target);
-    let pst = statOrNull(parent);
-    while (pst === null && path.dirname(parent) !== parent) {
-      parent = path.dirname(parent);
-      pst = statOrNull(parent);
-    }
-    if (pst && !pst.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    const parent = existingDirFor(path.dirname(target));
     const probe = tempSibling(path.join(parent, path.basename(target)));
     fs.mkdirSync(probe);
     fs.rmdirSync(probe);
