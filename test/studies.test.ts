@@ -59,6 +59,7 @@ test("study.json mistakes: one line naming the file, the field and what is allow
     ["unknown", (j) => (j.colour = "red"), /study\.json: field colour: unknown field \(allowed name, title, synthetic, measured, scenario, configs, calibration\)$/],
     ["name", (j) => (j.name = "other"), /study\.json: field name: other \(allowed "tiny", the folder's name\)$/],
     ["synthetic", (j) => (j.synthetic = "yes"), /study\.json: field synthetic: yes \(allowed true\|false\)$/],
+    ["synthetic title", (j) => ((j.synthetic = true), (j.title = "A tiny study")), /study\.json: field title: A tiny study \(allowed a title starting with "SYNTHETIC" when synthetic is true\)$/],
     ["policy", (j) => (j.configs = { base: "base", my: "mine" }), /study\.json: field configs\.my: mine \(allowed base\|revert\|merge\|no-wait-going\|idempotent\)$/],
     ["one config", (j) => (j.configs = { base: "base" }), /study\.json: field configs: \{"base":"base"\} \(allowed an object of at least two configuration -> policy/],
     ["file", (j) => (j.measured = "nope.csv"), /study\.json: field measured: nope\.csv \(allowed an existing file of .*tiny\)$/],

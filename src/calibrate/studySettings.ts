@@ -11,7 +11,7 @@ import { displayPath } from "../data/csv";
 import { invalid, UserError } from "../errors";
 import { defaultParams, Params, paramNames, readParamsJson } from "../model/params";
 import { policyNames } from "../model/policies";
-import { Study, studyCells, studyScenario } from "../studies/study";
+import { fileOfStudy, Study, studyCells, studyScenario } from "../studies/study";
 import { FreeParam, freeParams } from "./bounds";
 import { CalibrationSettings, defaultSettings, shortSettings } from "./calibration";
 import { readParamsOrCalibration } from "./schema";
@@ -32,12 +32,6 @@ function str(where: string, v: unknown): string {
   return v;
 }
 
-/** A file of the folder: a plain relative name that stays inside it. */
-function fileIn(dir: string, where: string, v: unknown): string {
-  const name = str(where, v);
-  if (path.isAbsolute(name) || name.split(/[\\/]/).includes("..")) throw invalid(where, name, "a file name inside the study folder");
-  return path.join(dir, name);
-}
 
 /**
  * calibrate.json: how the study's calibration runs. Every key is optional;
@@ -86,7 +80,7 @@ export function readStudyCalibrateFile(study: Study): StudyCalibrateFile {
   if (!fs.existsSync(file)) return { fixed: defaultParams() };
   const where = displayPath(file);
   const o = keys(where, readParamsJson(file, "study calibrate file"), [], ["description", "fixedParams", "free", ...settingKeys]);
-  const out: StudyCalibrateFile = { fixed: o.fixedParams === undefined ? defaultParams() : readParamsOrCalibration(fileIn(study.dir, `${where}.fixedParams`, o.fixedParams)) };
+  const out: StudyCalibrateFile = { fixed: o.fixedParams === undefined ? defaultParams() : readParamsOrCalibration(fileOfStudy(study.dir, o.fixedParams, (v) => invalid(`${where}.fixedParams`, v, "a file name inside the study folder"))) };
   if (o.free !== undefined) {
     if (!Array.isArray(o.free) || o.free.length === 0) throw invalid(`${where}.free`, o.free, "a non-empty array of free parameters");
     out.free = o.free.map((f, i) => {

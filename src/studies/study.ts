@@ -90,6 +90,12 @@ function seedOut() {
 }
 
 /** Read and check a study folder's study.json and the files it names (their contents are checked when read). */
+/** A file named by a study's JSON: a plain name inside the folder (no path, no ..); `bad` is the caller's one-line error. */
+export function fileOfStudy(dir: string, v: unknown, bad: (v: unknown) => Error): string {
+  if (typeof v !== "string" || !fileRule.test(v)) throw bad(v);
+  return path.join(dir, v);
+}
+
 export function loadStudy(arg: string): Study {
   const dir = studyDirOf(arg);
   const file = path.join(dir, studyFile);
@@ -110,11 +116,11 @@ export function loadStudy(arg: string): Study {
   if (o.name !== folder) throw bad("name", o.name, `${JSON.stringify(folder)}, the folder's name`);
   if (typeof o.title !== "string" || o.title.trim() === "") throw bad("title", o.title, "a non-empty string");
   if (typeof o.synthetic !== "boolean") throw bad("synthetic", o.synthetic, "true|false");
+  // A synthetic study must say so wherever its title is shown.
+  if (o.synthetic && !o.title.startsWith("SYNTHETIC")) throw bad("title", o.title, 'a title starting with "SYNTHETIC" when synthetic is true');
   const fileField = (k: "measured" | "scenario" | "calibration", mustExist: boolean): string => {
-    const v = o[k];
-    if (typeof v !== "string" || !fileRule.test(v)) throw bad(k, v, "a file name inside the study folder");
-    const f = path.join(dir, v);
-    if (mustExist && !fs.existsSync(f)) throw bad(k, v, `an existing file of ${displayPath(dir)}`);
+    const f = fileOfStudy(dir, o[k], (v) => bad(k, v, "a file name inside the study folder"));
+    if (mustExist && !fs.existsSync(f)) throw bad(k, o[k], `an existing file of ${displayPath(dir)}`);
     return f;
   };
   const measured = fileField("measured", true);
