@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { injectStudy, parametersCellIndex, studyNote } from "../src/notebooks/parameters";
+import { injectStudy, parametersCellIndex, studyBanner } from "../src/notebooks/parameters";
 import { paths } from "../src/paths";
 import { figureModules, loadStudy, primaryModule, seedStudyName, studyCells, studyModules } from "../src/studies/study";
 import { joined, root, runNode, studyFixtureCopy } from "./helpers";
@@ -96,7 +96,7 @@ test("the parameters cell: every notebook has one; a study's copy gets its value
     assert.deepEqual(copy.cells[i].metadata.tags, ["injected-parameters"]);
     assert.match(joined(copy.cells[i].source), /\nconst study = "tiny";$/);
     assert.equal(copy.cells.length, nb.cells.length);
-    const noted = JSON.parse(injectStudy(text, "tiny", f, studyNote({ name: "tiny", title: "SYNTHETIC: a tiny study", synthetic: true })));
+    const noted = JSON.parse(injectStudy(text, "tiny", f, studyBanner({ name: "tiny", title: "SYNTHETIC: a tiny study", synthetic: true })));
     assert.equal(noted.cells.length, nb.cells.length + 1);
     assert.equal(noted.cells[0].cell_type, "markdown");
     assert.match(joined(noted.cells[0].source), /^> \*\*SYNTHETIC study `tiny`: a tiny study\.\*\* This copy was executed by `modburst reproduce --study tiny`/);

@@ -15,8 +15,8 @@ import { paths } from "../paths";
 import { describeFailure, installInterruptHandler, listNotebooks, recordsOf, runNotebooks, selectNotebooks } from "../notebooks/runner";
 import { computeStudyRecords, StudyInputs, studyInputs, studyRecordNames } from "../records/study";
 import { calibrateStudy, hasCalibration } from "../calibrate/studyRecord";
-import { loadStudy, primaryModule, seedStudyName, studiesEnv, Study, studyCells, studyScenario } from "../studies/study";
-import { parametersCellIndex, studyNote } from "../notebooks/parameters";
+import { loadStudy, primaryModule, seedStudyName, studiesEnv, Study, studyCells, studyNote, studyScenario } from "../studies/study";
+import { parametersCellIndex, studyBanner } from "../notebooks/parameters";
 import { displayPath } from "../data/csv";
 import * as fs from "fs";
 import { cacheDir, cacheEnv } from "../records/cache";
@@ -90,7 +90,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     // The injected name resolves in the study's own parent folder (a study given as a path may live anywhere).
     ...(injected ? { [studiesEnv]: path.dirname(study.dir) } : {}),
   };
-  const runStudy = injected ? { name: study.name, outDir: study.out.notebooks, note: studyNote(study) } : undefined;
+  const runStudy = injected ? { name: study.name, outDir: study.out.notebooks, note: studyBanner(study, studyNote(study)) } : undefined;
   // Two kernels side by side use both cores of a small machine; more only contend for memory.
   const concurrency = Math.min(2, defaultThreads());
   let outcomes;

@@ -34,16 +34,17 @@ export function parametersCellIndex(cells: NotebookCell[], where: string): numbe
 }
 
 /**
- * The note an executed copy starts with: which study its numbers are, said before
- * any text of the notebook (which narrates the seed), SYNTHETIC first when it is.
+ * The markdown an executed copy starts with, before any text of the notebook:
+ * which study it is, SYNTHETIC first when it is. `lines` are the study's note
+ * (studies/study.ts studyNote, which the first output prints too), so what the
+ * reader is told about the seed's narration is written in one place.
  */
-export function studyNote(study: { name: string; title: string; synthetic: boolean }): string {
-  return (
-    `> **${study.synthetic ? "SYNTHETIC study" : "Study"} \`${study.name}\`: ${study.title.replace(/^SYNTHETIC:?\s*/, "")}.** This copy was executed by ` +
-    `\`modburst reproduce --study ${study.name}\`: every number, table and figure below is this study's. The text cells ` +
-    `are the notebook's own and narrate the seed's study (288 CPUs, the cpufreq drivers); where they name the seed's ` +
-    `numbers, read this study's outputs instead.`
-  );
+export function studyBanner(study: { name: string; title: string; synthetic: boolean }, lines: string[] = []): string {
+  return [
+    `> **${study.synthetic ? "SYNTHETIC study" : "Study"} \`${study.name}\`: ${study.title.replace(/^SYNTHETIC:?\s*/, "")}.** ` +
+      `This copy was executed by \`modburst reproduce --study ${study.name}\`.`,
+    ...lines,
+  ].join(" ");
 }
 
 /**
