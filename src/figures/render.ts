@@ -26,7 +26,17 @@ export const defaultSize = { widthPx: 800, heightPx: 480 };
 
 let session: Promise<{ browser: Browser; page: Page }> | null = null;
 let idleTimer: NodeJS.Timeout | null = null;
-const idleCloseMs = 20_000;
+/** Renders started and not yet finished: the browser is idle only when this is 0. */
+let rendersInFlight = 0;
+let idleCloseMs = 20_000;
+
+/** How long the browser stays open after the last render ends (a test shortens it to see the idle close). */
+export function setRendererIdleMs(ms: number): void {
+  idleCloseMs = ms;
+}
+
+/** Whether this process holds a browser session now. */
+export const rendererOpen = (): boolean => session !== null;
 
 /** Set by `modburst reproduce` for its kernels: one browser serves every notebook instead of one launch (~2 s) each. */
 export const sharedBrowserEnv = "MODBURST_BROWSER_WS";
@@ -43,12 +53,33 @@ async function openSession(): Promise<{ browser: Browser; page: Page }> {
   return { browser, page };
 }
 
-function page(): Promise<Page> {
-  if (!session) session = openSession();
+/**
+ * Run `use` on the renderer's page. The idle timer runs only while no render is in
+ * flight: on a loaded machine, opening the session alone (connect, page, 3.5 MB of
+ * plotly.js) took 34-40 s, and a timer armed when a render started closed the
+ * browser under that render ("Target page, context or browser has been closed").
+ */
+async function withPage<T>(use: (page: Page) => Promise<T>): Promise<T> {
+  rendersInFlight++;
   if (idleTimer) clearTimeout(idleTimer);
-  idleTimer = setTimeout(() => void closeRenderer(), idleCloseMs);
-  idleTimer.unref();
-  return session.then((s) => s.page);
+  idleTimer = null;
+  try {
+    if (!session) {
+      const opening = openSession();
+      session = opening;
+      // A failed open is not kept: the next render tries again.
+      opening.catch(() => {
+        if (session === opening) session = null;
+      });
+    }
+    return await use((await session).page);
+  } finally {
+    rendersInFlight--;
+    if (rendersInFlight === 0 && session) {
+      idleTimer = setTimeout(() => void closeRenderer(), idleCloseMs);
+      idleTimer.unref();
+    }
+  }
 }
 
 /**
@@ -107,14 +138,15 @@ export async function renderFigure(fig: Figure, format: ImageFormat, opts: Image
 }
 
 async function renderUncached(fig: Figure, format: ImageFormat, opts: ImageOptions): Promise<string | Buffer> {
-  const p = await page();
   const width = opts.widthPx ?? widthOf(fig);
   const height = opts.heightPx ?? heightOf(fig);
   const scale = opts.scale ?? (format === "png" ? 2 : 1);
-  const url: string = await p.evaluate(
-    // Runs in the browser, where plotly.min.js set window.Plotly.
-    ([f, fmt, w, h, s]) => (globalThis as any).Plotly.toImage(f, { format: fmt, width: w, height: h, scale: s }),
-    [withTraceUids(fig), format, width, height, scale] as const,
+  const url: string = await withPage((p) =>
+    p.evaluate(
+      // Runs in the browser, where plotly.min.js set window.Plotly.
+      ([f, fmt, w, h, s]) => (globalThis as any).Plotly.toImage(f, { format: fmt, width: w, height: h, scale: s }),
+      [withTraceUids(fig), format, width, height, scale] as const,
+    ),
   );
   const comma = url.indexOf(",");
   const head = url.slice(0, comma);

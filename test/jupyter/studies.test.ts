@@ -9,16 +9,19 @@ import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import { paths } from "../../src/paths";
+import { listNotebooks } from "../../src/notebooks/runner";
 import { joined, readNotebook, runNode, studyFixtureCopy } from "../helpers";
 
 const sha = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+// The notebooks as the runner lists them: JupyterLab's .ipynb_checkpoints/ (made by opening them once) is no notebook.
+const notebookHashes = (dir: string) => listNotebooks(dir).map((f) => [path.basename(f), sha(f)]);
 
 
 
 test("reproduce --study FOLDER calibrates the study first, executes all five notebooks into its folder, and figures --study writes its pack", (t) => {
   const dir = studyFixtureCopy(t);
   const cache = path.join(path.dirname(dir), "cache");
-  const seedNotebooks = fs.readdirSync(paths.notebooks).map((f) => [f, sha(path.join(paths.notebooks, f))]);
+  const seedNotebooks = notebookHashes(paths.notebooks);
   const seedDerived = fs.readdirSync(paths.derived).map((f) => [f, sha(path.join(paths.derived, f))]);
   const r = runNode("bin/modburst.js", ["reproduce", "--study", dir], { env: { MODBURST_CACHE_DIR: cache }, timeoutMs: 900_000 });
   assert.equal(r.status, 0, r.stderr + r.stdout);
@@ -53,7 +56,7 @@ test("reproduce --study FOLDER calibrates the study first, executes all five not
   assert.doesNotMatch(message, /Independent check/);
 
   // The seed's outputs are untouched.
-  assert.deepEqual(fs.readdirSync(paths.notebooks).map((f) => [f, sha(path.join(paths.notebooks, f))]), seedNotebooks);
+  assert.deepEqual(notebookHashes(paths.notebooks), seedNotebooks);
   assert.deepEqual(fs.readdirSync(paths.derived).map((f) => [f, sha(path.join(paths.derived, f))]), seedDerived);
 
   // figures --study: the same pack from the cached records, byte for byte.

@@ -15,6 +15,7 @@ import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { chromiumArgs, requireChromium } from "../../src/env/browser";
 import { readNotebook, root, scratchDir } from "../helpers";
+import { listNotebooks } from "../../src/notebooks/runner";
 
 export const artifactsDir = path.join(root, "test-artifacts", "ui");
 
@@ -76,7 +77,7 @@ const panel = "window.jupyterapp?.shell?.currentWidget";
 
 test("JupyterLab 4: every notebook opens untrusted with its static figures, runs under the project kernel, and its figures become interactive", { timeout: 600_000 }, async (t) => {
   const dir = scratchDir(t);
-  const names = fs.readdirSync(path.join(root, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort();
+  const names = listNotebooks(path.join(root, "notebooks")).map((f) => path.basename(f));
   for (const n of names) fs.copyFileSync(path.join(root, "notebooks", n), path.join(dir, n));
   const settings = path.join(dir, ".lab-settings");
   writeLabSettings(settings);
