@@ -8,9 +8,11 @@ stdout is one JSON object describing the outcome, which the caller parses:
   {"ok": false, "kind": "error"|"timeout"|"dead"|"startup", "cell": N, "message": "..."}
 `cell` is 1-based over all cells of the notebook, as a reader counts them.
 """
+import asyncio
 import json
 import os
 import re
+import shutil
 import signal
 import sys
 import threading
@@ -58,13 +60,33 @@ def error_message(err, cell):
 
 def interrupted(signum, frame):
     # Unwinding through nbclient's context managers shuts the kernel down;
-    # dying on the signal would leave the kernel process running.
+    # dying on the signal would leave the kernel process running. Once only:
+    # an orphaned executor gets SIGTERM twice (PR_SET_PDEATHSIG, then its
+    # watchdog), and a second KeyboardInterrupt raised inside that unwinding
+    # escaped main() past the orphan's clean-up.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
 # How long the executor, once its parent (`modburst reproduce`) is gone, lets the
 # orderly shutdown (the SIGTERM path above) run before it kills the kernel itself.
 ORPHAN_GRACE_SECONDS = 3.0
+
+
+def remove_run_tmp():
+    """The run's temp folder (its browsers' profiles and artifacts, see src/env/runTmp.ts):
+    a run killed with -9 cannot remove it, so its orphaned executors do."""
+    run_tmp = os.environ.get("MODBURST_RUN_TMP")
+    if not run_tmp:
+        return
+    # The run's browser notices its parent is gone on its own, and may write its
+    # profile while it exits: remove until the folder stays gone (5 s at most).
+    deadline = time.monotonic() + 5
+    while True:
+        shutil.rmtree(run_tmp, ignore_errors=True)
+        time.sleep(0.5)
+        if not os.path.exists(run_tmp) or time.monotonic() > deadline:
+            return
 
 
 def die_with_parent(client, out):
@@ -75,7 +97,9 @@ def die_with_parent(client, out):
     watchdog thread notices the parent is gone (we were re-parented), raises the
     same SIGTERM, and if the orderly shutdown has not finished after a grace
     time kills the kernel's process group, removes its connection file and exits."""
-    parent = os.getppid()
+    # The parent as it started us (the runner names itself): a parent killed while this
+    # script was still importing would otherwise be recorded as init, and never missed.
+    parent = int(os.environ.get("MODBURST_EXECUTOR_PARENT", os.getppid()))
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -115,9 +139,11 @@ def die_with_parent(client, out):
             os.remove(out)
         except OSError:
             pass
+        remove_run_tmp()
         os._exit(130)
 
     if orphaned():  # died between our start and now
+        remove_run_tmp()
         os._exit(130)
     threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
     return orphaned
@@ -159,9 +185,11 @@ def main():
     except DeadKernelError as err:
         result = {"ok": False, "kind": "dead", "cell": current["cell"],
                   "message": "kernel died: %s" % first_line(err)}
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # An interrupt while the kernel starts reaches us as asyncio's CancelledError.
         if orphaned():
             # Nobody reads the report; the kernel and its connection file are gone.
+            remove_run_tmp()
             os._exit(130)
         print(json.dumps({"ok": False, "kind": "interrupted", "cell": current["cell"], "message": "interrupted"}))
         return 130
@@ -169,6 +197,7 @@ def main():
         result = {"ok": False, "kind": "startup", "cell": current["cell"],
                   "message": first_line(err)}
     if orphaned():
+        remove_run_tmp()
         os._exit(130)  # nobody would rename OUT into place
     if result["ok"]:
         nbformat.write(nb, out)

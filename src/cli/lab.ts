@@ -13,6 +13,7 @@ import { jupyterEnv } from "../env/jupyter";
 import { findFrontEnd, labInstallHint } from "../env/lab";
 import { UserError } from "../errors";
 import { paths } from "../paths";
+import { makeRunTmp } from "../env/runTmp";
 
 /** Every option but --print-command and --no-rebuild goes to Jupyter, --help included. */
 const ownOptions = ["--print-command", "--no-rebuild"];
@@ -44,7 +45,10 @@ export async function labCommand(argv: string[]): Promise<number> {
         stdio: ["ignore", "ignore", "inherit"],
       })
     : null;
-  const lab = spawn(frontEnd.command, frontEnd.args, { stdio: "inherit", env: jupyterEnv(), cwd: paths.root });
+  // The kernels' browsers keep their temp folders in one folder, removed when JupyterLab stops.
+  const runTmp = makeRunTmp("lab");
+  process.once("exit", () => runTmp.remove());
+  const lab = spawn(frontEnd.command, frontEnd.args, { stdio: "inherit", env: { ...jupyterEnv(), ...runTmp.env }, cwd: paths.root });
   // SIGTERM: Jupyter's SIGINT handler asks for confirmation on a terminal.
   const stop = () => {
     tsc?.kill();
@@ -55,6 +59,7 @@ export async function labCommand(argv: string[]): Promise<number> {
   return new Promise<number>((resolve) =>
     lab.on("close", (code) => {
       tsc?.kill();
+      runTmp.remove();
       resolve(code ?? 0);
     }),
   );

@@ -22,6 +22,7 @@ import * as fs from "fs";
 import { cacheDir, cacheEnv } from "../records/cache";
 import { defaultThreads } from "../parallel/pool";
 import { shareRenderer } from "../figures/render";
+import { makeRunTmp, withProcessTmp } from "../env/runTmp";
 
 export const timeoutEnvVar = "MODBURST_CELL_TIMEOUT";
 
@@ -81,10 +82,15 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     // Awaited by the notebook's lane; a lane that stopped early must not turn a failure into an unhandled rejection.
     chain.catch(() => undefined);
   }
+  // The browsers' temp folders (this run's and its kernels') go into one folder that the run removes at its end.
+  const runTmp = makeRunTmp("reproduce");
   // One browser renders the static images of every notebook (a single notebook's kernel starts its own, and only if it renders).
-  const renderer = files.length > 1 ? await shareRenderer() : { env: {}, close: async () => undefined };
+  const renderer = files.length > 1 ? await withProcessTmp(runTmp, () => shareRenderer()) : { env: {}, close: async () => undefined };
+  // Registered after playwright's own exit hook (which kills the browser it launched): an interrupted run removes the folder too.
+  process.once("exit", () => runTmp.remove());
   const env = {
     ...process.env,
+    ...runTmp.env,
     ...renderer.env,
     ...(values["no-cache"] ? { [cacheEnv.noCache]: "1" } : {}),
     // The injected name resolves in the study's own parent folder (a study given as a path may live anywhere).
@@ -98,6 +104,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     outcomes = await runNotebooks(files, { python: state.python, cellTimeoutSeconds: timeout, env, concurrency, study: runStudy, before: (f) => recordsReady.get(f)! }, console.log);
   } finally {
     await renderer.close();
+    runTmp.remove();
   }
   const failed = outcomes.find((o) => !o.ok);
   const total = ((Date.now() - started) / 1000).toFixed(1);

@@ -115,7 +115,8 @@ export function executeNotebook(notebook: string, opts: RunOptions): Promise<Not
   const child = spawn(
     opts.python,
     [paths.executeNotebookPy, input ?? notebook, tmp, kernelName, String(opts.cellTimeoutSeconds)],
-    { env: jupyterEnv(opts.env ?? process.env), stdio: ["ignore", "pipe", "pipe"] },
+    // The executor notices its parent is gone by comparing with this pid (see die_with_parent).
+    { env: { ...jupyterEnv(opts.env ?? process.env), MODBURST_EXECUTOR_PARENT: String(process.pid) }, stdio: ["ignore", "pipe", "pipe"] },
   );
   const entry = { child, tmp, input };
   running.add(entry);

@@ -81,11 +81,17 @@ test("Ctrl-C stops the run: exit 130, the notebook untouched, no executor or ker
   assert.deepEqual(started.filter(isAlive), [], "executor and kernel are gone");
 });
 
-test("kill -9 on reproduce takes its executor, kernel, browser and the kernel's connection file with it", async (t) => {
+test("kill -9 on reproduce takes its executor, kernel, browser, the kernel's connection file and the browser's temp folders with it", async (t) => {
   const dir = scratchDir(t);
   // Two notebooks, so that reproduce also starts the browser it shares between kernels.
   for (const name of ["hanging.ipynb", "hanging-too.ipynb"]) fs.copyFileSync(path.join(root, "test", "fixtures", "hanging.ipynb"), path.join(dir, name));
-  const child = spawn(process.execPath, [path.join(root, "bin", "modburst.js"), "reproduce", "--dir", dir], { cwd: root, stdio: ["ignore", "ignore", "ignore"] });
+  // The run's TMPDIR, to see what its browsers leave behind.
+  const tmp = scratchDir(t);
+  const child = spawn(process.execPath, [path.join(root, "bin", "modburst.js"), "reproduce", "--dir", dir], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "ignore"],
+    env: { ...process.env, TMPDIR: tmp },
+  });
   t.after(() => child.kill("SIGKILL"));
   const until = Date.now() + 60_000;
   let kernel: { pid: number; args: string } | undefined;
@@ -99,8 +105,12 @@ test("kill -9 on reproduce takes its executor, kernel, browser and the kernel's 
   assert.ok(recorded.some((p) => /chrom/.test(p.args)), "the shared browser running");
   child.kill("SIGKILL");
   const deadline = Date.now() + 10_000;
-  while ((recorded.some((p) => isAlive(p.pid)) || fs.existsSync(connection)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  while ((recorded.some((p) => isAlive(p.pid)) || fs.existsSync(connection) || fs.readdirSync(tmp).length > 0) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
   assert.deepEqual(recorded.filter((p) => isAlive(p.pid)).map((p) => `${p.pid} ${p.args.slice(0, 80)}`), [], "no process of the run is left");
   assert.equal(fs.existsSync(connection), false, "the kernel's connection file is removed");
   assert.deepEqual(fs.readdirSync(dir).sort(), ["hanging-too.ipynb", "hanging.ipynb"]);
+  const left = (fs.readdirSync(tmp, { recursive: true }) as string[]).sort();
+  assert.deepEqual(left, [], `no temp folder of the run's browser (playwright_chromiumdev_profile-*, playwright-artifacts-*) is left: ${left.slice(0, 8).join(", ")}`);
 });

@@ -23,8 +23,12 @@ test("reproduce --study FOLDER calibrates the study first, executes all five not
   const cache = path.join(path.dirname(dir), "cache");
   const seedNotebooks = notebookHashes(paths.notebooks);
   const seedDerived = fs.readdirSync(paths.derived).map((f) => [f, sha(path.join(paths.derived, f))]);
-  const r = runNode("bin/modburst.js", ["reproduce", "--study", dir], { env: { MODBURST_CACHE_DIR: cache }, timeoutMs: 900_000 });
+  // The run's TMPDIR, to see that its browsers' temp folders go with it.
+  const tmp = path.join(path.dirname(dir), "tmp");
+  fs.mkdirSync(tmp);
+  const r = runNode("bin/modburst.js", ["reproduce", "--study", dir], { env: { MODBURST_CACHE_DIR: cache, TMPDIR: tmp }, timeoutMs: 900_000 });
   assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.deepEqual(fs.readdirSync(tmp), [], "no browser temp folder (playwright_chromiumdev_profile-*, playwright-artifacts-*) is left");
   assert.match(r.stdout, /^calibrate: study tiny has no .*calibration\.json; calibrating it first$/m);
   assert.match(r.stdout, /^reproduce: 5 notebooks executed in [\d.]+ s for study tiny, into .*tiny\/notebooks$/m);
   const cal = JSON.parse(fs.readFileSync(path.join(dir, "calibration.json"), "utf8"));
