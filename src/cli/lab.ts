@@ -13,9 +13,15 @@ import { jupyterEnv } from "../env/jupyter";
 import { findFrontEnd, labInstallHint } from "../env/lab";
 import { UserError } from "../errors";
 import { paths } from "../paths";
+import type { OptionTable } from "./args";
 
-/** Every option but --print-command and --no-rebuild goes to Jupyter, --help included. */
-const ownOptions = ["--print-command", "--no-rebuild"];
+/** lab's own options (what `modburst lab --help` prints); every other option goes to Jupyter. */
+export const labOptions: OptionTable = {
+  "print-command": { type: "boolean", help: "print the front end's command line and exit" },
+  "no-rebuild": { type: "boolean", help: "do not rebuild dist/ from src/ while Jupyter runs" },
+};
+
+const ownOptions = Object.keys(labOptions).map((o) => `--${o}`);
 
 export async function labCommand(argv: string[]): Promise<number> {
   const printOnly = argv.includes("--print-command");

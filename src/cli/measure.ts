@@ -10,7 +10,7 @@ import { checkWritableFile, writeFileForUser } from "../fsutil";
 import { eventsCsvText, measuredCsvText } from "../measure/csv";
 import { readUdevLogs } from "../measure/readLogs";
 import { spansOf } from "../measure/spans";
-import { parseCli } from "./args";
+import { OptionTable, parseCli } from "./args";
 
 /** A config or policy name goes into a CSV cell as is: no comma, quote or space. */
 export function checkName(field: string, value: string | undefined): string {
@@ -25,20 +25,23 @@ export function eventsPathFor(out: string): string {
   return out.endsWith(".csv") ? `${out.slice(0, -4)}.events.csv` : `${out}.events.csv`;
 }
 
+/** measure's options: what it parses and what `modburst measure --help` prints. */
+export const measureOptions: OptionTable = {
+  config: { type: "string", value: "NAME", help: "the configuration these boots ran, as your table names it (required; e.g. base, my)" },
+  policy: { type: "string", value: "NAME", help: "the policy column (default: the config name)" },
+  out: { type: "string", value: "FILE.csv", help: "the measured CSV: config,policy,module,boot,seconds (required)" },
+  events: { type: "string", value: "FILE.csv", help: "every load attempt (default: FILE.events.csv beside --out)" },
+};
+
 export function measureCommand(argv: string[]): number {
-  const { values, positionals, rejectRepeats } = parseCli(argv, {
-    config: { type: "string" },
-    policy: { type: "string" },
-    out: { type: "string" },
-    events: { type: "string" },
-  }, { positionals: true, laterRepeats: true });
+  const { values, positionals, rejectRepeats } = parseCli(argv, measureOptions, { positionals: true, laterRepeats: true });
   if (positionals.length === 0) throw new UserError("invalid LOG: missing (allowed one or more udev log files: journalctl -b -u systemd-udevd -o short-precise > udev.log)");
   const config = checkName("config", values.config as string | undefined);
-  const policy = checkName("policy", (values.policy as string | undefined) ?? config);
   const out = values.out as string | undefined;
   if (out === undefined || out === "") throw new UserError("invalid out: missing (allowed: a file path for the measured CSV, --out FILE.csv)");
   const events = (values.events as string | undefined) ?? eventsPathFor(out);
   if (events === "" || events === out) throw new UserError(`invalid events: ${events === "" ? '""' : events} (allowed a file path other than --out)`);
+  const policy = checkName("policy", (values.policy as string | undefined) ?? config);
   rejectRepeats();
   // Before reading logs of up to 256 MB: a folder, a path under a file, a read-only place.
   checkWritableFile(out);
