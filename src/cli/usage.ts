@@ -16,4 +16,4 @@ export const measureUsage = "modburst measure LOG... --config NAME [--policy NAM
 export const synthesizeLogsUsage =
   "modburst synthesize-logs --scenario NAME|FILE.json --policy NAME --boots N --seed S [--params FILE] [--format short-precise|json|debug] --out FILE.log";
 export const figuresUsage = "modburst figures [--study NAME|FOLDER] [--out DIR] [--no-cache]";
-export const reproduceUsage = "modburst reproduce [--study NAME|FOLDER] [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]";
+export const reproduceUsage = "modburst reproduce [--study NAME|FOLDER] [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX|notebooks/NAME.ipynb ...]";

@@ -50,14 +50,35 @@ export function listNotebooks(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
-/** Keep the notebooks whose file name starts with one of the given prefixes (all when none). */
-export function selectNotebooks(files: string[], prefixes: string[]): string[] {
-  if (prefixes.length === 0) return files;
-  const chosen = files.filter((f) => prefixes.some((p) => path.basename(f).startsWith(p)));
-  if (chosen.length === 0) {
-    throw new UserError(`invalid notebook: ${prefixes.join(",")} (allowed: a prefix of ${files.map((f) => path.basename(f)).join(", ")})`);
+/**
+ * Keep the notebooks named by `args` (all when none), in file order: each is a
+ * prefix of a notebook's file name (`01`), or the path of one of them, as a shell
+ * completes it (`notebooks/01-reproduce-table.ipynb`), relative to `cwd`. npm
+ * runs scripts from the package root, so the npm alias passes INIT_CWD, where
+ * `npm run` was typed.
+ */
+export function selectNotebooks(files: string[], args: string[], cwd: string = process.env.INIT_CWD ?? process.cwd()): string[] {
+  if (args.length === 0) return files;
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const byPath = new Map(files.map((f) => [real(f), f]));
+  const chosen = new Set<string>();
+  for (const a of args) {
+    const isPath = a.includes("/") || a.includes(path.sep) || a.endsWith(".ipynb");
+    const named = isPath ? byPath.get(real(path.resolve(cwd, a))) : undefined;
+    const matches = named ? [named] : files.filter((f) => a !== "" && path.basename(f).startsWith(a));
+    if (matches.length === 0) {
+      const folder = files.length ? path.relative(cwd, path.dirname(files[0])) || "." : "the notebooks folder";
+      throw new UserError(`invalid notebook: ${a === "" ? '""' : a} (allowed: a prefix of ${files.map((f) => path.basename(f)).join(", ")}, or the path of one of them in ${folder}/)`);
+    }
+    matches.forEach((m) => chosen.add(m));
   }
-  return chosen;
+  return files.filter((f) => chosen.has(f));
 }
 
 export function describeFailure(o: NotebookOutcome): string {
