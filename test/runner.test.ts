@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import { checkInteger, checkKeyword, checkNumber } from "../src/errors";
-import { listNotebooks, selectNotebooks } from "../src/notebooks/runner";
+import { describeFailure, listNotebooks, selectNotebooks } from "../src/notebooks/runner";
 import { root, runNode, scratchDir } from "./helpers";
 
 test("notebooks run in name order; hidden and non-notebook files are skipped", (t) => {
@@ -64,3 +64,10 @@ test("reproduce -- notebooks/NAME.ipynb: the tab-completed path is accepted, a p
   assert.match(r.stderr, /^modburst: invalid notebook: notebooks\/99-none\.ipynb \(allowed: a prefix of 00-environment\.ipynb, .*, or the path of one of them in notebooks\/\)\n$/);
 });
 
+test("a failing cell is named by its code-cell number (the prompt's) and its place in the file", () => {
+  const base = { notebook: path.join(process.cwd(), "notebooks", "x.ipynb"), ok: false, seconds: 1 };
+  assert.equal(describeFailure({ ...base, kind: "error", cell: 7, codeCell: 4, message: "Error: boom" }), "notebooks/x.ipynb: code cell 4 (cell 7 of the file): Error: boom");
+  assert.equal(describeFailure({ ...base, kind: "timeout", cell: 2, codeCell: 1, message: "cell did not finish within 3 s" }), "notebooks/x.ipynb: code cell 1 (cell 2 of the file): cell did not finish within 3 s");
+  assert.equal(describeFailure({ ...base, kind: "startup", message: "kernel died" }), "notebooks/x.ipynb: kernel start: kernel died");
+  assert.equal(describeFailure({ ...base, kind: "crash", message: "executor exited 1: x" }), "notebooks/x.ipynb: executor: executor exited 1: x");
+});

@@ -22,6 +22,12 @@ export interface NotebookOutcome {
   seconds: number;
   /** 1-based cell number (all cells counted) where it stopped, when it failed. */
   cell?: number;
+  /**
+   * The same cell counted among the code cells that run (non-empty ones), as
+   * JupyterLab's prompts count them: code cell 4 is the one whose prompt reads [4]
+   * after Run All.
+   */
+  codeCell?: number;
   kind?: "error" | "timeout" | "dead" | "startup" | "crash" | "interrupted";
   message?: string;
   /** What the notebook asked the results cache for. */
@@ -81,8 +87,9 @@ export function selectNotebooks(files: string[], args: string[], cwd: string = p
   return files.filter((f) => chosen.has(f));
 }
 
+/** `notebooks/x.ipynb: code cell 4 (cell 7 of the file): Error: ...`: the prompt's number first, markdown cells not counted. */
 export function describeFailure(o: NotebookOutcome): string {
-  const where = o.cell ? `cell ${o.cell}` : o.kind === "crash" ? "executor" : "kernel start";
+  const where = o.codeCell && o.cell ? `code cell ${o.codeCell} (cell ${o.cell} of the file)` : o.cell ? `cell ${o.cell} of the file` : o.kind === "crash" ? "executor" : "kernel start";
   return `${path.relative(process.cwd(), o.notebook) || o.notebook}: ${where}: ${o.message ?? o.kind}`;
 }
 
@@ -156,7 +163,10 @@ export function executeNotebook(notebook: string, opts: RunOptions): Promise<Not
       }
       fs.rmSync(tmp, { force: true });
       if (report && !report.ok) {
-        resolve({ notebook, ok: false, seconds: seconds(), cell: report.cell ?? undefined, kind: report.kind, message: report.message });
+        // A study's copy starts with one more cell, its banner; count as in the notebook the user opens.
+        const shift = input && opts.study?.note !== undefined ? 1 : 0;
+        const cell = report.cell ? report.cell - shift : undefined;
+        resolve({ notebook, ok: false, seconds: seconds(), cell, codeCell: report.codeCell ?? undefined, kind: report.kind, message: report.message });
       } else {
         const last = stderr.trim().split("\n").pop() ?? "";
         resolve({ notebook, ok: false, seconds: seconds(), kind: "crash", message: `executor exited ${code}: ${last}` });
@@ -168,6 +178,7 @@ export function executeNotebook(notebook: string, opts: RunOptions): Promise<Not
 interface Report {
   ok: boolean;
   cell?: number | null;
+  codeCell?: number | null;
   kind?: NotebookOutcome["kind"];
   message?: string;
 }
