@@ -10,7 +10,7 @@ import { spawn } from "child_process";
 import * as path from "path";
 import { ensureSetup } from "../env/setup";
 import { jupyterEnv } from "../env/jupyter";
-import { findFrontEnd, labInstallHint } from "../env/lab";
+import { findFrontEnd, labConfigEnv, labInstallHint } from "../env/lab";
 import { UserError } from "../errors";
 import { paths } from "../paths";
 import type { OptionTable } from "./args";
@@ -41,8 +41,11 @@ export async function labCommand(argv: string[]): Promise<number> {
     ...found,
     args: [...(ownDir ? found.args.filter((a) => !a.startsWith("--notebook-dir")) : found.args), ...asRoot, ...passThrough],
   };
+  // The project's setting defaults (no news question), beside the project kernel on JUPYTER_PATH.
+  const env = labConfigEnv(jupyterEnv());
   if (printOnly) {
     console.log(`${frontEnd.name}: ${[frontEnd.command, ...frontEnd.args].join(" ")}`);
+    console.log(`environment: JUPYTER_PATH=${env.JUPYTER_PATH} JUPYTER_CONFIG_PATH=${env.JUPYTER_CONFIG_PATH}`);
     return 0;
   }
   const tsc = rebuild
@@ -50,7 +53,7 @@ export async function labCommand(argv: string[]): Promise<number> {
         stdio: ["ignore", "ignore", "inherit"],
       })
     : null;
-  const lab = spawn(frontEnd.command, frontEnd.args, { stdio: "inherit", env: jupyterEnv(), cwd: paths.root });
+  const lab = spawn(frontEnd.command, frontEnd.args, { stdio: "inherit", env, cwd: paths.root });
   // SIGTERM: Jupyter's SIGINT handler asks for confirmation on a terminal.
   const stop = () => {
     tsc?.kill();
