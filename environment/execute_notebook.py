@@ -5,8 +5,10 @@ executed notebook goes to OUT (a temporary path); the caller renames it into
 place only on success, so the original is never half-written. The last line on
 stdout is one JSON object describing the outcome, which the caller parses:
   {"ok": true, "cells": N}
-  {"ok": false, "kind": "error"|"timeout"|"dead"|"startup", "cell": N, "message": "..."}
-`cell` is 1-based over all cells of the notebook, as a reader counts them.
+  {"ok": false, "kind": "error"|"timeout"|"dead"|"startup", "cell": N, "codeCell": M, "message": "..."}
+`cell` is 1-based over all cells of the file, markdown included; `codeCell` is
+1-based over the code cells that run (non-empty ones), as JupyterLab numbers
+their prompts after Run All: code cell 4 is the one whose prompt reads [4].
 """
 import asyncio
 import json
@@ -156,10 +158,15 @@ def main():
         return 2
     src, out, kernel, timeout = sys.argv[1], sys.argv[2], sys.argv[3], int(float(sys.argv[4]))
     nb = nbformat.read(src, as_version=4)
-    current = {"cell": None}
+    current = {"cell": None, "codeCell": None}
+
+    def runs(cell):
+        # nbclient skips code cells whose source is blank; the kernel gives them no prompt number.
+        return cell.cell_type == "code" and cell.source.strip() != ""
 
     def on_cell_start(cell, cell_index, **_):
         current["cell"] = cell_index + 1
+        current["codeCell"] = sum(1 for c in nb.cells[:cell_index + 1] if runs(c))
 
     client = NotebookClient(
         nb,
@@ -177,13 +184,13 @@ def main():
     try:
         client.execute()
     except CellTimeoutError:
-        result = {"ok": False, "kind": "timeout", "cell": current["cell"],
+        result = {"ok": False, "kind": "timeout", "cell": current["cell"], "codeCell": current["codeCell"],
                   "message": "cell did not finish within %g s" % timeout}
     except CellExecutionError as err:
-        result = {"ok": False, "kind": "error", "cell": current["cell"],
+        result = {"ok": False, "kind": "error", "cell": current["cell"], "codeCell": current["codeCell"],
                   "message": error_message(err, nb.cells[current["cell"] - 1] if current["cell"] else None)}
     except DeadKernelError as err:
-        result = {"ok": False, "kind": "dead", "cell": current["cell"],
+        result = {"ok": False, "kind": "dead", "cell": current["cell"], "codeCell": current["codeCell"],
                   "message": "kernel died: %s" % first_line(err)}
     except (KeyboardInterrupt, asyncio.CancelledError):
         # An interrupt while the kernel starts reaches us as asyncio's CancelledError.
@@ -191,10 +198,10 @@ def main():
             # Nobody reads the report; the kernel and its connection file are gone.
             remove_run_tmp()
             os._exit(130)
-        print(json.dumps({"ok": False, "kind": "interrupted", "cell": current["cell"], "message": "interrupted"}))
+        print(json.dumps({"ok": False, "kind": "interrupted", "cell": current["cell"], "codeCell": current["codeCell"], "message": "interrupted"}))
         return 130
     except RuntimeError as err:
-        result = {"ok": False, "kind": "startup", "cell": current["cell"],
+        result = {"ok": False, "kind": "startup", "cell": current["cell"], "codeCell": current["codeCell"],
                   "message": first_line(err)}
     if orphaned():
         remove_run_tmp()

@@ -36,11 +36,36 @@ const causes: Record<string, string> = {
   EEXIST: "exists",
 };
 
-/** An I/O error on writing `file` as one line for the user (exit 1): the path and the cause code. */
+/**
+ * An I/O error on writing `file` as one line for the user (exit 1): the path and
+ * the cause code. ENOTDIR names the file in the way (`--out README.md` for a
+ * folder: README.md itself; `--out README.md/x.csv`: README.md), as the user gave
+ * the path (relative stays relative).
+ */
 export function writeError(file: string, err: unknown): UserError {
   const code = (err as NodeJS.ErrnoException)?.code;
   if (typeof code !== "string") throw err;
-  return new UserError(`cannot write ${file}: ${code} (${causes[code] ?? (err as Error).message})`, 1);
+  const blocker = code === "ENOTDIR" ? fileInTheWay(file) : null;
+  const cause = blocker !== null ? `${blocker} is a file, not a folder` : causes[code] ?? (err as Error).message;
+  return new UserError(`cannot write ${file}: ${code} (${cause})`, 1);
+}
+
+/** The nearest existing path at or above `p` when it is not a folder (where a write that needs folders fails), else null. */
+export function fileInTheWay(p: string): string | null {
+  let d = path.resolve(p);
+  for (;;) {
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(d);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== "ENOENT" && code !== "ENOTDIR") return null;
+    }
+    if (st) return st.isDirectory() ? null : path.isAbsolute(p) ? d : path.relative(process.cwd(), d) || d;
+    const up = path.dirname(d);
+    if (up === d) return null;
+    d = up;
+  }
 }
 
 function statOrNull(p: string): fs.Stats | null {

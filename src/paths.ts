@@ -29,6 +29,8 @@ export const paths = {
   environment: path.join(projectRoot, "environment"),
   /** Put on JUPYTER_PATH by every project command; holds kernels/tslab/kernel.json. */
   jupyterPath: path.join(projectRoot, ".jupyter"),
+  /** Put on JUPYTER_CONFIG_PATH by `modburst lab`; holds labconfig/default_setting_overrides.json. */
+  jupyterConfigPath: path.join(projectRoot, ".jupyter", "config"),
   tslabBin: path.join(projectRoot, "node_modules", ".bin", "tslab"),
   executeNotebookPy: path.join(projectRoot, "environment", "execute_notebook.py"),
   aptList: path.join(projectRoot, "environment", "apt.txt"),

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { test } from "node:test";
-import { commands } from "../src/cli/main";
+import { commandHelp, commands, dispatch } from "../src/cli/main";
 import { root, runNode, tmpDir } from "./helpers";
 
 const sim = (...args: string[]) => runNode("bin/modburst.js", ["simulate", ...args]);
@@ -111,11 +111,12 @@ test("one command table: help lists every command, npm scripts are aliases, an u
     }
   }
   for (const [name, c] of Object.entries(commands)) {
-    if (c.passThrough) continue;
     const r = runNode("bin/modburst.js", [name, "--help"]);
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);
-    assert.equal(r.stdout, `usage: ${c.usage.replace(/^usage: /, "")}\n`);
+    assert.ok(r.stdout.startsWith(`usage: ${c.usage.replace(/^usage: /, "")}\n`), `${name}: ${r.stdout}`);
+    assert.ok(r.stdout.includes(`\n${c.description}\n`), `${name}: description`);
   }
+  assert.equal(runNode("bin/modburst.js", ["measure", "-h"]).stdout, commandHelp("measure") + "\n", "-h is --help");
 
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
   const own = ["build", "prepare", "typecheck", "test", "test:jupyter", "setup"];
@@ -136,6 +137,29 @@ test("one command table: help lists every command, npm scripts are aliases, an u
   assert.equal(u.stdout, "");
   assert.equal(u.stderr, `modburst: invalid command: frobnicate (allowed ${names.join("|")})\n`);
   assert.equal(runNode("bin/modburst.js", ["constructor"]).status, 2);
+});
+
+test("every command's --help lists each option it parses, one line each, from the table the parser uses", async () => {
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  for (const [name, c] of Object.entries(commands)) {
+    const table = c.options();
+    const out = commandHelp(name) + "\n";
+    const lines = out.split("\n").filter((l) => /^  --/.test(l));
+    assert.equal(lines.length, Object.keys(table).length, `${name}: one line per option\n${out}`);
+    for (const [opt, def] of Object.entries(table)) {
+      assert.ok(def.help.length > 0 && !def.help.includes("\n"), `${name} --${opt}: one line of help`);
+      assert.ok(lines.some((l) => new RegExp(`^  --${esc(opt)}${def.value ? ` ${esc(def.value)}` : ""} +${esc(def.help)}$`).test(l)), `${name}: --${opt}\n${out}`);
+      // The usage line and the table name the same options (the usage line is written by hand).
+      assert.match(c.usage, new RegExp(`--${esc(opt)}\\b`), `${name}: the usage line lacks --${opt}`);
+    }
+    if (!c.passThrough) {
+      for (const m of c.usage.matchAll(/--([a-z-]+)/g)) assert.ok(m[1] in table, `${name}: --${m[1]} is in the usage line, not in the option table`);
+      // What the table does not list, the command's parser refuses, naming the table's options (before any work).
+      const allowed = Object.keys(table).map((o) => `--${o}`).join("|");
+      const message = name === "setup" ? `invalid setup option: --not-an-option (allowed ${allowed})` : `invalid option: --not-an-option (allowed ${allowed || "none"})`;
+      await assert.rejects(async () => dispatch([name, "--not-an-option"]), { name: "UserError", message }, name);
+    }
+  }
 });
 
 test("importing a command module runs nothing", () => {

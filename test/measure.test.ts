@@ -122,6 +122,9 @@ test("bad arguments and unreadable files: one line, exit 2 (unwritable output: e
     [[log, "--config", "base"], 2, "invalid out: missing (allowed: a file path for the measured CSV, --out FILE.csv)"],
     [[log, "--config", "base", "--out", out, "--events", out], 2, `invalid events: ${out} (allowed a file path other than --out)`],
     [[log, "--config", "base", "--config", "my", "--out", out], 2, "invalid --config: given twice (allowed once)"],
+    // The policy column is what a study maps configurations to: a policy the model has, never a made-up one.
+    [[log, "--config", "base", "--policy", "mine", "--out", out], 2, "invalid policy: mine (allowed base|revert|merge|no-wait-going|idempotent)"],
+    [[log, "--config", "mykernel", "--out", out], 2, "invalid policy: missing (allowed base|revert|merge|no-wait-going|idempotent; required with --config mykernel, which is not a policy name)"],
     [[path.join(dir, "missing.log"), "--config", "base", "--out", out], 2, `invalid log file: ${path.join(dir, "missing.log")}: ENOENT (allowed: a readable file)`],
     [[dir, "--config", "base", "--out", out], 2, `invalid log file: ${dir}: not a regular file (allowed: a regular file of at most 268435456 bytes)`],
     [[log, "--config", "base", "--out", dir], 1, `cannot write ${dir}: EISDIR (is a directory)`],
@@ -132,4 +135,40 @@ test("bad arguments and unreadable files: one line, exit 2 (unwritable output: e
     assert.equal(r.stderr, `modburst: ${message}\n`);
   }
   assert.deepEqual(fs.readdirSync(dir), []);
+});
+
+test("--policy defaults to the config only when the config is a policy name", (t) => {
+  const dir = tmpDir(t);
+  const out = path.join(dir, "m.csv");
+  const r = measure(fixture("short-precise.log"), "--config", "revert", "--out", out);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(read(out), /^config,policy,module,boot,seconds\nrevert,revert,/);
+  const mine = measure(fixture("short-precise.log"), "--config", "mykernel", "--policy", "merge", "--out", out);
+  assert.equal(mine.status, 0, mine.stderr);
+  assert.match(read(out), /^config,policy,module,boot,seconds\nmykernel,merge,/);
+});
+
+test("the README's measure examples run as written (their logs replaced by a fixture), and write a known policy", (t) => {
+  const dir = tmpDir(t);
+  const readme = read(path.join(root, "README.md"));
+  const lines = readme.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("npx modburst measure "));
+  assert.ok(lines.length >= 4, lines.join("\n"));
+  for (const line of lines) {
+    const args = line.replace(/^npx modburst measure /, "").split(/\s+/);
+    // Logs (the arguments that are not an option or its value) become one fixture log; outputs go to the scratch folder.
+    const real: string[] = [];
+    let logs = 0;
+    for (let i = 0; i < args.length; i++) {
+      if (args[i].startsWith("--")) {
+        const value = ["--out", "--events"].includes(args[i]) ? path.join(dir, path.basename(args[i + 1])) : args[i + 1];
+        real.push(args[i], value);
+        i++;
+      } else if (logs++ === 0) real.push(fixture("short-precise.log"));
+    }
+    const r = measure(...real);
+    assert.equal(r.status, 0, `${line}\n${r.stderr}`);
+    const out = path.join(dir, path.basename(args[args.indexOf("--out") + 1]));
+    const policies = new Set(read(out).trim().split("\n").slice(1).map((row) => row.split(",")[1]));
+    for (const p of policies) assert.ok(["base", "revert", "merge", "no-wait-going", "idempotent"].includes(p), `${line}: policy ${p}`);
+  }
 });

@@ -91,8 +91,8 @@ test("checkWritableDir: a missing folder under a writable parent passes; a file 
   checkWritableDir(path.join(parent, "new", "figures"));
   const file = path.join(parent, "file");
   fs.writeFileSync(file, "x");
-  assert.throws(() => checkWritableDir(file), { message: `cannot write ${file}: ENOTDIR (a parent is not a directory)` });
-  assert.throws(() => checkWritableDir(path.join(file, "figures")), { message: `cannot write ${path.join(file, "figures")}: ENOTDIR (a parent is not a directory)` });
+  assert.throws(() => checkWritableDir(file), { message: `cannot write ${file}: ENOTDIR (${file} is a file, not a folder)` });
+  assert.throws(() => checkWritableDir(path.join(file, "figures")), { message: `cannot write ${path.join(file, "figures")}: ENOTDIR (${file} is a file, not a folder)` });
   assert.deepEqual(fs.readdirSync(parent), ["file"], "the probes leave nothing");
 });
 
@@ -102,8 +102,12 @@ test("modburst figures: an --out under a file, or a folder holding other files, 
   fs.writeFileSync(file, "x");
   const unwritable = runNode("bin/modburst.js", ["figures", "--out", path.join(file, "figures")], { timeoutMs: 30_000 });
   assert.equal(unwritable.status, 1);
-  assert.equal(unwritable.stderr, `modburst: cannot write ${path.join(file, "figures")}: ENOTDIR (a parent is not a directory)\n`);
+  assert.equal(unwritable.stderr, `modburst: cannot write ${path.join(file, "figures")}: ENOTDIR (${file} is a file, not a folder)\n`);
   assert.equal(unwritable.stdout, "", "no simulation, no export");
+  // The pack folder is itself a file (README.md, relative as typed): that file is named, not its folder.
+  const readme = runNode("bin/modburst.js", ["figures", "--out", "README.md"], { timeoutMs: 30_000 });
+  assert.equal(readme.status, 1);
+  assert.equal(readme.stderr, "modburst: cannot write README.md: ENOTDIR (README.md is a file, not a folder)\n");
 
   // Replacing the folder as a whole must never delete what is not a pack (e.g. --out ~).
   const home = path.join(dir, "home");

@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import { checkInteger, checkKeyword, checkNumber } from "../src/errors";
-import { listNotebooks, selectNotebooks } from "../src/notebooks/runner";
-import { runNode, scratchDir } from "./helpers";
+import { describeFailure, listNotebooks, selectNotebooks } from "../src/notebooks/runner";
+import { root, runNode, scratchDir } from "./helpers";
 
 test("notebooks run in name order; hidden and non-notebook files are skipped", (t) => {
   const dir = scratchDir(t);
@@ -33,3 +33,41 @@ test("bad reproduce arguments: one line, exit 2, nothing run", () => {
   assert.equal(u.stderr.trim().split("\n").length, 1);
 });
 
+
+test("a notebook is named by a prefix or by its path (as a shell completes it), relative to where the command was typed", (t) => {
+  const dir = scratchDir(t);
+  for (const f of ["00-a.ipynb", "01-b.ipynb", "02-c.ipynb"]) fs.writeFileSync(path.join(dir, f), "{}");
+  const files = listNotebooks(dir);
+  const names = (fs_: string[]) => fs_.map((f) => path.basename(f));
+  const rel = path.relative(root, dir);
+  assert.deepEqual(names(selectNotebooks(files, [`${rel}/01-b.ipynb`], root)), ["01-b.ipynb"]);
+  assert.deepEqual(names(selectNotebooks(files, [`./${rel}/02-c.ipynb`, "00"], root)), ["00-a.ipynb", "02-c.ipynb"], "file order, whatever the order asked");
+  assert.deepEqual(names(selectNotebooks(files, ["01-b.ipynb"], dir)), ["01-b.ipynb"], "typed inside the folder");
+  assert.deepEqual(names(selectNotebooks(files, [path.join(dir, "02-c.ipynb")], "/")), ["02-c.ipynb"], "an absolute path");
+  // Each argument must name something: a stray one is not silently dropped.
+  assert.throws(() => selectNotebooks(files, ["01", "notebooks/99-x.ipynb"], root), {
+    message: `invalid notebook: notebooks/99-x.ipynb (allowed: a prefix of 00-a.ipynb, 01-b.ipynb, 02-c.ipynb, or the path of one of them in ${rel}/)`,
+  });
+  // A notebook of the same name in another folder is not one of these.
+  assert.throws(() => selectNotebooks(files, ["test/fixtures/01-b.ipynb"], root), { message: /^invalid notebook: test\/fixtures\/01-b\.ipynb \(allowed/ });
+});
+
+test("reproduce -- notebooks/NAME.ipynb: the tab-completed path is accepted, a path that is none of them is one line", (t) => {
+  // A results cache under a file stops the run after the notebooks are chosen and before any record or kernel.
+  const file = path.join(scratchDir(t), "a-file");
+  fs.writeFileSync(file, "");
+  const ok = runNode("bin/modburst.js", ["reproduce", "notebooks/00-environment.ipynb"], { env: { MODBURST_CACHE_DIR: path.join(file, "cache"), INIT_CWD: root } });
+  assert.equal(ok.status, 1, ok.stderr);
+  assert.equal(ok.stderr, `modburst: cannot write ${path.join(file, "cache", "entry.json")}: ENOTDIR (${file} is a file, not a folder)\n`);
+  const r = runNode("bin/modburst.js", ["reproduce", "notebooks/00-environment.ipynb", "notebooks/99-none.ipynb"], { env: { INIT_CWD: root } });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^modburst: invalid notebook: notebooks\/99-none\.ipynb \(allowed: a prefix of 00-environment\.ipynb, .*, or the path of one of them in notebooks\/\)\n$/);
+});
+
+test("a failing cell is named by its code-cell number (the prompt's) and its place in the file", () => {
+  const base = { notebook: path.join(process.cwd(), "notebooks", "x.ipynb"), ok: false, seconds: 1 };
+  assert.equal(describeFailure({ ...base, kind: "error", cell: 7, codeCell: 4, message: "Error: boom" }), "notebooks/x.ipynb: code cell 4 (cell 7 of the file): Error: boom");
+  assert.equal(describeFailure({ ...base, kind: "timeout", cell: 2, codeCell: 1, message: "cell did not finish within 3 s" }), "notebooks/x.ipynb: code cell 1 (cell 2 of the file): cell did not finish within 3 s");
+  assert.equal(describeFailure({ ...base, kind: "startup", message: "kernel died" }), "notebooks/x.ipynb: kernel start: kernel died");
+  assert.equal(describeFailure({ ...base, kind: "crash", message: "executor exited 1: x" }), "notebooks/x.ipynb: executor: executor exited 1: x");
+});

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
+import * as net from "net";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import { browserEnvVar, findChromium, which } from "../src/env/browser";
 import { findJupyterPython, jupyterEnv, kernelSpec, kernelSpecFile, probePython, pythonCandidates, writeKernelSpec } from "../src/env/jupyter";
-import { findFrontEnd } from "../src/env/lab";
+import { findFrontEnd, labSettingDefaults } from "../src/env/lab";
 import { manualInstructions, readAptList, stateFile } from "../src/env/setup";
 import { pipRetryArgs, stampName, requirementsHash, venvPython, venvUpToDate } from "../src/env/venv";
 import { paths, userKernelName } from "../src/paths";
@@ -150,10 +151,65 @@ test("setup takes the venv path and is idempotent: the second run installs nothi
   assert.equal(state.source, "venv");
 });
 
-test("npm run lab -- --print-command names JupyterLab from the venv", () => {
+test("npm run lab -- --print-command names JupyterLab from the venv, and the environment it gets", () => {
   const r = runNode("bin/modburst.js", ["lab", "--print-command"]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^jupyterlab: \S*\/\.venv\/bin\/jupyter-lab --notebook-dir=\S+\/notebooks( --allow-root)?\n$/);
+  assert.match(r.stdout, /^jupyterlab: \S*\/\.venv\/bin\/jupyter-lab --notebook-dir=\S+\/notebooks( --allow-root)?\n/);
+  const env = /^environment: JUPYTER_PATH=(\S+) JUPYTER_CONFIG_PATH=(\S+)\n$/m.exec(r.stdout);
+  assert.ok(env, r.stdout);
+  assert.equal(env[2].split(path.delimiter)[0], paths.jupyterConfigPath);
+  const overrides = JSON.parse(fs.readFileSync(path.join(paths.jupyterConfigPath, "labconfig", "default_setting_overrides.json"), "utf8"));
+  assert.deepEqual(overrides, labSettingDefaults);
+});
+
+/** A TCP port free right now on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+test("npm run lab: the server JupyterLab starts hands out fetchNews \"false\" and checkForUpdates false (no news pop-up), no browser", async (t) => {
+  const dir = tmpDir(t);
+  const port = await freePort();
+  const token = "modburst-settings-test";
+  // A fresh user config and data dir: what the project passes, not what this machine's user chose.
+  const env = { ...process.env, JUPYTER_CONFIG_DIR: path.join(dir, "config"), JUPYTER_DATA_DIR: path.join(dir, "data") };
+  const args = ["lab", "--no-rebuild", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", `--ServerApp.token=${token}`, `--notebook-dir=${dir}`];
+  const lab = spawn(process.execPath, [path.join(paths.root, "bin", "modburst.js"), ...args], { cwd: paths.root, stdio: ["ignore", "pipe", "pipe"], detached: true, env });
+  let log = "";
+  lab.stdout!.on("data", (d) => (log += d));
+  lab.stderr!.on("data", (d) => (log += d));
+  const exited = new Promise((resolve) => lab.on("close", resolve));
+  t.after(async () => {
+    try {
+      process.kill(-lab.pid!, "SIGTERM");
+    } catch {
+      return; // already gone
+    }
+    await exited;
+  });
+  const url = `http://127.0.0.1:${port}/lab/api/settings/@jupyterlab/apputils-extension:notification?token=${token}`;
+  let settings: { schema: { properties: Record<string, { default: unknown }> }; raw: string } | undefined;
+  for (const until = Date.now() + 90_000; !settings && Date.now() < until; ) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) settings = (await res.json()) as typeof settings;
+    } catch {
+      // not listening yet
+    }
+    if (!settings) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(settings, `JupyterLab never answered on port ${port}:\n${log}`);
+  // The announcements plugin shows its question while the composite fetchNews is "none": the server's defaults decide it.
+  assert.equal(settings.schema.properties.fetchNews.default, "false");
+  assert.equal(settings.schema.properties.checkForUpdates.default, false);
+  assert.equal(settings.raw.trim(), "{}", "no user setting in the scratch config: the defaults are the project's");
 });
 
 test("front end: JupyterLab before the classic notebook; none found is null", (t) => {

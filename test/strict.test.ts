@@ -159,9 +159,9 @@ test("calibrate and reproduce check where they write before any work: one line n
     assert.equal(r.stderr, `modburst: ${line}\n`);
   };
   failed(cli("calibrate", "--out", dir), `cannot write ${dir}: EISDIR (is a directory)`);
-  failed(cli("calibrate", "--out", path.join(file, "params.json")), `cannot write ${path.join(file, "params.json")}: ENOTDIR (a parent is not a directory)`);
+  failed(cli("calibrate", "--out", path.join(file, "params.json")), `cannot write ${path.join(file, "params.json")}: ENOTDIR (${file} is a file, not a folder)`);
   const reproduce = (env: NodeJS.ProcessEnv) => runNode("bin/modburst.js", ["reproduce", "00"], { env, timeoutMs: 60_000 });
-  failed(reproduce({ MODBURST_FIGURES_DIR: path.join(file, "figures") }), `cannot write ${path.join(file, "figures")}: ENOTDIR (a parent is not a directory)`);
-  failed(reproduce({ MODBURST_DERIVED_DIR: path.join(file, "derived") }), `cannot write ${path.join(file, "derived", "sensitivity.csv")}: ENOTDIR (a parent is not a directory)`);
-  failed(reproduce({ MODBURST_CACHE_DIR: path.join(file, "cache") }), `cannot write ${path.join(file, "cache", "entry.json")}: ENOTDIR (a parent is not a directory)`);
+  failed(reproduce({ MODBURST_FIGURES_DIR: path.join(file, "figures") }), `cannot write ${path.join(file, "figures")}: ENOTDIR (${file} is a file, not a folder)`);
+  failed(reproduce({ MODBURST_DERIVED_DIR: path.join(file, "derived") }), `cannot write ${path.join(file, "derived", "sensitivity.csv")}: ENOTDIR (${file} is a file, not a folder)`);
+  failed(reproduce({ MODBURST_CACHE_DIR: path.join(file, "cache") }), `cannot write ${path.join(file, "cache", "entry.json")}: ENOTDIR (${file} is a file, not a folder)`);
 });

@@ -17,7 +17,7 @@ export interface FreeParam {
 export const freeParams: FreeParam[] = [
   {
     name: "rcuGpExtraMs", lo: 0, hi: 160,
-    why: "The CPU-independent part of a grace period, beyond its first FQS wait: busy CPUs reporting late, the GP kthread waking, callbacks invoked. 0-160 ms; kernel-model.md estimates a whole synchronize_rcu() of 10-30 ms on the seed's machine.",
+    why: "The CPU-independent part of a grace period, beyond its first FQS wait: busy CPUs reporting late, the GP kthread waking, callbacks invoked. 0-160 ms; docs/model.md estimates a whole synchronize_rcu() of 10-30 ms on the seed's machine.",
   },
   {
     name: "herdRecheckUs", lo: 1, hi: 50,

@@ -1,7 +1,29 @@
 import { parseArgs } from "util";
 import { UserError } from "../errors";
 
-type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
+/**
+ * One option of a command: what the parser needs (type, multiple) and what
+ * `--help` prints (value, help). A command passes the same table to parseCli and
+ * to its help, so the options a command accepts and the ones it documents are
+ * one list.
+ */
+export interface OptionDef {
+  type: "string" | "boolean";
+  multiple?: boolean;
+  /** The value's placeholder in help (`N`, `FILE.csv`); none for a boolean flag. */
+  value?: string;
+  /** One line: what the option does, its default. */
+  help: string;
+}
+
+export type OptionTable = Record<string, OptionDef>;
+
+/** A command's options, one line each: `  --cpus N          CPU count ...`. */
+export function formatOptions(options: OptionTable): string[] {
+  const left = Object.entries(options).map(([name, o]) => `--${name}${o.value ? ` ${o.value}` : ""}`);
+  const width = Math.max(0, ...left.map((l) => l.length));
+  return Object.values(options).map((o, i) => `  ${left[i].padEnd(width)}  ${o.help}`);
+}
 
 /**
  * util.parseArgs with user-facing errors: one line, exit 2. `--cpus -5` is read as
@@ -29,7 +51,7 @@ export interface ParseCliOptions {
 /** Flags renamed in earlier versions, named in the error so an old command line is easy to fix. */
 const renamed: Record<string, string> = { seeds: "boots" };
 
-export function parseCli(argv: string[], options: OptionSpec, opts: ParseCliOptions = {}): ParsedCli {
+export function parseCli(argv: string[], options: OptionTable, opts: ParseCliOptions = {}): ParsedCli {
   const normalized: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -48,7 +70,9 @@ export function parseCli(argv: string[], options: OptionSpec, opts: ParseCliOpti
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: normalized, options, allowPositionals: true, strict: true, tokens: true });
+    // util.parseArgs takes only its own keys of each option.
+    const config = Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.multiple ? { multiple: true } : {}) }]));
+    parsed = parseArgs({ args: normalized, options: config, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     throw new UserError((err as Error).message.split("\n")[0].replace(/\. To specify.*$/, ""));
   }

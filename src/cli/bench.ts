@@ -24,7 +24,7 @@ import { seedScenario } from "../model/scenarios";
 import { HerdMode } from "../model/wq";
 import { paths } from "../paths";
 import { measurePipeline } from "../bench/pipeline";
-import { parseCli } from "./args";
+import { OptionTable, parseCli } from "./args";
 import { formatTextTable } from "../tables/format";
 
 interface Case {
@@ -98,8 +98,13 @@ function timeCase(c: Case, params: Params) {
   return { msPerBoot, eventsPerBoot: Math.round(events / c.boots), wakeupsPerBoot: Math.round(wakeups / c.boots) };
 }
 
+/** bench's options: what it parses and what `modburst bench --help` prints. */
+export const benchOptions: OptionTable = {
+  pipeline: { type: "boolean", help: "first time a cold and a warm reproduce, npm test and npm run test:jupyter into data/derived/timings.json" },
+};
+
 export function benchCommand(argv: string[]): number {
-  const { values } = parseCli(argv, { pipeline: { type: "boolean" } });
+  const { values } = parseCli(argv, benchOptions);
   const benchJson = path.join(paths.derived, "bench.json");
   const timingsJson = path.join(paths.derived, "timings.json");
   if (values.pipeline) measurePipeline(timingsJson, (l) => console.log(l));

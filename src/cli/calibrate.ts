@@ -8,15 +8,18 @@ import { checkInteger, UserError } from "../errors";
 import { checkWritableFile } from "../fsutil";
 import { paths } from "../paths";
 import { formatTextTable } from "../tables/format";
-import { parseCli } from "./args";
+import { OptionTable, parseCli } from "./args";
+
+/** calibrate's options: what it parses and what `modburst calibrate --help` prints. */
+export const calibrateOptions: OptionTable = {
+  study: { type: "string", value: "NAME|FOLDER", help: "calibrate that study, into its own calibration file (default: the seed's calibration)" },
+  seed: { type: "string", value: "S", help: `the seed of the fit's boots (default ${defaultSettings.seed})` },
+  refits: { type: "string", value: "N", help: `bootstrap refits, 2..1000 (default ${defaultSettings.refits} for the seed)` },
+  out: { type: "string", value: "FILE", help: "where the seed's record goes (default its calibration.json; not with --study)" },
+};
 
 export async function calibrateCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, {
-    seed: { type: "string" },
-    refits: { type: "string" },
-    out: { type: "string" },
-    study: { type: "string" },
-  });
+  const { values } = parseCli(argv, calibrateOptions);
   const studyArg = values.study as string | undefined;
   const t0 = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);

@@ -8,13 +8,20 @@ import { checkPackFolder } from "../reports/packFiles";
 import { requireChromium } from "../env/browser";
 import { loadStudy, seedStudyName } from "../studies/study";
 import { studyCalibration } from "../calibrate/studyRecord";
-import { parseCli } from "./args";
+import { OptionTable, parseCli } from "./args";
 import { progressBar } from "./progress";
 import { cacheEnv } from "../records/cache";
 import { checkWritableDir } from "../fsutil";
 
+/** figures' options: what it parses and what `modburst figures --help` prints. */
+export const figuresOptions: OptionTable = {
+  study: { type: "string", value: "NAME|FOLDER", help: "that study's pack (default: the seed's)" },
+  out: { type: "string", value: "DIR", help: "the pack folder, replaced as a whole (default: the study's figures folder, figures/ for the seed)" },
+  "no-cache": { type: "boolean", help: "recompute every record the pack reads instead of reading the results cache" },
+};
+
 export async function figuresCommand(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { out: { type: "string" }, study: { type: "string" }, "no-cache": { type: "boolean" } });
+  const { values } = parseCli(argv, figuresOptions);
   if (values["no-cache"]) process.env[cacheEnv.noCache] = "1";
   const study = loadStudy((values.study as string | undefined) ?? seedStudyName);
   studyCalibration(study);

@@ -10,13 +10,19 @@ import { spawn } from "child_process";
 import * as path from "path";
 import { ensureSetup } from "../env/setup";
 import { jupyterEnv } from "../env/jupyter";
-import { findFrontEnd, labInstallHint } from "../env/lab";
+import { findFrontEnd, labConfigEnv, labInstallHint } from "../env/lab";
 import { UserError } from "../errors";
 import { paths } from "../paths";
 import { makeRunTmp } from "../env/runTmp";
+import type { OptionTable } from "./args";
 
-/** Every option but --print-command and --no-rebuild goes to Jupyter, --help included. */
-const ownOptions = ["--print-command", "--no-rebuild"];
+/** lab's own options (what `modburst lab --help` prints); every other option goes to Jupyter. */
+export const labOptions: OptionTable = {
+  "print-command": { type: "boolean", help: "print the front end's command line and exit" },
+  "no-rebuild": { type: "boolean", help: "do not rebuild dist/ from src/ while Jupyter runs" },
+};
+
+const ownOptions = Object.keys(labOptions).map((o) => `--${o}`);
 
 export async function labCommand(argv: string[]): Promise<number> {
   const printOnly = argv.includes("--print-command");
@@ -36,8 +42,11 @@ export async function labCommand(argv: string[]): Promise<number> {
     ...found,
     args: [...(ownDir ? found.args.filter((a) => !a.startsWith("--notebook-dir")) : found.args), ...asRoot, ...passThrough],
   };
+  // The project's setting defaults (no news question), beside the project kernel on JUPYTER_PATH.
+  const env = labConfigEnv(jupyterEnv());
   if (printOnly) {
     console.log(`${frontEnd.name}: ${[frontEnd.command, ...frontEnd.args].join(" ")}`);
+    console.log(`environment: JUPYTER_PATH=${env.JUPYTER_PATH} JUPYTER_CONFIG_PATH=${env.JUPYTER_CONFIG_PATH}`);
     return 0;
   }
   const tsc = rebuild
@@ -48,7 +57,7 @@ export async function labCommand(argv: string[]): Promise<number> {
   // The kernels' browsers keep their temp folders in one folder, removed when JupyterLab stops.
   const runTmp = makeRunTmp("lab");
   process.once("exit", () => runTmp.remove());
-  const lab = spawn(frontEnd.command, frontEnd.args, { stdio: "inherit", env: { ...jupyterEnv(), ...runTmp.env }, cwd: paths.root });
+  const lab = spawn(frontEnd.command, frontEnd.args, { stdio: "inherit", env: { ...env, ...runTmp.env }, cwd: paths.root });
   // SIGTERM: Jupyter's SIGINT handler asks for confirmation on a terminal.
   const stop = () => {
     tsc?.kill();

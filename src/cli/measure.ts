@@ -5,12 +5,13 @@
  * columns) and the per-attempt events. Every check and all parsing happen
  * before anything is written: a bad log leaves no file behind.
  */
-import { UserError } from "../errors";
+import { checkKeyword, UserError } from "../errors";
 import { checkWritableFile, writeFileForUser } from "../fsutil";
 import { eventsCsvText, measuredCsvText } from "../measure/csv";
 import { readUdevLogs } from "../measure/readLogs";
 import { spansOf } from "../measure/spans";
-import { parseCli } from "./args";
+import { policyNames } from "../model/policies";
+import { OptionTable, parseCli } from "./args";
 
 /** A config or policy name goes into a CSV cell as is: no comma, quote or space. */
 export function checkName(field: string, value: string | undefined): string {
@@ -25,21 +26,35 @@ export function eventsPathFor(out: string): string {
   return out.endsWith(".csv") ? `${out.slice(0, -4)}.events.csv` : `${out}.events.csv`;
 }
 
+/** measure's options: what it parses and what `modburst measure --help` prints. */
+export const measureOptions: OptionTable = {
+  config: { type: "string", value: "NAME", help: "the configuration these boots ran, as your table names it (required; e.g. base, my)" },
+  policy: { type: "string", value: "NAME", help: `the model's policy for that kernel, ${policyNames.join("|")} (default: the config, if it is one)` },
+  out: { type: "string", value: "FILE.csv", help: "the measured CSV: config,policy,module,boot,seconds (required)" },
+  events: { type: "string", value: "FILE.csv", help: "every load attempt (default: FILE.events.csv beside --out)" },
+};
+
+/**
+ * The policy column: --policy, which must be a policy the model has, or else the
+ * config name when that is one (`--config base`). A config like `mykernel` needs
+ * --policy: its spans would otherwise be filed under a policy no study can map.
+ */
+export function measurePolicy(policy: string | undefined, config: string): string {
+  if (policy !== undefined) return checkKeyword("policy", policy, policyNames);
+  if ((policyNames as string[]).includes(config)) return config;
+  throw new UserError(`invalid policy: missing (allowed ${policyNames.join("|")}; required with --config ${config}, which is not a policy name)`);
+}
+
 export function measureCommand(argv: string[]): number {
-  const { values, positionals, rejectRepeats } = parseCli(argv, {
-    config: { type: "string" },
-    policy: { type: "string" },
-    out: { type: "string" },
-    events: { type: "string" },
-  }, { positionals: true, laterRepeats: true });
+  const { values, positionals, rejectRepeats } = parseCli(argv, measureOptions, { positionals: true, laterRepeats: true });
   if (positionals.length === 0) throw new UserError("invalid LOG: missing (allowed one or more udev log files: journalctl -b -u systemd-udevd -o short-precise > udev.log)");
   const config = checkName("config", values.config as string | undefined);
-  const policy = checkName("policy", (values.policy as string | undefined) ?? config);
   const out = values.out as string | undefined;
   if (out === undefined || out === "") throw new UserError("invalid out: missing (allowed: a file path for the measured CSV, --out FILE.csv)");
   const events = (values.events as string | undefined) ?? eventsPathFor(out);
   if (events === "" || events === out) throw new UserError(`invalid events: ${events === "" ? '""' : events} (allowed a file path other than --out)`);
   rejectRepeats();
+  const policy = measurePolicy(values.policy as string | undefined, config);
   // Before reading logs of up to 256 MB: a folder, a path under a file, a read-only place.
   checkWritableFile(out);
   checkWritableFile(events);

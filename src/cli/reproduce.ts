@@ -10,7 +10,7 @@ import * as path from "path";
 import { ensureSetup } from "../env/setup";
 import { checkNumber, invalid } from "../errors";
 import { checkWritableDir, checkWritableFile } from "../fsutil";
-import { parseCli } from "./args";
+import { OptionTable, parseCli } from "./args";
 import { paths } from "../paths";
 import { describeFailure, installInterruptHandler, listNotebooks, recordsOf, runNotebooks, selectNotebooks } from "../notebooks/runner";
 import { computeStudyRecords, StudyInputs, studyInputs, studyRecordNames } from "../records/study";
@@ -37,13 +37,16 @@ export function cellTimeout(flag: string | undefined, env: string | undefined): 
   return n;
 }
 
+/** reproduce's options: what it parses and what `modburst reproduce --help` prints. */
+export const reproduceOptions: OptionTable = {
+  study: { type: "string", value: "NAME|FOLDER", help: "execute the notebooks for this study, into its own folder (default: the seed, into notebooks/)" },
+  "timeout-seconds": { type: "string", value: "N", help: `stop a cell running longer than N whole seconds (default ${timeoutEnvVar} or 900)` },
+  dir: { type: "string", value: "FOLDER", help: "the notebooks folder (default notebooks/)" },
+  "no-cache": { type: "boolean", help: "recompute every record instead of reading the results cache" },
+};
+
 export async function reproduceCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCli(argv, {
-    "timeout-seconds": { type: "string" },
-    dir: { type: "string" },
-    study: { type: "string" },
-    "no-cache": { type: "boolean" },
-  }, { positionals: true });
+  const { values, positionals } = parseCli(argv, reproduceOptions, { positionals: true });
   const timeout = cellTimeout(values["timeout-seconds"] as string | undefined, process.env[timeoutEnvVar]);
   const files = selectNotebooks(listNotebooks((values.dir as string | undefined) ?? paths.notebooks), positionals);
   // The study, checked whole before anything runs: study.json, its measured CSV and scenario, each notebook's parameters cell.

@@ -8,9 +8,16 @@ import { jupyterDataDir, pythonCandidates, registerUserKernel, removeUserKernel 
 import { setup } from "../env/setup";
 import { invalid, UserError } from "../errors";
 import { userKernelName } from "../paths";
+import type { OptionTable } from "./args";
 
-const flags = ["--user", "--remove-user"] as const;
-type Flag = (typeof flags)[number];
+/** setup's options: what parseSetupArgs accepts and what `modburst setup --help` prints. */
+export const setupOptions: OptionTable = {
+  user: { type: "boolean", help: `also register the kernel as ${userKernelName} for your own JupyterLab or VS Code` },
+  "remove-user": { type: "boolean", help: "only remove that registration" },
+};
+
+const flags = Object.keys(setupOptions).map((o) => `--${o}`);
+type Flag = "--user" | "--remove-user";
 
 /** At most one of the flags; anything else is a one-line error, exit 2. */
 export function parseSetupArgs(argv: string[]): Flag | null {

@@ -15,10 +15,10 @@ import { defaultThreads, poolThreads } from "../parallel/pool";
 import { Scenario } from "../model/scenario";
 import { maxCpus, maxInitLatencyMs } from "../model/limits";
 import { withCpus, withInit } from "../model/scenario";
-import { resolveScenario } from "../model/scenarios";
+import { resolveScenario, scenarios } from "../model/scenarios";
 import { paths } from "../paths";
 import { formatTextTable } from "../tables/format";
-import { parseCli } from "./args";
+import { OptionTable, parseCli } from "./args";
 import { bootsOnThreads, enforceBudget, parseMaxHours } from "./budget";
 
 /** The calibrated parameters when they exist, else the documented defaults. */
@@ -28,19 +28,22 @@ export function loadParams(file: string | undefined): { params: Params; source: 
   return { params: defaultParams(), source: "defaults" };
 }
 
+/** simulate's options: what it parses and what `modburst simulate --help` prints. */
+export const simulateOptions: OptionTable = {
+  policy: { type: "string", value: "NAME|all", help: `one policy (${policyNames.join("|")}) or all of them (default all)` },
+  cpus: { type: "string", value: "N", help: `the machine's CPU count, 1..${maxCpus} (default: the scenario's)` },
+  boots: { type: "string", value: "K", help: "boots per policy (default 5)" },
+  seed: { type: "string", value: "S", help: "the run's seed; it fixes every simulated number (default 1)" },
+  scenario: { type: "string", value: "NAME|FILE.json", help: `${Object.keys(scenarios).join("|")}, or a scenario file (default seed)` },
+  "init-latency-ms": { type: "string", value: "X", help: `every module's init time, ms 0..${maxInitLatencyMs} (default: the scenario's)` },
+  "init-result": { type: "string", value: "fail|success", help: "every module's init outcome (default: the scenario's)" },
+  params: { type: "string", value: "FILE", help: "parameter values, or a calibration record (default the seed study's calibration)" },
+  json: { type: "boolean", help: "one JSON document (an array with --policy all) instead of a table" },
+  "max-hours": { type: "string", value: "H", help: "refuse a run estimated over H hours, before it starts (default 1)" },
+};
+
 export async function simulateCommand(argv: string[]): Promise<number> {
-  const { values, rejectRepeats } = parseCli(argv, {
-    policy: { type: "string" },
-    cpus: { type: "string" },
-    boots: { type: "string" },
-    seed: { type: "string" },
-    scenario: { type: "string" },
-    "init-latency-ms": { type: "string" },
-    "init-result": { type: "string" },
-    params: { type: "string" },
-    json: { type: "boolean" },
-    "max-hours": { type: "string" },
-  }, { laterRepeats: true });
+  const { values, rejectRepeats } = parseCli(argv, simulateOptions, { laterRepeats: true });
   const policyArg = checkKeyword("policy", values.policy ?? "all", [...policyNames, "all"]);
   let scenario = resolveScenario((values.scenario as string | undefined) ?? "seed");
   if (values.cpus !== undefined) scenario = withCpus(scenario, checkInteger("cpus", values.cpus, 1, maxCpus));

@@ -14,27 +14,35 @@ import { costSamples, Grid, gridPoint, gridSize, parseNumberList, parsePolicies,
 import { SweepProvenance, sweepProvenance } from "../sweep/provenance";
 import { sweepToFile } from "../sweep/run";
 import { maxCpus, maxInitLatencyMs, seedMachineCpus } from "../model/limits";
-import { resolveScenario } from "../model/scenarios";
-import { parseCli } from "./args";
+import { resolveScenario, scenarios } from "../model/scenarios";
+import { OptionTable, parseCli } from "./args";
 import { bootsOnThreads, enforceBudget, parseMaxHours } from "./budget";
 import { progressBar } from "./progress";
 import { loadParams } from "./simulate";
 
+/** sweep's options: what it parses and what `modburst sweep --help` prints. */
+export const sweepOptions: OptionTable = {
+  policy: { type: "string", value: "LIST|all", help: "policies, comma-separated, or all (default all)" },
+  cpus: { type: "string", value: "LIST", help: `CPU counts; a,b,...,z expands geometrically or arithmetically (default ${seedMachineCpus})` },
+  "init-latency-ms": { type: "string", value: "LIST", help: `init latencies, ms 0..${maxInitLatencyMs} (default 0)` },
+  "init-result": { type: "string", value: "LIST", help: "fail, success or fail,success (default fail)" },
+  boots: { type: "string", value: "K", help: "boots per grid point (default 20)" },
+  seed: { type: "string", value: "S", help: "the sweep's seed (default 1)" },
+  out: { type: "string", value: "FILE", help: "the CSV to write (required); checked writable before any work" },
+  shard: { type: "string", value: "K/N", help: "run only the K-th of N slices of the grid (merge them with merge-results)" },
+  threads: { type: "string", value: "T", help: "worker threads, 1..256 (default: the machine's cores)" },
+  params: { type: "string", value: "FILE", help: "parameter values, or a calibration record (default the seed study's calibration)" },
+  scenario: { type: "string", value: "NAME|FILE.json", help: `${Object.keys(scenarios).join("|")}, or a scenario file (default seed)` },
+  "max-hours": { type: "string", value: "H", help: "refuse a sweep estimated over H hours, before it starts (default 1)" },
+};
+
+/** merge-results' options. */
+export const mergeOptions: OptionTable = {
+  out: { type: "string", value: "FILE", help: "the merged CSV (required), byte-identical to the unsharded run" },
+};
+
 export async function sweepCommand(argv: string[]): Promise<number> {
-  const { values, rejectRepeats } = parseCli(argv, {
-    policy: { type: "string" },
-    cpus: { type: "string" },
-    "init-latency-ms": { type: "string" },
-    "init-result": { type: "string" },
-    boots: { type: "string" },
-    seed: { type: "string" },
-    out: { type: "string" },
-    shard: { type: "string" },
-    threads: { type: "string" },
-    params: { type: "string" },
-    scenario: { type: "string" },
-    "max-hours": { type: "string" },
-  }, { laterRepeats: true });
+  const { values, rejectRepeats } = parseCli(argv, sweepOptions, { laterRepeats: true });
   if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the CSV, --out FILE)");
   const grid: Grid = {
     policies: parsePolicies((values.policy as string) ?? "all"),
@@ -115,7 +123,7 @@ export function parseInitResults(text: string): Array<"fail" | "success"> {
 }
 
 export function mergeCommand(argv: string[]): number {
-  const { values, positionals } = parseCli(argv, { out: { type: "string" } }, { positionals: true });
+  const { values, positionals } = parseCli(argv, mergeOptions, { positionals: true });
   if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the merged CSV, --out FILE)");
   checkWritableFile(values.out as string);
   const { provenance, rows } = mergeSweeps(positionals);

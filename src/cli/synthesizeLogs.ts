@@ -13,22 +13,25 @@ import { logFormats } from "../measure/readLogs";
 import { synthesizeLog } from "../measure/synthesize";
 import { policyNames } from "../model/policies";
 import { resolveScenario } from "../model/scenarios";
-import { parseCli } from "./args";
+import { OptionTable, parseCli } from "./args";
 import { loadParams } from "./simulate";
 
 /** A log of this many boots is already far more than measure or a study needs. */
 export const maxSynthesizedBoots = 1000;
 
+/** synthesize-logs' options: what it parses and what `modburst synthesize-logs --help` prints. */
+export const synthesizeLogsOptions: OptionTable = {
+  scenario: { type: "string", value: "NAME|FILE.json", help: "the scenario to boot (required)" },
+  policy: { type: "string", value: "NAME", help: `the policy the kernel runs, ${policyNames.join("|")} (required)` },
+  boots: { type: "string", value: "N", help: `boots in the log, 1..${maxSynthesizedBoots} (required)` },
+  seed: { type: "string", value: "S", help: "the seed of the simulated boots (required)" },
+  params: { type: "string", value: "FILE", help: "parameter values, or a calibration record (default the seed study's calibration)" },
+  format: { type: "string", value: logFormats.join("|"), help: "the log's format (default short-precise)" },
+  out: { type: "string", value: "FILE.log", help: "the log to write (required), whole or not at all" },
+};
+
 export function synthesizeLogsCommand(argv: string[]): number {
-  const { values, rejectRepeats } = parseCli(argv, {
-    scenario: { type: "string" },
-    policy: { type: "string" },
-    boots: { type: "string" },
-    seed: { type: "string" },
-    params: { type: "string" },
-    format: { type: "string" },
-    out: { type: "string" },
-  }, { laterRepeats: true });
+  const { values, rejectRepeats } = parseCli(argv, synthesizeLogsOptions, { laterRepeats: true });
   const required = (name: string, allowed: string): string => {
     const v = values[name] as string | undefined;
     if (v === undefined || v === "") throw new UserError(`invalid ${name}: ${v === "" ? '""' : "missing"} (allowed ${allowed})`);

@@ -3,7 +3,7 @@
  * without loading any command (each loads its own dependencies only when run).
  */
 export const setupUsage = "modburst setup [--user | --remove-user]";
-export const labUsage = "modburst lab [--print-command] [--no-rebuild] [Jupyter options, e.g. --no-browser --port=8890; --help is Jupyter's]";
+export const labUsage = "modburst lab [--print-command] [--no-rebuild] [Jupyter options, e.g. --no-browser --port=8890]";
 export const sweepUsage =
   "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json] [--max-hours H]";
 export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE";
@@ -16,4 +16,4 @@ export const measureUsage = "modburst measure LOG... --config NAME [--policy NAM
 export const synthesizeLogsUsage =
   "modburst synthesize-logs --scenario NAME|FILE.json --policy NAME --boots N --seed S [--params FILE] [--format short-precise|json|debug] --out FILE.log";
 export const figuresUsage = "modburst figures [--study NAME|FOLDER] [--out DIR] [--no-cache]";
-export const reproduceUsage = "modburst reproduce [--study NAME|FOLDER] [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX...]";
+export const reproduceUsage = "modburst reproduce [--study NAME|FOLDER] [--timeout-seconds N] [--dir FOLDER] [--no-cache] [PREFIX|notebooks/NAME.ipynb ...]";

@@ -1,8 +1,38 @@
-/** Finding an interactive Jupyter front end: JupyterLab first, the classic notebook as a fallback. */
+/** Finding an interactive Jupyter front end: JupyterLab first, the classic notebook as a fallback; the project lab's settings. */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
+import { writeFileAtomic } from "../fsutil";
+import { paths } from "../paths";
 import { isExecutable, which } from "./browser";
 import { pythonCandidates } from "./jupyter";
+
+/**
+ * Defaults for JupyterLab 4's plugin settings in the project's lab: no "Would you
+ * like to get notified about official Jupyter news?" toast and no update check
+ * (both ask a website; the announcements plugin shows the toast while fetchNews is
+ * "none", its schema default). They are defaults, not locks: a choice saved in the
+ * user's own settings still wins, and so does the user's own
+ * default_setting_overrides.json (jupyter_server's ConfigManager reads the user's
+ * config dir before JUPYTER_CONFIG_PATH).
+ */
+export const labSettingDefaults = {
+  "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
+};
+
+/**
+ * Write the defaults where jupyterlab_server looks for them
+ * (`<config dir>/labconfig/default_setting_overrides.json`, read by
+ * settings_utils._get_overrides for every dir of jupyter_config_path()) and the
+ * environment that adds that dir to JUPYTER_CONFIG_PATH. Idempotent.
+ */
+export function labConfigEnv(base: NodeJS.ProcessEnv, configDir: string = paths.jupyterConfigPath): NodeJS.ProcessEnv {
+  const file = path.join(configDir, "labconfig", "default_setting_overrides.json");
+  const text = JSON.stringify(labSettingDefaults, null, 2) + "\n";
+  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) writeFileAtomic(file, text);
+  const rest = base.JUPYTER_CONFIG_PATH ? path.delimiter + base.JUPYTER_CONFIG_PATH : "";
+  return { ...base, JUPYTER_CONFIG_PATH: configDir + rest };
+}
 
 export interface FrontEnd {
   name: "jupyterlab" | "notebook";

@@ -22,6 +22,12 @@ export interface NotebookOutcome {
   seconds: number;
   /** 1-based cell number (all cells counted) where it stopped, when it failed. */
   cell?: number;
+  /**
+   * The same cell counted among the code cells that run (non-empty ones), as
+   * JupyterLab's prompts count them: code cell 4 is the one whose prompt reads [4]
+   * after Run All.
+   */
+  codeCell?: number;
   kind?: "error" | "timeout" | "dead" | "startup" | "crash" | "interrupted";
   message?: string;
   /** What the notebook asked the results cache for. */
@@ -50,18 +56,40 @@ export function listNotebooks(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
-/** Keep the notebooks whose file name starts with one of the given prefixes (all when none). */
-export function selectNotebooks(files: string[], prefixes: string[]): string[] {
-  if (prefixes.length === 0) return files;
-  const chosen = files.filter((f) => prefixes.some((p) => path.basename(f).startsWith(p)));
-  if (chosen.length === 0) {
-    throw new UserError(`invalid notebook: ${prefixes.join(",")} (allowed: a prefix of ${files.map((f) => path.basename(f)).join(", ")})`);
+/**
+ * Keep the notebooks named by `args` (all when none), in file order: each is a
+ * prefix of a notebook's file name (`01`), or the path of one of them, as a shell
+ * completes it (`notebooks/01-reproduce-table.ipynb`), relative to `cwd`. npm
+ * runs scripts from the package root, so the npm alias passes INIT_CWD, where
+ * `npm run` was typed.
+ */
+export function selectNotebooks(files: string[], args: string[], cwd: string = process.env.INIT_CWD ?? process.cwd()): string[] {
+  if (args.length === 0) return files;
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const byPath = new Map(files.map((f) => [real(f), f]));
+  const chosen = new Set<string>();
+  for (const a of args) {
+    const isPath = a.includes("/") || a.includes(path.sep) || a.endsWith(".ipynb");
+    const named = isPath ? byPath.get(real(path.resolve(cwd, a))) : undefined;
+    const matches = named ? [named] : files.filter((f) => a !== "" && path.basename(f).startsWith(a));
+    if (matches.length === 0) {
+      const folder = files.length ? path.relative(cwd, path.dirname(files[0])) || "." : "the notebooks folder";
+      throw new UserError(`invalid notebook: ${a === "" ? '""' : a} (allowed: a prefix of ${files.map((f) => path.basename(f)).join(", ")}, or the path of one of them in ${folder}/)`);
+    }
+    matches.forEach((m) => chosen.add(m));
   }
-  return chosen;
+  return files.filter((f) => chosen.has(f));
 }
 
+/** `notebooks/x.ipynb: code cell 4 (cell 7 of the file): Error: ...`: the prompt's number first, markdown cells not counted. */
 export function describeFailure(o: NotebookOutcome): string {
-  const where = o.cell ? `cell ${o.cell}` : o.kind === "crash" ? "executor" : "kernel start";
+  const where = o.codeCell && o.cell ? `code cell ${o.codeCell} (cell ${o.cell} of the file)` : o.cell ? `cell ${o.cell} of the file` : o.kind === "crash" ? "executor" : "kernel start";
   return `${path.relative(process.cwd(), o.notebook) || o.notebook}: ${where}: ${o.message ?? o.kind}`;
 }
 
@@ -136,7 +164,10 @@ export function executeNotebook(notebook: string, opts: RunOptions): Promise<Not
       }
       fs.rmSync(tmp, { force: true });
       if (report && !report.ok) {
-        resolve({ notebook, ok: false, seconds: seconds(), cell: report.cell ?? undefined, kind: report.kind, message: report.message });
+        // A study's copy starts with one more cell, its banner; count as in the notebook the user opens.
+        const shift = input && opts.study?.note !== undefined ? 1 : 0;
+        const cell = report.cell ? report.cell - shift : undefined;
+        resolve({ notebook, ok: false, seconds: seconds(), cell, codeCell: report.codeCell ?? undefined, kind: report.kind, message: report.message });
       } else {
         const last = stderr.trim().split("\n").pop() ?? "";
         resolve({ notebook, ok: false, seconds: seconds(), kind: "crash", message: `executor exited ${code}: ${last}` });
@@ -148,6 +179,7 @@ export function executeNotebook(notebook: string, opts: RunOptions): Promise<Not
 interface Report {
   ok: boolean;
   cell?: number | null;
+  codeCell?: number | null;
   kind?: NotebookOutcome["kind"];
   message?: string;
 }

@@ -36,7 +36,7 @@ test("a failing cell stops the run: exit 1, notebook and cell named, original un
   const r = runNode("bin/modburst.js", ["reproduce", "--dir", dir]);
   assert.equal(r.status, 1, r.stderr);
   const line = r.stderr.trim().split("\n").pop() as string;
-  assert.match(line, /01-failing\.ipynb: cell 3: Error: deliberate failure in fixture$/);
+  assert.match(line, /01-failing\.ipynb: code cell 2 \(cell 3 of the file\): Error: deliberate failure in fixture$/);
   assert.match(r.stdout, /FAIL 01-failing\.ipynb/);
   assert.doesNotMatch(r.stdout, /03-after/, "nothing starts after a failure");
   assert.match(r.stdout, /^reproduce: 0 of 3 notebooks executed before stopping/m);
@@ -51,7 +51,7 @@ test("a hung cell times out with the cell named; the notebook is unchanged", (t)
   const before = fs.readFileSync(nb);
   const r = runNode("bin/modburst.js", ["reproduce", "--dir", dir, "--timeout-seconds", "3"]);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr.trim(), /hanging\.ipynb: cell 2: cell did not finish within 3 s$/);
+  assert.match(r.stderr.trim(), /hanging\.ipynb: code cell 1 \(cell 2 of the file\): cell did not finish within 3 s$/);
   assert.ok(fs.readFileSync(nb).equals(before));
   assert.deepEqual(fs.readdirSync(dir), ["hanging.ipynb"]);
 });
