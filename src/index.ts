@@ -2,6 +2,7 @@
 export * from "./errors";
 export * from "./paths";
 export * from "./figures/spec";
+export * from "./figures/axes";
 export { renderFigure, closeRenderer, normalizeSvgIds } from "./figures/render";
 export * from "./tables/format";
 export { showTable, showText, showFigure, displayBundle } from "./notebooks/display";

@@ -80,6 +80,7 @@ test("figures without a browser: one line saying what to install, nothing writte
 });
 
 const numbers: CommitNumbers = {
+  subject: "module: Merge same-name module load requests",
   cpus: 288,
   requests: { acpi_cpufreq: 576, pcc_cpufreq: 288 },
   modules: ["pcc_cpufreq", "acpi_cpufreq"],
@@ -117,8 +118,12 @@ test("the commit message: ASCII, <= 72 columns, a 3-6 line justification carryin
   for (const s of ["288-CPU", "288 times", "576 times", "all 864 loads", "45.0 s / 45.2 s", "2.0 s / 7.0 s", "73 full loads instead of 864", "v6.2 7.0 s (90% interval 6.9-7.2)", "v6.5 6.9 s", "1024", "405 s (90% interval 380-432)", "17.2 s (16.1-18.3) with it", "within 3.2%", "192 CPUs", "base acpi 5.57 s vs 5.10 s"]) {
     assert.ok(text.replace(/\n/g, " ").includes(s), `missing "${s}"`);
   }
-  assert.match(text, /^\| Avg  \| 45\.000 \|  7\.000 \|$/m);
-  assert.match(text, /^\| Avg  \| 45\.250 \|  6\.900 \|$/m);
+  assert.equal(text.split("\n")[0], numbers.subject, "the subject line is the study's patch");
+  assert.equal(formatCommitMessage({ ...numbers, subject: "drm: Load once" }).split("\n")[0], "drm: Load once");
+  // Each column of the e-mail tables with the decimals its values need.
+  assert.match(text, /^\| Avg  \|   45\.0 \|    7\.0 \|$/m);
+  assert.match(text, /^\| Avg  \|  45\.25 \|    6\.9 \|$/m);
+  assert.match(text.replace(/\n/g, " "), /model \(random seed 1, the same 2 boots for every configuration\):/);
   assert.match(text, /50\.1 MiB on\s+6\.0-rc3, 2\.0 MiB with this patch,\s+0\.15 MiB on v6\.5/);
   assert.match(text, /^ {2}span-vs-cpus\.\{svg,png,html\}$/m);
   assert.throws(() => formatCommitMessage({ ...numbers, version: "0.1.0\u00e9" }), /non-ASCII character U\+e9/);

@@ -42,6 +42,7 @@ test("the study says SYNTHETIC wherever it is shown: study.json, README, scenari
   assert.deepEqual(json, {
     name: "synthetic-edac-96",
     title: "SYNTHETIC: an EDAC-like driver on 96 CPUs (made by the model)",
+    patch: "module: Wait for a running same-name load instead of loading again",
     synthetic: true,
     measured: "measured.csv",
     scenario: "scenario.json",

@@ -4,8 +4,11 @@ import { Cell } from "../data/measured";
 import { ecdf } from "../stats/describe";
 import { BootResult } from "../model/boot";
 import { SegmentKind } from "../model/types";
+import { policies } from "../model/policies";
+import type { Study } from "../studies/study";
 
 import { countSamples, Distribution, spans } from "../records/distributions";
+import { secondsAxis, valueAxis } from "./axes";
 import { colorOf } from "./palette";
 import { Figure } from "./spec";
 
@@ -30,11 +33,12 @@ export function evenQuantiles(xs: readonly number[], k = drawnQuantiles): number
 export function spanViolinFigure(dist: Distribution, cells: Cell[], module: string): Figure {
   const policies = Object.keys(dist);
   const n = dist[policies[0]].length;
-  const violins = policies.map((p) => ({
+  const drawn = policies.map((p) => evenQuantiles(spans(dist[p], module)));
+  const violins = policies.map((p, i) => ({
     type: "violin",
     name: p,
     x0: p,
-    y: evenQuantiles(spans(dist[p], module)),
+    y: drawn[i],
     line: { color: colorOf(p) },
     points: false,
     meanline: { visible: true },
@@ -42,22 +46,23 @@ export function spanViolinFigure(dist: Distribution, cells: Cell[], module: stri
     showlegend: true,
   }));
   const measured = cells.filter((c) => c.module === module);
+  const measuredBoots = Math.max(0, ...measured.map((c) => c.seconds.length));
   return {
     data: [
       ...violins,
       {
         type: "scatter",
         mode: "markers",
-        name: "measured boots (seed)",
+        name: "measured boots",
         x: measured.flatMap((c) => c.seconds.map(() => c.policy)),
         y: measured.flatMap((c) => c.seconds),
         marker: { color: "black", size: 7, symbol: "x" },
       },
     ],
     layout: {
-      title: { text: `${module}: span per boot, ${n} simulated boots per policy vs the 5 measured` },
+      title: { text: `${module}: span per boot, ${n} simulated boots per policy${measuredBoots ? ` vs the ${measuredBoots} measured` : ""}` },
       xaxis: { title: { text: "policy" } },
-      yaxis: { title: { text: "first to last load attempt (s, log scale)" }, type: "log" },
+      yaxis: secondsAxis([...drawn.flat(), ...measured.flatMap((c) => c.seconds)]),
       legend: { orientation: "h", y: -0.2 },
       violinmode: "overlay",
       width: 820,
@@ -66,7 +71,7 @@ export function spanViolinFigure(dist: Distribution, cells: Cell[], module: stri
   };
 }
 
-/** Empirical CDFs of the simulated spans (at their quantiles), the measured five boots as dashed steps. */
+/** Empirical CDFs of the simulated spans (at their quantiles), the measured boots as dashed steps. */
 export function spanEcdfFigure(dist: Distribution, cells: Cell[], module: string): Figure {
   const sim = Object.entries(dist).map(([p, results]) => {
     const x = evenQuantiles(spans(results, module));
@@ -91,7 +96,7 @@ export function spanEcdfFigure(dist: Distribution, cells: Cell[], module: string
     data: [...sim, ...meas],
     layout: {
       title: { text: `${module}: cumulative distribution of the span` },
-      xaxis: { title: { text: "first to last load attempt (s, log scale)" }, type: "log" },
+      xaxis: secondsAxis([...sim, ...meas].flatMap((t) => t.x)),
       yaxis: { title: { text: "share of boots (fraction)" }, range: [0, 1.02] },
       legend: { orientation: "h", y: -0.25 },
       width: 820,
@@ -116,17 +121,19 @@ export function boxStats(xs: readonly number[]): { q1: number[]; median: number[
 /** Box plots of the counts that explain the spans: full loads, herd wake-ups, peak vmalloc. */
 export function countsFigure(dist: Distribution): Figure {
   const policies = Object.keys(dist);
-  const panels: Array<[keyof ReturnType<typeof countSamples>, string]> = [
-    ["fullLoads", "full loads per boot (count)"],
-    ["herdWakeups", "herd wake-ups per boot (count)"],
-    ["peakVmallocMiB", "peak vmalloc in flight (MiB)"],
+  // herd wake-ups + 1: a policy without a herd has 0, which a log scale cannot show.
+  const panels: Array<[keyof ReturnType<typeof countSamples>, { title: string; unit: string; tickSuffix?: string }]> = [
+    ["fullLoads", { title: "full loads per boot", unit: "count" }],
+    ["herdWakeups", { title: "herd wake-ups per boot + 1", unit: "count" }],
+    ["peakVmallocMiB", { title: "peak vmalloc in flight", unit: "MiB" }],
   ];
-  const data = panels.flatMap(([key], i) =>
-    policies.map((p) => ({
+  const stats = panels.map(([key]) => policies.map((p) => boxStats(countSamples(dist[p])[key].map((v) => (key === "herdWakeups" ? v + 1 : v)))));
+  const data = panels.flatMap((_, i) =>
+    policies.map((p, j) => ({
       type: "box",
       name: p,
       x: [p],
-      ...boxStats(countSamples(dist[p])[key].map((v) => (key === "herdWakeups" ? v + 1 : v))),
+      ...stats[i][j],
       xaxis: i === 0 ? "x" : `x${i + 1}`,
       yaxis: i === 0 ? "y" : `y${i + 1}`,
       marker: { color: colorOf(p), size: 3 },
@@ -137,15 +144,17 @@ export function countsFigure(dist: Distribution): Figure {
   );
   const layout: Record<string, unknown> = {
     title: { text: "What the spans are made of: work per boot, by policy" },
-    grid: { rows: 1, columns: 3, pattern: "independent" },
+    // Room between the panels for each one's tick labels and axis title.
+    grid: { rows: 1, columns: 3, pattern: "independent", xgap: 0.35 },
     legend: { orientation: "h", y: -0.3 },
     width: 980,
     height: 460,
   };
-  panels.forEach(([, label], i) => {
+  panels.forEach(([, axis], i) => {
     const s = i === 0 ? "" : String(i + 1);
+    const values = stats[i].flatMap((b) => [...b.lowerfence, ...b.q1, ...b.median, ...b.q3, ...b.upperfence]);
     layout[`xaxis${s}`] = { showticklabels: false, title: { text: "policy" } };
-    layout[`yaxis${s}`] = { title: { text: i === 1 ? `${label}, +1, log` : `${label}, log` }, type: "log" };
+    layout[`yaxis${s}`] = valueAxis(values, axis);
   });
   return { data, layout };
 }
@@ -162,6 +171,25 @@ const phaseOf: Record<SegmentKind, string> = {
   mutexWait: "teardown",
 };
 const phaseColors: Record<string, string> = { waiting: "#D9D9D9", loading: "#0072B2", init: "#D55E00", teardown: "#009E73" };
+
+/**
+ * A timeline figure's title from the study's configurations: the policy, the
+ * kernel base models, whether its configuration is the study's patch (the last
+ * one) and its name when that differs from the policy's. The seed's: "One boot
+ * under base (6.0-rc3): failing loads serialised", "The same boot under merge
+ * (the patch, measured as my)".
+ */
+export function timelineTitle(study: Pick<Study, "configs">, policy: string, first: boolean): string {
+  const configs = Object.keys(study.configs);
+  const config = configs.find((c) => study.configs[c] === policy);
+  const notes = [
+    policy === "base" ? policies.base.kernel : "",
+    config !== undefined && config === configs[configs.length - 1] ? "the patch" : "",
+    config !== undefined && config !== policy ? `measured as ${config}` : config === undefined ? "not measured" : "",
+  ].filter((x) => x !== "");
+  const head = `${first ? "One boot" : "The same boot"} under ${policy}${notes.length ? ` (${notes.join(", ")})` : ""}`;
+  return policy === "base" ? `${head}: failing loads serialised` : head;
+}
 
 /**
  * A Gantt-style timeline of one boot: each load request a row, its phases as

@@ -1,15 +1,26 @@
-/** Notebook 01's figure: the seed's five-boot table, measured beside simulated. */
+/** Notebook 01's figure: the study's table of boots, measured beside simulated. */
 import { meanOf } from "../model/run";
 import type { CellComparison } from "../records/seedTable";
+import { secondsAxis } from "./axes";
 import { Figure } from "./spec";
+
+const words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+
+/** "Five-boot", "Two-boot", "12-boot". */
+export function bootsAdjective(n: number): string {
+  const w = words[n] ?? String(n);
+  return `${w[0].toUpperCase()}${w.slice(1)}-boot`;
+}
 
 const colors = { measured: "#4c72b0", simulated: "#dd8452" };
 
 /**
  * Grouped bars of measured and simulated means per configuration and module,
- * each boot as a point on its bar; log y so 2 s and 45 s are both readable.
+ * each boot as a point on its bar; log y so 2 s and 45 s are both readable, its
+ * range from the boots shown. `source` names the measurements in the title (the
+ * study's caption, e.g. "study mybox").
  */
-export function measuredVsSimulatedFigure(cs: CellComparison[]): Figure {
+export function measuredVsSimulatedFigure(cs: CellComparison[], source?: string): Figure {
   const labels = cs.map((c) => `${c.config}<br>${c.module}`);
   const xs = cs.map((_, i) => i);
   const offset = 0.2;
@@ -33,12 +44,16 @@ export function measuredVsSimulatedFigure(cs: CellComparison[]): Figure {
     legendgroup: kind,
     hovertemplate: `${kind} boot %{y:.3f} s<extra></extra>`,
   });
+  const measuredBoots = Math.max(...cs.map((c) => c.measured.length));
+  const simulatedBoots = Math.max(...cs.map((c) => c.simulated.length));
+  const simulated = simulatedBoots === measuredBoots ? "" : ` (${simulatedBoots} simulated boots)`;
+  const values = cs.flatMap((c) => [...c.measured, ...c.simulated, meanOf(c.measured), meanOf(c.simulated)]);
   return {
     data: [bars("measured", -offset), bars("simulated", offset), points("measured", -offset), points("simulated", offset)],
     layout: {
-      title: { text: "Five-boot spans: measured (seed) vs calibrated model" },
+      title: { text: `${bootsAdjective(measuredBoots)} spans: measured${source ? ` (${source})` : ""} vs calibrated model${simulated}` },
       xaxis: { title: { text: "configuration and module" }, tickvals: xs, ticktext: labels },
-      yaxis: { title: { text: "first to last load attempt (s, log scale)" }, type: "log", tickvals: [1, 2, 5, 10, 20, 50], range: [0, Math.log10(70)] },
+      yaxis: secondsAxis(values, { fromDecade: true }),
       legend: { orientation: "h", y: -0.25 },
       width: 820,
       height: 500,

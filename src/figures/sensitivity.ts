@@ -1,5 +1,6 @@
 /** Figure specs for notebook 03: spans and memory against CPU count and init latency. */
 import { Band, PowerLaw, ratioGrid } from "../sweep/aggregate";
+import { cpusAxis, logTicks, secondsAxis, tickLabel, valueAxis } from "./axes";
 import { colorOf } from "./palette";
 import { Figure } from "./spec";
 
@@ -16,6 +17,9 @@ function bandTraces(points: Band[], policy: string, x: (b: Band) => number, labe
   ];
 }
 
+/** Every value a band's traces draw: its 5%, median and 95%. */
+const bandValues = (bs: Band[]): number[] => bs.flatMap((b) => [b.p5SpanSeconds, b.medianSpanSeconds, b.p95SpanSeconds]);
+
 function hexAlpha(hex: string, alpha: number): string {
   const n = parseInt(hex.slice(1), 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
@@ -24,8 +28,9 @@ function hexAlpha(hex: string, alpha: number): string {
 /** Median span and 5-95% band vs CPU count (log-log), the fitted exponent in each legend entry. */
 export function spanVsCpusFigure(bs: Band[], module: string, fits: Record<string, PowerLaw>, initLatencyMs = 0): Figure {
   const policies = [...new Set(bs.map((b) => b.policy))];
+  const shown = bs.filter((b) => b.module === module && b.initLatencyMs === initLatencyMs);
   const data = policies.flatMap((p) => {
-    const pts = bs.filter((b) => b.policy === p && b.module === module && b.initLatencyMs === initLatencyMs);
+    const pts = shown.filter((b) => b.policy === p);
     const k = fits[p] ? ` (span ~ CPUs^${fits[p].exponent.toFixed(2)})` : "";
     return bandTraces(pts, p, (b) => b.cpus, `${p}${k}`);
   });
@@ -33,8 +38,8 @@ export function spanVsCpusFigure(bs: Band[], module: string, fits: Record<string
     data,
     layout: {
       title: { text: `${module}: span vs CPU count (init fails after ${initLatencyMs} ms; median, 5-95% band)` },
-      xaxis: { title: { text: "CPUs (count, log scale)" }, type: "log" },
-      yaxis: { title: { text: "first to last load attempt (s, log scale)" }, type: "log" },
+      xaxis: cpusAxis(shown.map((b) => b.cpus)),
+      yaxis: secondsAxis(bandValues(shown)),
       legend: { orientation: "h", y: -0.22 },
       width: 860,
       height: 520,
@@ -45,13 +50,14 @@ export function spanVsCpusFigure(bs: Band[], module: string, fits: Record<string
 /** Median span and 5-95% band vs init-failure latency at one CPU count. */
 export function spanVsLatencyFigure(bs: Band[], module: string, cpus: number): Figure {
   const policies = [...new Set(bs.map((b) => b.policy))];
-  const data = policies.flatMap((p) => bandTraces(bs.filter((b) => b.policy === p && b.module === module && b.cpus === cpus), p, (b) => b.initLatencyMs, p));
+  const shown = bs.filter((b) => b.module === module && b.cpus === cpus);
+  const data = policies.flatMap((p) => bandTraces(shown.filter((b) => b.policy === p), p, (b) => b.initLatencyMs, p));
   return {
     data,
     layout: {
       title: { text: `${module}: span vs init-failure latency at ${cpus} CPUs (median, 5-95% band)` },
       xaxis: { title: { text: "time init runs before failing (ms)" } },
-      yaxis: { title: { text: "first to last load attempt (s, log scale)" }, type: "log" },
+      yaxis: secondsAxis(bandValues(shown)),
       legend: { orientation: "h", y: -0.2 },
       width: 860,
       height: 500,
@@ -62,6 +68,9 @@ export function spanVsLatencyFigure(bs: Band[], module: string, cpus: number): F
 /** Heatmap of median span(a) / median span(b) over CPU count x latency. */
 export function ratioHeatmapFigure(bs: Band[], a: string, b: string, module: string): Figure {
   const g = ratioGrid(bs, a, b, module);
+  // The colours are log10 of the ratio; the colour bar is labelled in ratios ("2x", "5x", "10x"), as a log axis is.
+  const ratios = g.z.flat().filter((v): v is number => v !== null && v > 0);
+  const ticks = ratios.length ? logTicks(Math.min(...ratios), Math.max(...ratios)) : [];
   return {
     data: [
       {
@@ -70,12 +79,13 @@ export function ratioHeatmapFigure(bs: Band[], a: string, b: string, module: str
         x: g.cpus.map(String),
         y: g.latencies.map((l) => `${l} ms`),
         z: g.z.map((row) => row.map((v) => (v === null ? null : Math.log10(v)))),
-        text: g.z.map((row) => row.map((v) => (v === null ? "" : v >= 10 ? v.toFixed(0) : v.toFixed(1)))),
-        texttemplate: "%{text}x",
+        // A cell without a ratio (merge's median span is 0, or no boots) is left blank, not written "x".
+        text: g.z.map((row) => row.map((v) => (v === null ? "" : `${v >= 10 ? v.toFixed(0) : v.toFixed(1)}x`))),
+        texttemplate: "%{text}",
         colorscale: "Viridis",
-        colorbar: { title: { text: "ratio (log10)" } },
+        colorbar: { title: { text: "ratio (x, log scale)" }, tickmode: "array", tickvals: ticks.map(Math.log10), ticktext: ticks.map((t) => `${tickLabel(t)}x`) },
         showscale: true,
-        hovertemplate: "%{x} CPUs, %{y}: %{text}x<extra></extra>",
+        hovertemplate: "%{x} CPUs, %{y}: %{text}<extra></extra>",
       },
     ],
     layout: {
@@ -91,8 +101,9 @@ export function ratioHeatmapFigure(bs: Band[], a: string, b: string, module: str
 /** Median peak vmalloc held by load attempts in flight vs CPU count (log-log). */
 export function vmallocVsCpusFigure(bs: Band[], module: string, initLatencyMs = 0): Figure {
   const policies = [...new Set(bs.map((b) => b.policy))];
+  const shown = bs.filter((b) => b.module === module && b.initLatencyMs === initLatencyMs);
   const data = policies.map((p) => {
-    const pts = bs.filter((b) => b.policy === p && b.module === module && b.initLatencyMs === initLatencyMs).sort((x, y) => x.cpus - y.cpus);
+    const pts = shown.filter((b) => b.policy === p).sort((x, y) => x.cpus - y.cpus);
     return {
       type: "scatter", mode: "lines+markers", name: p, x: pts.map((b) => b.cpus), y: pts.map((b) => b.medianPeakVmallocBytes / 1048576),
       line: { color: colorOf(p), width: 2 }, marker: { size: 5 },
@@ -102,8 +113,8 @@ export function vmallocVsCpusFigure(bs: Band[], module: string, initLatencyMs = 
     data,
     layout: {
       title: { text: `${module}: peak vmalloc held by load attempts in flight vs CPU count (median)` },
-      xaxis: { title: { text: "CPUs (count, log scale)" }, type: "log" },
-      yaxis: { title: { text: "peak vmalloc (MiB, log scale)" }, type: "log" },
+      xaxis: cpusAxis(shown.map((b) => b.cpus)),
+      yaxis: valueAxis(shown.map((b) => b.medianPeakVmallocBytes / 1048576), { title: "peak vmalloc", unit: "MiB", tickSuffix: " MiB" }),
       legend: { orientation: "h", y: -0.2 },
       width: 860,
       height: 480,

@@ -7,6 +7,7 @@ import type { LoadBreakdown } from "../records/breakdown";
 import type { ExternalComparison } from "../records/external";
 import type { Prediction, RatioPrediction } from "../records/uncertainty";
 import type { ParamSpread } from "../calibrate/calibration";
+import { cpusAxis, secondsAxis, valueAxis } from "./axes";
 import { colorOf } from "./palette";
 import { Figure } from "./spec";
 
@@ -36,7 +37,9 @@ function intervalTraces(preds: Prediction[], policy: string, module: string, xOf
 export function predictionVsCpusFigure(preds: Prediction[], module: string, external: ExternalComparison[] = []): Figure {
   const policies = [...new Set(preds.map((p) => p.policy))];
   const data: Array<Record<string, unknown>> = policies.flatMap((policy) => intervalTraces(preds, policy, module, (p) => p.cpus));
-  for (const e of external.filter((c) => c.module.split("+").includes(module))) {
+  const shown = preds.filter((p) => p.module === module);
+  const ext = external.filter((c) => c.module.split("+").includes(module));
+  for (const e of ext) {
     const color = colorOf(e.policy);
     data.push({
       type: "scatter", mode: "markers", name: `${e.policy} ${e.cpus} CPUs ${e.module.replace(/_cpufreq/g, "")}: predicted for that machine`, x: [e.cpus], y: [e.predictedSeconds],
@@ -52,9 +55,9 @@ export function predictionVsCpusFigure(preds: Prediction[], module: string, exte
   return {
     data,
     layout: {
-      title: { text: `${module}: expected span vs CPU count, with the calibration's 90% interval and external measurements` },
-      xaxis: { title: { text: "CPUs (count, log scale)" }, type: "log" },
-      yaxis: { title: { text: "first to last load attempt (s, log scale)" }, type: "log" },
+      title: { text: `${module}: expected span vs CPU count, with the calibration's 90% interval${ext.length ? " and external measurements" : ""}` },
+      xaxis: cpusAxis([...shown.map((p) => p.cpus), ...ext.map((e) => e.cpus)]),
+      yaxis: secondsAxis([...shown.flatMap((p) => [p.p5Seconds, p.p95Seconds, p.centralSeconds]), ...ext.flatMap((e) => [e.p5Seconds, e.p95Seconds, e.predictedSeconds, e.reportedSeconds])]),
       legend: { orientation: "h", y: -0.22 },
       width: 900,
       height: 560,
@@ -74,8 +77,8 @@ export function ratioPredictionFigure(rs: RatioPrediction[], a: string, b: strin
     ],
     layout: {
       title: { text: `${module}: how many times longer ${a} takes than ${b}, with its 90% interval (init fails at once)` },
-      xaxis: { title: { text: "CPUs (count, log scale)" }, type: "log" },
-      yaxis: { title: { text: `span ratio ${a} / ${b} (x, log scale)` }, type: "log" },
+      xaxis: cpusAxis(x),
+      yaxis: valueAxis(rs.flatMap((r) => [r.p5, r.p95, r.ratio]), { title: `span ratio ${a} / ${b}`, unit: "x", tickSuffix: "x" }),
       legend: { orientation: "h", y: -0.2 },
       width: 860,
       height: 480,
@@ -93,7 +96,7 @@ export function predictionVsLatencyFigure(preds: Prediction[], module: string): 
     layout: {
       title: { text: `${module}: expected span vs init-failure latency at ${cpus} CPUs, with the calibration's 90% interval` },
       xaxis: { title: { text: "time init runs before failing (ms)" } },
-      yaxis: { title: { text: "first to last load attempt (s, log scale)" }, type: "log" },
+      yaxis: secondsAxis(preds.filter((p) => p.module === module).flatMap((p) => [p.p5Seconds, p.p95Seconds, p.centralSeconds])),
       legend: { orientation: "h", y: -0.2 },
       width: 860,
       height: 480,
@@ -116,8 +119,8 @@ export function parameterSpreadFigure(spread: ParamSpread[]): Figure {
       },
     ],
     layout: {
-      title: { text: "Which parameters the seed pins down: bootstrap refits relative to the fitted value" },
-      xaxis: { title: { text: "parameter / fitted value (ratio, log scale)" }, type: "log" },
+      title: { text: "Which parameters the measurements pin down: bootstrap refits relative to the fitted value" },
+      xaxis: valueAxis([1, ...spread.flatMap((s) => [rel(s.median, s), rel(s.p5, s), rel(s.p95, s)])], { title: "parameter / fitted value", unit: "ratio" }),
       yaxis: { title: { text: "free parameter" }, automargin: true },
       legend: { orientation: "h", y: -0.2 },
       width: 860,

@@ -28,6 +28,8 @@ export interface SideMeans {
 }
 
 export interface CommitNumbers {
+  /** The subject line: the study's patch (study.json `patch`). */
+  subject: string;
   /** A study other than the seed's: named at the top, SYNTHETIC said first when it is, figures under its folder. */
   study?: { name: string; title: string; synthetic: boolean; figuresDir: string };
   cpus: number;
@@ -86,6 +88,13 @@ function sideText(side: SideMeans, modules: string[], named: boolean): string {
   return `${values}${names}${side.source === "model" ? " (model)" : ""}`;
 }
 
+/** "random seed 1, the same 5 boots per configuration", and how many were measured when that differs. */
+function simulatedBootsText(n: CommitNumbers): string {
+  const simulated = Math.max(...n.simulatedCells.map((c) => c.seconds.length));
+  const measured = Math.max(...n.measuredCells.map((c) => c.seconds.length));
+  return `random seed ${n.seed}, the same ${simulated} boots for every configuration${simulated === measured ? "" : `; the measured table has ${measured}`}`;
+}
+
 /** The 3-6 line case for the patch, from the numbers. */
 export function justificationOf(n: CommitNumbers): string {
   const total = Object.values(n.requests).reduce((a, b) => a + b, 0);
@@ -113,7 +122,7 @@ export function formatCommitMessage(n: CommitNumbers): string {
         "",
       ];
   const text = [
-    "module: Merge same-name module load requests",
+    n.subject,
     "",
     ...studyLines,
     justification,
@@ -122,7 +131,7 @@ export function formatCommitMessage(n: CommitNumbers): string {
     "",
     formatSeedLayout(n.measuredCells),
     "",
-    wrap(`Simulated by the calibrated modburst ${n.version} model (seed ${n.seed}, the same 5 boots per configuration):`),
+    wrap(`Simulated by the calibrated modburst ${n.version} model (${simulatedBootsText(n)}):`),
     "",
     formatSeedLayout(n.simulatedCells),
     "",

@@ -32,7 +32,7 @@ export function distributionConclusions(f: DistributionFindings, module = "acpi_
     `In the timeline boot, base ran ${fullLoads(f.timeline.base)} full loads and merge ${fullLoads(f.timeline.merge)}.`,
     `Largest permutation p among the measured comparisons: ${weakest.comparison} ${weakest.module}, p = ${weakest.permutationP.toFixed(4)}.`,
     flagged.length === 0
-      ? "Posterior-predictive check: every measured five-boot mean and sd lies between the 5th and 95th percentile of the simulated ones."
+      ? "Posterior-predictive check: every measured mean and sd lies between the 5th and 95th percentile of the simulated ones."
       : `Posterior-predictive check, flagged: ${flagged
           .map((r) => `${r.config} ${r.module} (mean at percentile ${r.measuredMeanPercentile.toFixed(1)}, sd at ${r.measuredSdPercentile.toFixed(1)})`)
           .join("; ")}.`,

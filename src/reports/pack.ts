@@ -9,7 +9,7 @@ import * as path from "path";
 import { paths } from "../paths";
 import { refitParams } from "../calibrate/calibration";
 import { ExportedFile, exportFormats, NamedFigure } from "../export/exporter";
-import { timelineFigure } from "../figures/distributions";
+import { timelineFigure, timelineTitle } from "../figures/distributions";
 import { measuredVsSimulatedFigure } from "../figures/reproduce";
 import { ratioHeatmapFigure } from "../figures/sensitivity";
 import { figureTitle } from "../figures/spec";
@@ -20,7 +20,7 @@ import { policyNames } from "../model/policies";
 import { meanOf } from "../model/run";
 import { cpuPredictions, externalComparisons, Progress, seedTableBoots, sweep, timelineBoot } from "../records/experiments";
 import { StudyInputs, studyInputs } from "../records/study";
-import { configOfPolicy, loadStudy, seedStudyName, Study } from "../studies/study";
+import { configOfPolicy, loadStudy, seedStudyName, Study, studyCaption } from "../studies/study";
 import type { Scenario } from "../model/scenario";
 import { compareWithMeasured } from "../records/seedTable";
 import { CacheEvent, cacheListeners } from "../records/cache";
@@ -119,14 +119,15 @@ async function buildPack(inputs: StudyInputs, outDir: string, log: (line: string
   log("pack: base/merge ratio sweep and the timeline boots");
   const ratioBands = bands(await sweep("sensitivity-ratio", cal.params, scenario, progress));
   const figures: NamedFigure[] = [
-    { name: "measured-vs-simulated", figure: measuredVsSimulatedFigure(comparison) },
-    { name: "timeline-base", figure: timelineFigure(await timelineBoot(cal.params, scenario, "base"), "One boot under base (6.0-rc3): failing loads serialised") },
-    { name: "timeline-merge", figure: timelineFigure(await timelineBoot(cal.params, scenario, "merge"), "The same boot under merge (the seed's patch)") },
+    { name: "measured-vs-simulated", figure: measuredVsSimulatedFigure(comparison, studyCaption(study)) },
+    { name: "timeline-base", figure: timelineFigure(await timelineBoot(cal.params, scenario, "base"), timelineTitle(study, "base", true)) },
+    { name: "timeline-merge", figure: timelineFigure(await timelineBoot(cal.params, scenario, "merge"), timelineTitle(study, "merge", false)) },
     { name: "span-vs-cpus", figure: predictionVsCpusFigure(preds, module, external) },
     { name: "base-merge-ratio", figure: ratioHeatmapFigure(ratioBands, "base", "merge", module) },
   ];
 
   const numbers: CommitNumbers = {
+    subject: study.patch,
     cpus: cal.design.cpus,
     requests: Object.fromEntries(Object.entries(runs[policyNames[0]][0].modules).map(([m, s]) => [m, s.attempts])),
     modules,

@@ -5,6 +5,7 @@
  * {
  *   "name": "pavlu-2022-10-15",            // the folder's own name
  *   "title": "...", "synthetic": false,
+ *   "patch": "module: Merge same-name module load requests",   // the patch's subject line
  *   "measured": "measured.csv",            // config,policy,module,boot,seconds
  *   "scenario": "scenario.json",           // the machine and drivers (src/model/scenarios.ts)
  *   "configs": { "base": "base", "revert": "revert", "my": "merge" },   // configuration -> policy, in table order
@@ -40,6 +41,8 @@ export function studiesDir(): string {
 export interface Study {
   name: string;
   title: string;
+  /** The subject line of the patch the study argues for: the commit message's first line. */
+  patch: string;
   synthetic: boolean;
   /** The study's folder (absolute). */
   dir: string;
@@ -54,7 +57,11 @@ export interface Study {
   external: string | null;
 }
 
-const fields = ["name", "title", "synthetic", "measured", "scenario", "configs", "calibration"];
+const fields = ["name", "title", "patch", "synthetic", "measured", "scenario", "configs", "calibration"];
+
+/** A patch subject: one line of printable ASCII, at most 72 columns, as git's subject line and a plain-text mail take it. */
+export const maxPatchSubject = 72;
+const patchRule = /^[ -~]+$/;
 const nameRule = /^[a-z0-9][a-z0-9._-]*$/;
 const fileRule = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -115,6 +122,10 @@ export function loadStudy(arg: string): Study {
   const folder = path.basename(dir);
   if (o.name !== folder) throw bad("name", o.name, `${JSON.stringify(folder)}, the folder's name`);
   if (typeof o.title !== "string" || o.title.trim() === "") throw bad("title", o.title, "a non-empty string");
+  if (typeof o.patch !== "string" || o.patch.trim() === "" || o.patch !== o.patch.trim() || !patchRule.test(o.patch) || o.patch.length > maxPatchSubject) {
+    // Quoted, so a line break or a stray space in it shows in a one-line error.
+    throw bad("patch", typeof o.patch === "string" ? JSON.stringify(o.patch) : o.patch, `the patch's subject line: one line of printable ASCII, 1-${maxPatchSubject} characters, e.g. "module: Merge same-name module load requests"`);
+  }
   if (typeof o.synthetic !== "boolean") throw bad("synthetic", o.synthetic, "true|false");
   // A synthetic study must say so wherever its title is shown.
   if (o.synthetic && !o.title.startsWith("SYNTHETIC")) throw bad("title", o.title, 'a title starting with "SYNTHETIC" when synthetic is true');
@@ -140,6 +151,7 @@ export function loadStudy(arg: string): Study {
   return {
     name: folder,
     title: o.title,
+    patch: o.patch,
     synthetic: o.synthetic,
     dir,
     configs,

@@ -7,19 +7,42 @@ export interface Table {
   rows: TableValue[][];
 }
 
-/** Numbers with a fixed number of decimals; integers as integers. */
-export function formatCell(value: TableValue, digits = 3): string {
+/**
+ * The decimals of a column: as many as its most precise number needs when
+ * written with `maxDigits` decimals (trailing zeros dropped), so the whole column
+ * shows one number of decimals: 51, 20.5 and 57 show as 51.0, 20.5 and 57.0,
+ * never as 51, 20.500 and 57.000. A column of whole numbers has none.
+ */
+export function columnDecimals(values: readonly TableValue[], maxDigits = 3): number {
+  let decimals = 0;
+  for (const v of values) {
+    if (typeof v !== "number" || !Number.isFinite(v)) continue;
+    const fixed = v.toFixed(maxDigits);
+    const dot = fixed.indexOf(".");
+    if (dot >= 0) decimals = Math.max(decimals, fixed.slice(dot + 1).replace(/0+$/, "").length);
+  }
+  return decimals;
+}
+
+/** A cell with `decimals` decimals (a number) or as it is (anything else). */
+export function formatCell(value: TableValue, decimals = 3): string {
   if (value == null) return "";
   if (typeof value === "number") {
     if (Number.isNaN(value)) return "NaN";
-    return Number.isInteger(value) ? String(value) : value.toFixed(digits);
+    return value.toFixed(decimals);
   }
   return String(value);
 }
 
-/** An aligned plain-text table (numbers right-aligned), for terminals and email. */
+/** Each cell as text, each column's numbers with the decimals columnDecimals chose for it (at most `digits`). */
+function formatCells(table: Table, digits: number): string[][] {
+  const decimals = table.columns.map((_, i) => columnDecimals(table.rows.map((r) => r[i]), digits));
+  return table.rows.map((r) => r.map((c, i) => formatCell(c, decimals[i])));
+}
+
+/** An aligned plain-text table (numbers right-aligned), for terminals and email; `digits` is the most decimals a column gets. */
 export function formatTextTable(table: Table, digits = 3): string {
-  const cells = table.rows.map((r) => r.map((c) => formatCell(c, digits)));
+  const cells = formatCells(table, digits);
   const widths = table.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? "").length)));
   const numeric = table.columns.map((_, i) => table.rows.length > 0 && table.rows.every((r) => typeof r[i] === "number" || r[i] == null));
   const line = (vals: string[]) =>
@@ -36,8 +59,9 @@ export function escapeHtml(s: string): string {
 
 export function formatHtmlTable(table: Table, digits = 3, caption?: string): string {
   const head = table.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
+  const cells = formatCells(table, digits);
   const body = table.rows
-    .map((r) => `<tr>${r.map((c) => `<td style="text-align:${typeof c === "number" ? "right" : "left"}">${escapeHtml(formatCell(c, digits))}</td>`).join("")}</tr>`)
+    .map((r, j) => `<tr>${r.map((c, i) => `<td style="text-align:${typeof c === "number" ? "right" : "left"}">${escapeHtml(cells[j][i])}</td>`).join("")}</tr>`)
     .join("\n");
   const cap = caption ? `<caption>${escapeHtml(caption)}</caption>` : "";
   return `<table class="modburst-table">${cap}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;

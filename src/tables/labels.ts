@@ -52,7 +52,7 @@ export const columnLabels: Record<string, string> = {
   sdCheck: "sd check",
   sdRatio: "sd ratio",
   sdSeconds: "sd s",
-  simulatedFiveBootMeans: "simulated five-boot means",
+  simulatedFiveBootMeans: "simulated tables",
   simulatedMeanSeconds: "simulated mean s",
   simulatedP5P95Seconds: "simulated 5-95% s",
   simulatedSdSeconds: "simulated sd s",
