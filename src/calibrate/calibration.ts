@@ -34,8 +34,10 @@ export interface CalibrationSettings {
   /** Bootstrap refits, and model runs allowed per refit. */
   refits: number;
   refitEvals: number;
-  /** Levenberg-Marquardt iteration limit of each fit. */
+  /** Levenberg-Marquardt iteration limit of each fit (the fit of all cells, and the out-of-sample one). */
   maxIterations: number;
+  /** Wall-clock seconds each of those fits may take (checked after each iteration); past it the fit stops, NOT converged. */
+  budgetSeconds: number;
   /**
    * For a study other than the seed's (each default is the seed's calibration):
    * the scenario simulated (default the seed's machine at `cpus`), the free
@@ -60,6 +62,8 @@ export const defaultSettings: CalibrationSettings = {
   refits: 30,
   refitEvals: 5,
   maxIterations: optimiser.maxIterations,
+  // The seed's fit takes ~5 minutes on 2 cores; an hour is a safety net, not a setting it meets.
+  budgetSeconds: 3600,
 };
 
 /**
@@ -67,7 +71,9 @@ export const defaultSettings: CalibrationSettings = {
  * --study NAME` runs it first): the same free parameters and bounds as the seed
  * (src/calibrate/bounds.ts), on the study's own scenario and configurations, with
  * few boots and refits so that a small study calibrates in seconds to minutes.
- * Its record says so in its description; `npm run calibrate` is the full one.
+ * The fit itself runs as long as the seed's (up to 15 iterations) so that it
+ * converges where it can, within a 5-minute budget per fit. Its record says so
+ * in its description; `npm run calibrate` is the full one.
  */
 export function shortSettings(scenario: Scenario, policies: string[]): CalibrationSettings {
   const each = (n: number) => Object.fromEntries(policies.map((p) => [p, n]));
@@ -80,7 +86,8 @@ export function shortSettings(scenario: Scenario, policies: string[]): Calibrati
     checkBoots: each(40),
     refits: 4,
     refitEvals: 2,
-    maxIterations: 3,
+    maxIterations: optimiser.maxIterations,
+    budgetSeconds: 300,
   };
 }
 
@@ -121,7 +128,7 @@ export interface CalibrationRecord {
     stopReason: string;
   };
   bootstrap: { method: string; refits: Refit[]; spread: ParamSpread[]; correlations: { names: string[]; matrix: number[][] } };
-  optimiser: typeof optimiser;
+  optimiser: typeof optimiser & { budgetSeconds?: number };
   code: { modburst: string; commit: string };
 }
 
@@ -254,7 +261,7 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
   const heldOutConfig = s.heldOutConfig ?? (configs.includes("my") ? "my" : configs[configs.length - 1]);
 
   log(`fit: ${freeParams.map((f) => f.name).join(", ")} to all ${cells.length} cells (boots per policy ${JSON.stringify(s.boots)}, seed ${s.seed})`);
-  const settings = { maxIterations: s.maxIterations };
+  const settings = { maxIterations: s.maxIterations, budgetSeconds: s.budgetSeconds };
   const all = await fit({ cells, start, free: freeParams, design, onProgress: log, settings });
   log(`fit: ${all.converged ? "converged" : "stopped"} (${all.reason}) after ${all.evals} runs; worst cell ${maxAbs(all.cells).toFixed(1)}%`);
   const polished = await polish(cells, all, design, s, log);
@@ -296,7 +303,7 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
       stopReason: oos.reason,
     },
     bootstrap: boot,
-    optimiser: { ...optimiser, maxIterations: s.maxIterations },
+    optimiser: { ...optimiser, maxIterations: s.maxIterations, budgetSeconds: s.budgetSeconds },
     code: codeVersion(),
   };
 }

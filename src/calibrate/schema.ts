@@ -19,7 +19,9 @@ export type Schema =
   | { kind: "object"; fields: Record<string, Schema> }
   /** An object of any keys (e.g. boots per policy), each value `value`. */
   | { kind: "map"; value: Schema }
-  | { kind: "array"; items: Schema; minLength?: number };
+  | { kind: "array"; items: Schema; minLength?: number }
+  /** A field of an object that may be absent (checked as `schema` when present). */
+  | { kind: "optional"; schema: Schema };
 
 const num = (min?: number, max?: number): Schema => ({ kind: "number", min, max });
 const int = (min?: number, max?: number): Schema => ({ kind: "number", min, max, integer: true });
@@ -28,6 +30,7 @@ const bool: Schema = { kind: "boolean" };
 const params: Schema = { kind: "params" };
 const obj = (fields: Record<string, Schema>): Schema => ({ kind: "object", fields });
 const arr = (items: Schema, minLength = 0): Schema => ({ kind: "array", items, minLength });
+const optional = (schema: Schema): Schema => ({ kind: "optional", schema });
 
 const cellFit = obj({
   config: str,
@@ -65,7 +68,8 @@ export const calibrationSchema = obj({
     spread: arr(obj({ name: str, fitted: num(), median: num(), p5: num(), p95: num(), relativeWidth: num() })),
     correlations: obj({ names: arr(str), matrix: arr(arr(num(-1, 1))) }),
   }),
-  optimiser: obj({ name: str, space: str, h: num(0), maxIterations: int(0), tolStep: num(0), tolRel: num(0), lambda: num(0) }),
+  // budgetSeconds: absent in records written before fits had a time budget (the seed's: none applied).
+  optimiser: obj({ name: str, space: str, h: num(0), maxIterations: int(0), tolStep: num(0), tolRel: num(0), lambda: num(0), budgetSeconds: optional(num(0)) }),
   code: obj({ modburst: str, commit: str }),
 });
 
@@ -93,6 +97,8 @@ function allowedOf(s: Schema): string {
       return `an object of ${allowedOf(s.value)} values`;
     case "array":
       return `an array${s.minLength ? ` of at least ${s.minLength}` : ""}`;
+    case "optional":
+      return allowedOf(s.schema);
   }
 }
 
@@ -131,7 +137,10 @@ function check(value: unknown, schema: Schema, where: string, fail: (field: stri
       for (const k of Object.keys(value)) if (!(k in schema.fields)) throw fail(where ? `${where}.${k}` : k, "unknown field", Object.keys(schema.fields).join(", "));
       for (const [k, s] of Object.entries(schema.fields)) {
         const at = where ? `${where}.${k}` : k;
-        if (!(k in value)) throw fail(at, "missing", allowedOf(s));
+        if (!(k in value)) {
+          if (s.kind === "optional") continue;
+          throw fail(at, "missing", allowedOf(s));
+        }
         check(value[k], s, at, fail);
       }
       return;
@@ -143,6 +152,9 @@ function check(value: unknown, schema: Schema, where: string, fail: (field: stri
     case "array":
       if (!Array.isArray(value) || value.length < (schema.minLength ?? 0)) throw bad();
       value.forEach((v, i) => check(v, schema.items, `${where}[${i}]`, fail));
+      return;
+    case "optional":
+      check(value, schema.schema, where, fail);
       return;
   }
 }
