@@ -22,6 +22,7 @@ import { chordRefit, jacobian } from "./levenbergMarquardt";
 import { BootDesign, CellFit, fit, FitCell, FitResult, optimiser, paramsFrom, residualFunction, simulateCells, Target, targetsOf, unitOf } from "./fit";
 import type { Scenario } from "../model/scenario";
 import { seedMachineCpus } from "../model/limits";
+import { fitVerdict, FitVerdict } from "./verdict";
 
 export interface CalibrationSettings {
   cpus: number;
@@ -117,6 +118,8 @@ export interface CalibrationRecord {
   design: { scenario: string; cpus: number; seed: number; boots: Record<string, number>; refits: number; refitEvals: number };
   fit: { cells: CellFit[]; objective: number; maxAbsErrorPct: number; evaluations: number; iterations: number; converged: boolean; stopReason: string };
   unseen: { seed: number; boots: Record<string, number>; cells: CellFit[]; maxAbsErrorPct: number; maxModelNoisePct: number };
+  /** Converged or not, parameters on a bound, each unseen mean against the measured mean's 95% interval (verdict.ts). */
+  verdict: FitVerdict;
   outOfSample: {
     fittedOn: string[];
     params: Params;
@@ -283,6 +286,8 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
   const J = polished.jacobian ?? (await jacobianAt(cells, all.params, freeParams, design));
   const boot = await bootstrap(cells, all, J, s, design, log);
 
+  const fitReport = { cells: all.cells, objective: all.objective, maxAbsErrorPct: maxAbs(all.cells), evaluations: all.evals, iterations: all.iterations, converged: all.converged, stopReason: all.reason };
+  const unseenReport = { seed: s.checkSeed, boots: s.checkBoots, cells: unseen, maxAbsErrorPct: maxAbs(unseen), maxModelNoisePct: noise };
   return {
     description:
       s.description ??
@@ -290,8 +295,9 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
     params: all.params,
     free: freeParams,
     design: { scenario: s.scenario?.name ?? "seed", cpus: s.cpus, seed: s.seed, boots: s.boots, refits: s.refits, refitEvals: s.refitEvals },
-    fit: { cells: all.cells, objective: all.objective, maxAbsErrorPct: maxAbs(all.cells), evaluations: all.evals, iterations: all.iterations, converged: all.converged, stopReason: all.reason },
-    unseen: { seed: s.checkSeed, boots: s.checkBoots, cells: unseen, maxAbsErrorPct: maxAbs(unseen), maxModelNoisePct: noise },
+    fit: fitReport,
+    unseen: unseenReport,
+    verdict: fitVerdict({ params: all.params, free: freeParams, fit: fitReport, unseen: unseenReport }, cells),
     outOfSample: {
       fittedOn,
       params: oos.params,
@@ -325,6 +331,36 @@ export function readCalibration(file = paths.calibratedParams): CalibrationRecor
   const json = readParamsJson(file, "calibration file");
   checkCalibrationRecord(json, displayPath(file));
   return json as CalibrationRecord;
+}
+
+/**
+ * The record with its verdict computed afresh from its own fit, bounds and
+ * unseen check and the measured boots (verdict.ts): no model runs, so every
+ * fitted number stays as it is. The verdict goes after `unseen`, as calibrate writes it.
+ */
+export function withVerdict(rec: Omit<CalibrationRecord, "verdict"> & { verdict?: FitVerdict }, cells: FitCell[]): CalibrationRecord {
+  const verdict = fitVerdict(rec, cells);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rec)) {
+    if (k === "verdict") continue;
+    out[k] = v;
+    if (k === "unseen") out.verdict = verdict;
+  }
+  return out as unknown as CalibrationRecord;
+}
+
+/**
+ * `modburst calibrate --verdict-only`: read the record at `file` (checked whole
+ * but for its verdict, which may be missing: records written before verdicts),
+ * add or recompute its verdict, and write it back atomically.
+ */
+export function rewriteVerdict(file: string, cells: FitCell[]): CalibrationRecord {
+  if (!fs.existsSync(file)) throw new UserError(`invalid calibration file: ${displayPath(file)} (allowed: an existing calibration record; --verdict-only does not fit one)`);
+  const json = readParamsJson(file, "calibration file");
+  checkCalibrationRecord(json, displayPath(file), { withoutVerdict: true });
+  const record = withVerdict(json as CalibrationRecord, cells);
+  writeCalibration(record, file);
+  return record;
 }
 
 /** The calibration's parameter sets: one per bootstrap refit, for prediction intervals. */
