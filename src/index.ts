@@ -77,3 +77,6 @@ export { synthesizeLog, synthesizeAttempts } from "./measure/synthesize";
 export type { SynthesizeOptions } from "./measure/synthesize";
 export { calibrateStudy } from "./calibrate/studyRecord";
 export { readStudyCalibrateFile, studySettings } from "./calibrate/studySettings";
+export { fitVerdict, nearBoundShare, measuredIntervalLevel, boundHits, widenFactorOf } from "./calibrate/verdict";
+export type { FitVerdict, BoundHit, CellVerdict } from "./calibrate/verdict";
+export { verdictLines, verdictHeadline, fitQualityOf } from "./reports/verdict";

@@ -103,6 +103,11 @@ const numbers: CommitNumbers = {
   largerCpus: 1024,
   largerSpan: { base: { mean: 405.2, p5: 380.4, p95: 431.9 }, merge: { mean: 17.24, p5: 16.1, p95: 18.3 } },
   unseen: { seed: 1000004, maxAbsErrorPct: 3.21, refits: 30 },
+  fit: {
+    ok: true, converged: true, stopReason: "step below 0.01 in every coordinate", nearBoundShare: 0.01, atBounds: [], level: 0.95, unseenSeed: 1000004,
+    cells: [{ config: "base", policy: "base", module: "pcc_cpufreq", measuredBoots: 2, measuredMean: 45, lo: 43.7, hi: 46.3, simulatedMean: 45.3, errorPct: 0.67, inside: true }],
+    outside: 0, maxAbsErrorPct: 3.21, widenFactor: 1,
+  },
   external: [{ cpus: 192, policy: "base", module: "acpi_cpufreq", reported: 5.57, predicted: 5.1, errorPct: 9.2 }],
   figures: [{ name: "span-vs-cpus", title: "acpi_cpufreq: span vs CPU count (init fails after 0 ms; median, 5-95% band)", formats: ["svg", "png", "html"] }],
   version: "0.1.0",
@@ -127,4 +132,19 @@ test("the commit message: ASCII, <= 72 columns, a 3-6 line justification carryin
   assert.match(text, /50\.1 MiB on\s+6\.0-rc3, 2\.0 MiB with this patch,\s+0\.15 MiB on v6\.5/);
   assert.match(text, /^ {2}span-vs-cpus\.\{svg,png,html\}$/m);
   assert.throws(() => formatCommitMessage({ ...numbers, version: "0.1.0\u00e9" }), /non-ASCII character U\+e9/);
+  // The fit's quality ends the first paragraph; a fit that is not flagged keeps the refits' 90% intervals.
+  assert.match(text.split("\n\n")[1].replace(/\n/g, " "), /Model fit: converged, no free parameter at a bound, and on boots it never saw every model mean is inside the measured mean's 95% interval \(worst miss 3\.2%\)\.$/);
+});
+
+test("the commit message of a flagged fit: the first paragraph says why, and every interval is named widened", () => {
+  const flagged = { ...numbers.fit, ok: false, converged: false, stopReason: "iteration limit 3 reached; then Gauss-Newton steps", widenFactor: 1.28, maxAbsErrorPct: 22,
+    atBounds: [{ name: "herdRecheckUs", value: 50, lo: 1, hi: 50, bound: "upper" as const, positionPct: 100 }, { name: "bootPaceSigma", value: 0.6, lo: 0.005, hi: 0.6, bound: "upper" as const, positionPct: 100 }] };
+  const text = formatCommitMessage({ ...numbers, fit: flagged });
+  const c = checkCommitMessage(text);
+  assert.equal(c.ascii, true);
+  assert.ok(c.maxLineLength <= 72, String(c.maxLineLength));
+  const first = text.split("\n\n")[1].replace(/\n/g, " ");
+  assert.match(first, /MODEL FIT FLAGGED: the calibration did NOT converge \(iteration limit 3 reached\) and leaves herdRecheckUs and bootPaceSigma at or near their bounds, which the measured spans cannot pin down\. Its worst miss on boots it never saw is 22\.0%\. The model's numbers below are indicative only, and their intervals are widened x1\.28 to cover that miss\.$/);
+  const flat = text.replace(/\n/g, " ");
+  for (const s of ["405 s (90% interval widened x1.28: 380-432)", "v6.2 7.0 s (90% interval widened x1.28: 6.9-7.2)", "each widened x1.28 (to p5 / 1.28 and p95 x 1.28) because the fit is flagged."]) assert.ok(flat.includes(s), `missing "${s}"`);
 });

@@ -115,6 +115,9 @@ test("a calibration record is checked whole: missing keys, broken sections and o
     [(r) => (r.design.seed = 1.5), "design.seed: 1.5 (allowed integer 0..4294967295)"],
     [(r) => (r.unseen.seed = "1"), 'unseen.seed: "1" (allowed integer 0..4294967295)'],
     [(r) => (r.bootstrap.refits[3].params.jitterSigma = 5), "bootstrap.refits[3].params.jitterSigma: 5 (allowed 0..2)"],
+    [(r) => (r.verdict.widenFactor = 0.5), "verdict.widenFactor: 0.5 (allowed number >= 1)"],
+    [(r) => (r.verdict.atBounds = [{ name: "bgDecayS", value: 60, lo: 0.2, hi: 60, bound: "top", positionPct: 100 }]), 'verdict.atBounds[0].bound: "top" (allowed lower|upper)'],
+    [(r) => (r.optimiser.budgetSeconds = -1), "optimiser.budgetSeconds: -1 (allowed number >= 0)"],
   ];
   for (const [edit, line] of cases) {
     const file = brokenCalibration(t, edit);

@@ -30,6 +30,25 @@ test("predictions: identical refits give a zero-width interval; a slower refit w
   assert.equal(wide.refitMeans[0], wide.refitMeans[1]);
 });
 
+test("a flagged fit's widening: each interval becomes [p5 / k, p95 x k], a ratio's [p5 / k^2, p95 x k^2]; the central value stays", async () => {
+  const p = defaultParams();
+  const reqs = ["base", "merge"].map((policy) => ({ scenario: seedScenario(32), policy }));
+  const refits = [p, { ...p, rcuGpExtraMs: 24 }, { ...p, rcuGpExtraMs: 6 }];
+  const plain = await predict(reqs, p, refits, design, { threads: 1 });
+  const wide = await predict(reqs, p, refits, design, { threads: 1, widenFactor: 1.25 });
+  plain.forEach((a, i) => {
+    const b = wide[i];
+    assert.deepEqual([a.widenFactor, b.widenFactor], [1, 1.25]);
+    assert.equal(b.centralSeconds, a.centralSeconds);
+    assert.ok(Math.abs(b.p5Seconds - a.p5Seconds / 1.25) < 1e-12 && Math.abs(b.p95Seconds - a.p95Seconds * 1.25) < 1e-12, a.policy);
+  });
+  const [r0] = ratioPredictions(plain, "base", "merge", "acpi_cpufreq");
+  const [r1] = ratioPredictions(wide, "base", "merge", "acpi_cpufreq");
+  assert.equal(r1.widenFactor, 1.25 * 1.25);
+  assert.ok(Math.abs(r1.p5 - r0.p5 / 1.5625) < 1e-12 && Math.abs(r1.p95 - r0.p95 * 1.5625) < 1e-12 && r1.ratio === r0.ratio);
+  await assert.rejects(predict(reqs, p, refits, design, { threads: 1, widenFactor: 0.9 }), /widenFactor 0\.9 \(allowed >= 1\)/);
+});
+
 test("the base/merge ratio is taken refit by refit", async () => {
   const p = defaultParams();
   const reqs = ["base", "merge"].map((policy) => ({ scenario: seedScenario(32), policy }));
@@ -88,12 +107,12 @@ test("posterior-predictive check: percentiles of the measured mean and sd, flagg
 
 test("uncertainty figures: titles, axis labels with units, a legend entry per series", () => {
   const pred = (policy: string, cpus: number, initLatencyMs: number) => ({
-    scenario: "seed", cpus, initLatencyMs, policy, module: "acpi_cpufreq", meanSeconds: 10, centralSeconds: 11, bootP5Seconds: 8, bootP95Seconds: 12, p5Seconds: 9, p95Seconds: 13, refits: 3, refitMeans: [9, 11, 13],
+    scenario: "seed", cpus, initLatencyMs, policy, module: "acpi_cpufreq", meanSeconds: 10, centralSeconds: 11, bootP5Seconds: 8, bootP95Seconds: 12, p5Seconds: 9, p95Seconds: 13, refits: 3, refitMeans: [9, 11, 13], widenFactor: 1,
   });
   const figs = [
     predictionVsCpusFigure([pred("base", 64, 0), pred("base", 128, 0)], "acpi_cpufreq"),
     predictionVsLatencyFigure([pred("base", 288, 0), pred("base", 288, 100)], "acpi_cpufreq"),
-    ratioPredictionFigure([{ cpus: 64, ratio: 3, p5: 2, p95: 4 }], "base", "merge", "acpi_cpufreq"),
+    ratioPredictionFigure([{ cpus: 64, ratio: 3, p5: 2, p95: 4, widenFactor: 1 }], "base", "merge", "acpi_cpufreq"),
     parameterSpreadFigure([{ name: "herdRecheckUs", fitted: 10, median: 12, p5: 8, p95: 20, relativeWidth: 1.2 }]),
     breakdownFigure([{ cpus: 288, policy: "base", module: "acpi_cpufreq", fullLoads: 576, gracePeriodsMs: 50, mutexWaitMs: 1, herdRechecksMs: 3, otherKernelMs: 10, spanPerLoadMs: 78 }]),
   ];

@@ -22,6 +22,7 @@ import { chordRefit, jacobian } from "./levenbergMarquardt";
 import { BootDesign, CellFit, fit, FitCell, FitResult, optimiser, paramsFrom, residualFunction, simulateCells, Target, targetsOf, unitOf } from "./fit";
 import type { Scenario } from "../model/scenario";
 import { seedMachineCpus } from "../model/limits";
+import { fitVerdict, FitVerdict } from "./verdict";
 
 export interface CalibrationSettings {
   cpus: number;
@@ -34,8 +35,10 @@ export interface CalibrationSettings {
   /** Bootstrap refits, and model runs allowed per refit. */
   refits: number;
   refitEvals: number;
-  /** Levenberg-Marquardt iteration limit of each fit. */
+  /** Levenberg-Marquardt iteration limit of each fit (the fit of all cells, and the out-of-sample one). */
   maxIterations: number;
+  /** Wall-clock seconds each of those fits may take (checked after each iteration); past it the fit stops, NOT converged. */
+  budgetSeconds: number;
   /**
    * For a study other than the seed's (each default is the seed's calibration):
    * the scenario simulated (default the seed's machine at `cpus`), the free
@@ -60,6 +63,8 @@ export const defaultSettings: CalibrationSettings = {
   refits: 30,
   refitEvals: 5,
   maxIterations: optimiser.maxIterations,
+  // The seed's fit takes ~5 minutes on 2 cores; an hour is a safety net, not a setting it meets.
+  budgetSeconds: 3600,
 };
 
 /**
@@ -67,7 +72,9 @@ export const defaultSettings: CalibrationSettings = {
  * --study NAME` runs it first): the same free parameters and bounds as the seed
  * (src/calibrate/bounds.ts), on the study's own scenario and configurations, with
  * few boots and refits so that a small study calibrates in seconds to minutes.
- * Its record says so in its description; `npm run calibrate` is the full one.
+ * The fit itself runs as long as the seed's (up to 15 iterations) so that it
+ * converges where it can, within a 5-minute budget per fit. Its record says so
+ * in its description; `npm run calibrate` is the full one.
  */
 export function shortSettings(scenario: Scenario, policies: string[]): CalibrationSettings {
   const each = (n: number) => Object.fromEntries(policies.map((p) => [p, n]));
@@ -80,7 +87,8 @@ export function shortSettings(scenario: Scenario, policies: string[]): Calibrati
     checkBoots: each(40),
     refits: 4,
     refitEvals: 2,
-    maxIterations: 3,
+    maxIterations: optimiser.maxIterations,
+    budgetSeconds: 300,
   };
 }
 
@@ -110,6 +118,8 @@ export interface CalibrationRecord {
   design: { scenario: string; cpus: number; seed: number; boots: Record<string, number>; refits: number; refitEvals: number };
   fit: { cells: CellFit[]; objective: number; maxAbsErrorPct: number; evaluations: number; iterations: number; converged: boolean; stopReason: string };
   unseen: { seed: number; boots: Record<string, number>; cells: CellFit[]; maxAbsErrorPct: number; maxModelNoisePct: number };
+  /** Converged or not, parameters on a bound, each unseen mean against the measured mean's 95% interval (verdict.ts). */
+  verdict: FitVerdict;
   outOfSample: {
     fittedOn: string[];
     params: Params;
@@ -121,7 +131,7 @@ export interface CalibrationRecord {
     stopReason: string;
   };
   bootstrap: { method: string; refits: Refit[]; spread: ParamSpread[]; correlations: { names: string[]; matrix: number[][] } };
-  optimiser: typeof optimiser;
+  optimiser: typeof optimiser & { budgetSeconds?: number };
   code: { modburst: string; commit: string };
 }
 
@@ -254,7 +264,7 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
   const heldOutConfig = s.heldOutConfig ?? (configs.includes("my") ? "my" : configs[configs.length - 1]);
 
   log(`fit: ${freeParams.map((f) => f.name).join(", ")} to all ${cells.length} cells (boots per policy ${JSON.stringify(s.boots)}, seed ${s.seed})`);
-  const settings = { maxIterations: s.maxIterations };
+  const settings = { maxIterations: s.maxIterations, budgetSeconds: s.budgetSeconds };
   const all = await fit({ cells, start, free: freeParams, design, onProgress: log, settings });
   log(`fit: ${all.converged ? "converged" : "stopped"} (${all.reason}) after ${all.evals} runs; worst cell ${maxAbs(all.cells).toFixed(1)}%`);
   const polished = await polish(cells, all, design, s, log);
@@ -276,6 +286,8 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
   const J = polished.jacobian ?? (await jacobianAt(cells, all.params, freeParams, design));
   const boot = await bootstrap(cells, all, J, s, design, log);
 
+  const fitReport = { cells: all.cells, objective: all.objective, maxAbsErrorPct: maxAbs(all.cells), evaluations: all.evals, iterations: all.iterations, converged: all.converged, stopReason: all.reason };
+  const unseenReport = { seed: s.checkSeed, boots: s.checkBoots, cells: unseen, maxAbsErrorPct: maxAbs(unseen), maxModelNoisePct: noise };
   return {
     description:
       s.description ??
@@ -283,8 +295,9 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
     params: all.params,
     free: freeParams,
     design: { scenario: s.scenario?.name ?? "seed", cpus: s.cpus, seed: s.seed, boots: s.boots, refits: s.refits, refitEvals: s.refitEvals },
-    fit: { cells: all.cells, objective: all.objective, maxAbsErrorPct: maxAbs(all.cells), evaluations: all.evals, iterations: all.iterations, converged: all.converged, stopReason: all.reason },
-    unseen: { seed: s.checkSeed, boots: s.checkBoots, cells: unseen, maxAbsErrorPct: maxAbs(unseen), maxModelNoisePct: noise },
+    fit: fitReport,
+    unseen: unseenReport,
+    verdict: fitVerdict({ params: all.params, free: freeParams, fit: fitReport, unseen: unseenReport }, cells),
     outOfSample: {
       fittedOn,
       params: oos.params,
@@ -296,7 +309,7 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
       stopReason: oos.reason,
     },
     bootstrap: boot,
-    optimiser: { ...optimiser, maxIterations: s.maxIterations },
+    optimiser: { ...optimiser, maxIterations: s.maxIterations, budgetSeconds: s.budgetSeconds },
     code: codeVersion(),
   };
 }
@@ -318,6 +331,36 @@ export function readCalibration(file = paths.calibratedParams): CalibrationRecor
   const json = readParamsJson(file, "calibration file");
   checkCalibrationRecord(json, displayPath(file));
   return json as CalibrationRecord;
+}
+
+/**
+ * The record with its verdict computed afresh from its own fit, bounds and
+ * unseen check and the measured boots (verdict.ts): no model runs, so every
+ * fitted number stays as it is. The verdict goes after `unseen`, as calibrate writes it.
+ */
+export function withVerdict(rec: Omit<CalibrationRecord, "verdict"> & { verdict?: FitVerdict }, cells: FitCell[]): CalibrationRecord {
+  const verdict = fitVerdict(rec, cells);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rec)) {
+    if (k === "verdict") continue;
+    out[k] = v;
+    if (k === "unseen") out.verdict = verdict;
+  }
+  return out as unknown as CalibrationRecord;
+}
+
+/**
+ * `modburst calibrate --verdict-only`: read the record at `file` (checked whole
+ * but for its verdict, which may be missing: records written before verdicts),
+ * add or recompute its verdict, and write it back atomically.
+ */
+export function rewriteVerdict(file: string, cells: FitCell[]): CalibrationRecord {
+  if (!fs.existsSync(file)) throw new UserError(`invalid calibration file: ${displayPath(file)} (allowed: an existing calibration record; --verdict-only does not fit one)`);
+  const json = readParamsJson(file, "calibration file");
+  checkCalibrationRecord(json, displayPath(file), { withoutVerdict: true });
+  const record = withVerdict(json as CalibrationRecord, cells);
+  writeCalibration(record, file);
+  return record;
 }
 
 /** The calibration's parameter sets: one per bootstrap refit, for prediction intervals. */

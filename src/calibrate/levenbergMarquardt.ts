@@ -21,6 +21,12 @@ export interface LmOptions {
   tolRel: number;
   /** Initial damping (relative to the diagonal of J'J). */
   lambda: number;
+  /**
+   * Wall-clock seconds the search may take, checked after each iteration: once
+   * past it, the search stops, not converged, saying so. None when absent. A fit
+   * stopped by its budget depends on the machine's speed (not reproducible).
+   */
+  budgetSeconds?: number;
 }
 
 export interface LmResult {
@@ -72,6 +78,7 @@ export async function levenbergMarquardt(
   onIteration?: (info: { iteration: number; evals: number; f: number; lambda: number; z: number[]; r: number[] }) => void,
 ): Promise<LmResult & { jacobian: number[][] }> {
   let evals = 0;
+  const started = Date.now();
   const run = async (z: number[]) => {
     evals++;
     const r = await res(z);
@@ -107,6 +114,10 @@ export async function levenbergMarquardt(
     }
     if (!accepted) {
       return { z, r, f, evals, iterations: iteration, converged: true, reason: "no damped step lowers the objective: a minimum at the Jacobian's resolution", jacobian: J };
+    }
+    const spentSeconds = (Date.now() - started) / 1000;
+    if (o.budgetSeconds !== undefined && spentSeconds >= o.budgetSeconds && iteration < o.maxIterations) {
+      return { z, r, f, evals, iterations: iteration, converged: false, reason: `time budget ${o.budgetSeconds} s reached after ${iteration} iterations (${spentSeconds.toFixed(0)} s)`, jacobian: J };
     }
   }
   return { z, r, f, evals, iterations: o.maxIterations, converged: false, reason: `iteration limit ${o.maxIterations} reached`, jacobian: J };

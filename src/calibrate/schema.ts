@@ -19,7 +19,10 @@ export type Schema =
   | { kind: "object"; fields: Record<string, Schema> }
   /** An object of any keys (e.g. boots per policy), each value `value`. */
   | { kind: "map"; value: Schema }
-  | { kind: "array"; items: Schema; minLength?: number };
+  | { kind: "array"; items: Schema; minLength?: number }
+  /** A field of an object that may be absent (checked as `schema` when present). */
+  | { kind: "optional"; schema: Schema }
+  | { kind: "enum"; values: string[] };
 
 const num = (min?: number, max?: number): Schema => ({ kind: "number", min, max });
 const int = (min?: number, max?: number): Schema => ({ kind: "number", min, max, integer: true });
@@ -28,6 +31,8 @@ const bool: Schema = { kind: "boolean" };
 const params: Schema = { kind: "params" };
 const obj = (fields: Record<string, Schema>): Schema => ({ kind: "object", fields });
 const arr = (items: Schema, minLength = 0): Schema => ({ kind: "array", items, minLength });
+const optional = (schema: Schema): Schema => ({ kind: "optional", schema });
+const oneOf = (...values: string[]): Schema => ({ kind: "enum", values });
 
 const cellFit = obj({
   config: str,
@@ -42,6 +47,21 @@ const cellFit = obj({
 });
 const bootsPerPolicy: Schema = { kind: "map", value: int(1, 1_000_000) };
 
+/** calibrate/verdict.ts FitVerdict. */
+const verdict = obj({
+  ok: bool,
+  converged: bool,
+  stopReason: str,
+  nearBoundShare: num(0, 0.5),
+  atBounds: arr(obj({ name: str, value: num(), lo: num(), hi: num(), bound: oneOf("lower", "upper"), positionPct: num(0, 100) })),
+  level: num(0, 1),
+  unseenSeed: int(0, 2 ** 32 - 1),
+  cells: arr(obj({ config: str, policy: str, module: str, measuredBoots: int(2), measuredMean: num(0), lo: num(), hi: num(), simulatedMean: num(0), errorPct: num(), inside: bool }), 1),
+  outside: int(0),
+  maxAbsErrorPct: num(0),
+  widenFactor: num(1),
+});
+
 export const calibrationSchema = obj({
   description: str,
   params,
@@ -49,6 +69,7 @@ export const calibrationSchema = obj({
   design: obj({ scenario: str, cpus: int(1, maxCpus), seed: int(0, 2 ** 32 - 1), boots: bootsPerPolicy, refits: int(0, 100_000), refitEvals: int(0, 1_000_000) }),
   fit: obj({ cells: arr(cellFit, 1), objective: num(0), maxAbsErrorPct: num(0), evaluations: int(0), iterations: int(0), converged: bool, stopReason: str }),
   unseen: obj({ seed: int(0, 2 ** 32 - 1), boots: bootsPerPolicy, cells: arr(cellFit, 1), maxAbsErrorPct: num(0), maxModelNoisePct: num(0) }),
+  verdict,
   outOfSample: obj({
     fittedOn: arr(str, 1),
     params,
@@ -65,7 +86,8 @@ export const calibrationSchema = obj({
     spread: arr(obj({ name: str, fitted: num(), median: num(), p5: num(), p95: num(), relativeWidth: num() })),
     correlations: obj({ names: arr(str), matrix: arr(arr(num(-1, 1))) }),
   }),
-  optimiser: obj({ name: str, space: str, h: num(0), maxIterations: int(0), tolStep: num(0), tolRel: num(0), lambda: num(0) }),
+  // budgetSeconds: absent in records written before fits had a time budget (the seed's: none applied).
+  optimiser: obj({ name: str, space: str, h: num(0), maxIterations: int(0), tolStep: num(0), tolRel: num(0), lambda: num(0), budgetSeconds: optional(num(0)) }),
   code: obj({ modburst: str, commit: str }),
 });
 
@@ -93,6 +115,10 @@ function allowedOf(s: Schema): string {
       return `an object of ${allowedOf(s.value)} values`;
     case "array":
       return `an array${s.minLength ? ` of at least ${s.minLength}` : ""}`;
+    case "optional":
+      return allowedOf(s.schema);
+    case "enum":
+      return s.values.join("|");
   }
 }
 
@@ -131,7 +157,10 @@ function check(value: unknown, schema: Schema, where: string, fail: (field: stri
       for (const k of Object.keys(value)) if (!(k in schema.fields)) throw fail(where ? `${where}.${k}` : k, "unknown field", Object.keys(schema.fields).join(", "));
       for (const [k, s] of Object.entries(schema.fields)) {
         const at = where ? `${where}.${k}` : k;
-        if (!(k in value)) throw fail(at, "missing", allowedOf(s));
+        if (!(k in value)) {
+          if (s.kind === "optional") continue;
+          throw fail(at, "missing", allowedOf(s));
+        }
         check(value[k], s, at, fail);
       }
       return;
@@ -143,6 +172,12 @@ function check(value: unknown, schema: Schema, where: string, fail: (field: stri
     case "array":
       if (!Array.isArray(value) || value.length < (schema.minLength ?? 0)) throw bad();
       value.forEach((v, i) => check(v, schema.items, `${where}[${i}]`, fail));
+      return;
+    case "optional":
+      check(value, schema.schema, where, fail);
+      return;
+    case "enum":
+      if (typeof value !== "string" || !schema.values.includes(value)) throw bad();
       return;
   }
 }
@@ -165,9 +200,19 @@ export function isCalibrationRecord(json: unknown): boolean {
  * Check a parsed calibration record; errors name `file` (as shown) and the field.
  * Beyond the types and ranges: each free parameter is a model parameter with lo < hi.
  */
-export function checkCalibrationRecord(json: unknown, file: string): void {
+export function checkCalibrationRecord(json: unknown, file: string, o: { withoutVerdict?: boolean } = {}): void {
   const fail = (field: string, value: unknown, allowed: string) => invalid(field ? `${file}: ${field}` : file, shown(value), allowed);
-  check(json, calibrationSchema, "", fail);
+  if (o.withoutVerdict) {
+    // A record written before verdicts existed, about to get one (calibrate --verdict-only): everything else checked.
+    const { verdict: _, ...fields } = (calibrationSchema as { fields: Record<string, Schema> }).fields;
+    const { verdict: __, ...rest } = isObject(json) ? json : { verdict: undefined };
+    check(isObject(json) ? rest : json, obj(fields), "", fail);
+  } else {
+    if (isObject(json) && "params" in json && !("verdict" in json)) {
+      throw new UserError(`invalid ${file}: verdict: missing (allowed: a record with its fit's verdict; add it without re-fitting: modburst calibrate --verdict-only, with --study NAME for a study)`);
+    }
+    check(json, calibrationSchema, "", fail);
+  }
   const rec = json as { free: Array<{ name: string; lo: number; hi: number }> };
   rec.free.forEach((f, i) => {
     if (!(paramNames as string[]).includes(f.name)) throw fail(`free[${i}].name`, f.name, paramNames.join(", "));

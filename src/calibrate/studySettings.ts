@@ -42,7 +42,8 @@ function str(where: string, v: unknown): string {
  *     "free": [ { "name": "rcuGpExtraMs", "lo": 0, "hi": 60, "start": 30, "why": "..." } ],
  *     "seed": 1, "boots": { "base": 40, "merge": 160 },
  *     "checkSeed": 1000004, "checkBoots": { ... }, "refits": 30, "refitEvals": 5,
- *     "heldOutConfig": "my" }
+ *     "heldOutConfig": "my",
+ *     "maxIterations": 15, "budgetSeconds": 3600 }   // each fit's iteration limit and wall-clock budget
  */
 export interface StudyCalibrateFile {
   /** Parameter values the fit starts from and keeps for everything not free (a params or calibration file of the folder). */
@@ -56,9 +57,12 @@ export interface StudyCalibrateFile {
   refits?: number;
   refitEvals?: number;
   heldOutConfig?: string;
+  /** Levenberg-Marquardt iteration limit and wall-clock budget of each fit (calibration.ts CalibrationSettings). */
+  maxIterations?: number;
+  budgetSeconds?: number;
 }
 
-const settingKeys = ["seed", "boots", "checkSeed", "checkBoots", "refits", "refitEvals", "heldOutConfig"];
+const settingKeys = ["seed", "boots", "checkSeed", "checkBoots", "refits", "refitEvals", "heldOutConfig", "maxIterations", "budgetSeconds"];
 
 function integer(where: string, v: unknown, lo: number, hi: number): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) throw invalid(where, v, `integer ${lo}..${hi}`);
@@ -98,6 +102,8 @@ export function readStudyCalibrateFile(study: Study): StudyCalibrateFile {
   if (o.checkBoots !== undefined) out.checkBoots = bootsMap(`${where}.checkBoots`, o.checkBoots);
   if (o.refits !== undefined) out.refits = integer(`${where}.refits`, o.refits, 2, 1000);
   if (o.refitEvals !== undefined) out.refitEvals = integer(`${where}.refitEvals`, o.refitEvals, 1, 1000);
+  if (o.maxIterations !== undefined) out.maxIterations = integer(`${where}.maxIterations`, o.maxIterations, 1, 1000);
+  if (o.budgetSeconds !== undefined) out.budgetSeconds = integer(`${where}.budgetSeconds`, o.budgetSeconds, 1, 7 * 24 * 3600);
   if (o.heldOutConfig !== undefined) {
     if (typeof o.heldOutConfig !== "string" || !(o.heldOutConfig in study.configs)) throw invalid(`${where}.heldOutConfig`, o.heldOutConfig, Object.keys(study.configs).join("|"));
     out.heldOutConfig = o.heldOutConfig;
@@ -130,7 +136,7 @@ export function studySettings(study: Study, o: { seed?: number; refits?: number 
       description:
         `${study.title}: calibrated parameters of the modburst model for study ${study.name} (scenario ${scenario.name}, ${scenario.cpus} CPUs), ` +
         `fitted to the expected span of each cell with the short calibration (no calibrate.json): the seed's free parameters and bounds, ` +
-        `${JSON.stringify(short.boots)} boots per policy, at most ${short.maxIterations} iterations, ${o.refits ?? short.refits} bootstrap refits of at most ${short.refitEvals} runs.`,
+        `${JSON.stringify(short.boots)} boots per policy, at most ${short.maxIterations} iterations and ${short.budgetSeconds} s per fit, ${o.refits ?? short.refits} bootstrap refits of at most ${short.refitEvals} runs.`,
     };
   }
   const file = readStudyCalibrateFile(study);
@@ -154,7 +160,8 @@ export function studySettings(study: Study, o: { seed?: number; refits?: number 
     checkBoots,
     refits: o.refits ?? file.refits ?? defaultSettings.refits,
     refitEvals: file.refitEvals ?? defaultSettings.refitEvals,
-    maxIterations: defaultSettings.maxIterations,
+    maxIterations: file.maxIterations ?? defaultSettings.maxIterations,
+    budgetSeconds: file.budgetSeconds ?? defaultSettings.budgetSeconds,
     scenario,
     free,
     start,

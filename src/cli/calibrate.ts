@@ -1,12 +1,15 @@
 /**
  * modburst calibrate [--seed S] [--refits N] [--out FILE]   (npm run calibrate -- ...)
  * modburst calibrate --study NAME|FOLDER [--seed S] [--refits N]: a study's own calibration, into its folder
+ * modburst calibrate --verdict-only [--study NAME|FOLDER | --out FILE]: recompute an existing record's verdict, no fit
+ * Every run ends with the fit's verdict (src/reports/verdict.ts).
  */
-import { calibrate, CalibrationRecord, defaultSettings, writeCalibration } from "../calibrate/calibration";
+import { calibrate, CalibrationRecord, defaultSettings, rewriteVerdict, writeCalibration } from "../calibrate/calibration";
 import { cellsOf, readMeasured } from "../data/measured";
 import { checkInteger, UserError } from "../errors";
 import { checkWritableFile } from "../fsutil";
 import { paths } from "../paths";
+import { verdictLines } from "../reports/verdict";
 import { formatTextTable } from "../tables/format";
 import { OptionTable, parseCli } from "./args";
 
@@ -16,6 +19,7 @@ export const calibrateOptions: OptionTable = {
   seed: { type: "string", value: "S", help: `the seed of the fit's boots (default ${defaultSettings.seed})` },
   refits: { type: "string", value: "N", help: `bootstrap refits, 2..1000 (default ${defaultSettings.refits} for the seed)` },
   out: { type: "string", value: "FILE", help: "where the seed's record goes (default its calibration.json; not with --study)" },
+  "verdict-only": { type: "boolean", help: "recompute only the record's verdict from its numbers and the measured CSV; nothing else changes" },
 };
 
 export async function calibrateCommand(argv: string[]): Promise<number> {
@@ -23,6 +27,11 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   const studyArg = values.study as string | undefined;
   const t0 = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+  if (values["verdict-only"] === true) {
+    for (const k of ["seed", "refits"]) if (values[k] !== undefined) throw new UserError(`invalid ${k}: ${values[k]} (allowed none with --verdict-only: it fits nothing)`);
+    if (studyArg !== undefined && values.out !== undefined) throw new UserError(`invalid out: ${values.out} (allowed none with --study: the study's calibration file is updated)`);
+    return verdictOnly(studyArg, values.out as string | undefined, t0);
+  }
   if (studyArg !== undefined) {
     if (values.out !== undefined) throw new UserError(`invalid out: ${values.out} (allowed none with --study: the record goes to the study's calibration file)`);
     const seed = values.seed === undefined ? undefined : checkInteger("seed", values.seed, 0, 2 ** 31);
@@ -57,6 +66,23 @@ async function calibrateSeed(values: Record<string, string | boolean | undefined
   return 0;
 }
 
+/** The verdict of an existing record, recomputed from the record and the measured boots it was fitted to (seconds, no model run). */
+function verdictOnly(studyArg: string | undefined, out: string | undefined, t0: number): number {
+  let file = out ?? paths.calibratedParams;
+  let cells = undefined as ReturnType<typeof cellsOf> | undefined;
+  if (studyArg !== undefined) {
+    const { loadStudy, studyCells } = require("../studies/study") as typeof import("../studies/study");
+    const study = loadStudy(studyArg);
+    file = study.files.calibration;
+    cells = studyCells(study);
+  }
+  checkWritableFile(file);
+  const record = rewriteVerdict(file, cells ?? cellsOf(readMeasured()));
+  console.log(verdictLines(record.verdict).join("\n"));
+  console.log(`wrote the verdict into ${file} in ${((Date.now() - t0) / 1000).toFixed(1)} s (nothing else in the record changed)`);
+  return 0;
+}
+
 function report(record: CalibrationRecord, out: string, t0: number): void {
   const rows = record.unseen.cells.map((c) => [c.config, c.module, c.measuredMean, c.simulatedMean, c.errorPct, c.measuredSd, c.simulatedSd, c.simulatedSd / c.measuredSd]);
   console.log(`\nUnseen seed ${record.unseen.seed} (model noise at most ${record.unseen.maxModelNoisePct.toFixed(1)}% of a mean):`);
@@ -65,5 +91,6 @@ function report(record: CalibrationRecord, out: string, t0: number): void {
   console.log(`fit: ${record.fit.converged ? "converged" : "NOT converged"}: ${record.fit.stopReason}`);
   const predicted = [...new Set(record.outOfSample.predicted.map((c) => c.config))].join("+");
   console.log(`out of sample (fit ${record.outOfSample.fittedOn.join("+")}, predict ${predicted}): ${record.outOfSample.predicted.map((c) => `${c.module} ${c.errorPct.toFixed(1)}%`).join(", ")}`);
+  console.log(`\n${verdictLines(record.verdict).join("\n")}\n`);
   console.log(`wrote ${out} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }

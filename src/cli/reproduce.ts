@@ -15,6 +15,7 @@ import { paths } from "../paths";
 import { describeFailure, installInterruptHandler, listNotebooks, recordsOf, runNotebooks, selectNotebooks } from "../notebooks/runner";
 import { computeStudyRecords, StudyInputs, studyInputs, studyRecordNames } from "../records/study";
 import { calibrateStudy, hasCalibration } from "../calibrate/studyRecord";
+import { verdictLines } from "../reports/verdict";
 import { loadStudy, primaryModule, seedStudyName, studiesEnv, Study, studyCells, studyNote, studyScenario } from "../studies/study";
 import { parametersCellIndex, studyBanner } from "../notebooks/parameters";
 import { displayPath } from "../data/csv";
@@ -61,8 +62,9 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   if (!hasCalibration(study)) {
     console.log(`calibrate: study ${study.name} has no ${displayPath(study.files.calibration)}; calibrating it first`);
     const t0 = Date.now();
-    await calibrateStudy(study, { log: (line) => console.log(`calibrate [${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`) });
+    const record = await calibrateStudy(study, { log: (line) => console.log(`calibrate [${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`) });
     console.log(`calibrate: wrote ${displayPath(study.files.calibration)} in ${((Date.now() - t0) / 1000).toFixed(1)} s (scenario ${studyScenario(study).name})`);
+    for (const line of verdictLines(record.verdict)) console.log(`calibrate: ${line}`);
   }
   installInterruptHandler();
   const started = Date.now();

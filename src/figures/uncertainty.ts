@@ -5,7 +5,7 @@
  */
 import type { LoadBreakdown } from "../records/breakdown";
 import type { ExternalComparison } from "../records/external";
-import type { Prediction, RatioPrediction } from "../records/uncertainty";
+import { intervalName, Prediction, RatioPrediction } from "../records/uncertainty";
 import type { ParamSpread } from "../calibrate/calibration";
 import { cpusAxis, secondsAxis, valueAxis } from "./axes";
 import { colorOf } from "./palette";
@@ -24,7 +24,7 @@ function intervalTraces(preds: Prediction[], policy: string, module: string, xOf
   return [
     { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p5Seconds), line: { width: 0, color }, showlegend: false, hoverinfo: "skip", legendgroup: policy },
     { type: "scatter", mode: "lines", x, y: pts.map((p) => p.p95Seconds), line: { width: 0, color }, fill: "tonexty", fillcolor: rgba(color, 0.2), showlegend: false, hoverinfo: "skip", legendgroup: policy },
-    { type: "scatter", mode: "lines+markers", name: `${policy} (model, 90% interval)`, x, y: pts.map((p) => p.centralSeconds), line: { color, width: 2 }, marker: { size: 5 }, legendgroup: policy },
+    { type: "scatter", mode: "lines+markers", name: `${policy} (model, ${intervalName(pts[0]?.widenFactor ?? 1)})`, x, y: pts.map((p) => p.centralSeconds), line: { color, width: 2 }, marker: { size: 5 }, legendgroup: policy },
   ];
 }
 
@@ -72,7 +72,7 @@ export function ratioPredictionFigure(rs: RatioPrediction[], a: string, b: strin
   return {
     data: [
       { type: "scatter", mode: "lines", x, y: rs.map((r) => r.p5), line: { width: 0, color }, showlegend: false, hoverinfo: "skip" },
-      { type: "scatter", mode: "lines", x, y: rs.map((r) => r.p95), line: { width: 0, color }, fill: "tonexty", fillcolor: rgba(color, 0.2), name: "90% interval (bootstrap refits)" },
+      { type: "scatter", mode: "lines", x, y: rs.map((r) => r.p95), line: { width: 0, color }, fill: "tonexty", fillcolor: rgba(color, 0.2), name: `${intervalName(rs[0]?.widenFactor ?? 1)} (bootstrap refits)` },
       { type: "scatter", mode: "lines+markers", name: `${a} / ${b} (median of refits)`, x, y: rs.map((r) => r.ratio), line: { color, width: 2 } },
     ],
     layout: {

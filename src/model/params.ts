@@ -14,6 +14,8 @@ export interface ParamSpec {
   max: number;
   unit: string;
   doc: string;
+  /** The measurement that would pin it down where the spans alone cannot (a fit that runs to a bound says so). */
+  pinnedBy: string;
   integer?: boolean;
 }
 
@@ -22,77 +24,95 @@ export const paramSpecs = {
   triggerGapUs: {
     default: 6000, min: 0, max: 1_000_000, unit: "us", integer: true,
     doc: "Mean spacing between consecutive uevents of one phase as udevd receives them (udevadm trigger writes, kernel uevent, netlink) [est].",
+    pinnedBy: "udevd's debug log of the same boots: the spacing of the uevents of one phase as they are queued (\"seq N queued\" lines); or more boots of a configuration whose span is the arrival window (merge, idempotent).",
   },
   phaseGapMs: {
     default: 2900, min: 0, max: 600_000, unit: "ms", integer: true,
     doc: "Time between the end of one device phase and the start of the next: the other subsystems' devices enumerated in between [est].",
+    pinnedBy: "the time between the last uevent of one device phase and the first of the next in udevd's debug log (or udevadm monitor --kernel timestamps).",
   },
   workerSpawnUs: {
     default: 2000, min: 0, max: 1_000_000, unit: "us", integer: true,
     doc: "udevd main loop cost of forking a new worker when none is idle [est].",
+    pinnedBy: "udevd's debug log: when each worker is forked against the event it then serves.",
   },
   dispatchUs: {
     default: 50, min: 0, max: 100_000, unit: "us", integer: true,
     doc: "udevd main loop cost of handing one event to an idle worker [est].",
+    pinnedBy: "udevd's debug log: the time from an event being queued to an idle worker processing it.",
   },
   ruleUs: {
     default: 3000, min: 0, max: 10_000_000, unit: "us", integer: true,
     doc: "Worker cost of running the rules for one event before the kmod builtin [est].",
+    pinnedBy: "udevd's debug log: the time from a worker processing an event to the kmod builtin's line for it.",
   },
   kmodUs: {
     default: 300, min: 0, max: 1_000_000, unit: "us", integer: true,
     doc: "kmod cost per module: alias resolution, /sys/module/NAME/initstate read, opening the .ko [est].",
+    pinnedBy: "strace -T (or perf trace) of the kmod builtin's calls for one event.",
   },
   // --- kernel: finit_module cost components ---
   readUs: {
     default: 400, min: 0, max: 1_000_000, unit: "us", integer: true,
     doc: "(a) read the file into a vmalloc buffer, ELF and signature checks [est].",
+    pinnedBy: "ftrace function_graph of one finit_module: its kernel_read_file part.",
   },
   layoutUs: {
     default: 300, min: 0, max: 1_000_000, unit: "us", integer: true,
     doc: "(b) layout_and_allocate: vmalloc and copy of the module image [est].",
+    pinnedBy: "ftrace function_graph of one finit_module: its layout_and_allocate part.",
   },
   formationUs: {
     default: 1500, min: 0, max: 10_000_000, unit: "us", integer: true,
     doc: "(c) leader only: percpu, relocations, notifiers, sysfs, outside module_mutex [est].",
+    pinnedBy: "ftrace function_graph of one leader load, from layout_and_allocate to do_init_module.",
   },
   teardownUs: {
     default: 1500, min: 0, max: 10_000_000, unit: "us", integer: true,
     doc: "(e) failure teardown work outside grace periods: notifiers, sysfs teardown, freeing [est].",
+    pinnedBy: "ftrace function_graph of one failing load's teardown, outside its synchronize_rcu() calls.",
   },
   mutexOpUs: {
     default: 20, min: 0, max: 100_000, unit: "us", integer: true,
     doc: "One short module_mutex critical section (list add, state change, unlink without its grace period) [est].",
+    pinnedBy: "module_mutex hold times (CONFIG_LOCK_STAT, /proc/lock_stat) during coldplug.",
   },
   herdRecheckUs: {
     default: 8, min: 0, max: 100_000, unit: "us", integer: true,
     doc: "One woken waiter re-checking its condition under module_mutex (wake-up, lock handoff across CPUs, list walk) [est].",
+    pinnedBy: "module_mutex hold times under base (CONFIG_LOCK_STAT), or base boots at a second CPU count: the herd and the grace periods grow differently with CPUs.",
   },
   rcuGpExtraMs: {
     default: 12, min: 0, max: 1000, unit: "ms",
     doc: "Median time a grace period lasts beyond its first force-quiescent-state wait: CPUs busy in long kernel sections during coldplug (module loading, udev work) reporting their quiescent state late, the GP kthread's wake-up, callback invocation. Independent of the CPU count and of HZ [est; mechanism src: kernel/rcu/tree.c rcu_gp_kthread; HZ-independence: the 192-CPU HZ=1000 measurement, notebook 03].",
+    pinnedBy: "grace-period lengths during coldplug (the rcu_grace_period tracepoint), or base boots at a second CPU count: only the FQS wait grows with CPUs.",
   },
   rcuSigma: {
     default: 0.25, min: 0, max: 2, unit: "lognormal sigma",
     doc: "Spread of the CPU-independent part of a grace period [est].",
+    pinnedBy: "the spread of grace-period lengths during coldplug (the rcu_grace_period tracepoint).",
   },
   jitterSigma: {
     default: 0.3, min: 0, max: 2, unit: "lognormal sigma",
     doc: "Spread of every other cost draw around its median; 0 turns jitter off [est].",
+    pinnedBy: "the per-attempt times of the same boots (modburst measure --events): the spread of the gaps between consecutive failing loads under base.",
   },
   // --- other drivers loading during coldplug ---
   bgWakeupsPerS: {
     default: 30, min: 0, max: 100_000, unit: "1/s",
     doc: "Rate, at the first uevent, of other modules' loads completing; each holds module_mutex and calls wake_up_all(&module_wq) [est].",
+    pinnedBy: "the other modules' load lines in the same udevd debug logs: how many finish per second at the start of coldplug; or boots of revert, whose span depends on them.",
   },
   bgDecayS: {
     default: 2.5, min: 0.01, max: 3600, unit: "s",
     doc: "Time constant of the exponential decay of that rate: most drivers load early in coldplug, few late (rate(t) = bgWakeupsPerS x exp(-t / bgDecayS)) [est].",
+    pinnedBy: "the other modules' load lines in the same udevd debug logs: how fast their rate falls during coldplug; or boots of revert, whose late-phase span depends on it.",
   },
   // --- the boot as a whole ---
   bootPaceSigma: {
     default: 0.1, min: 0, max: 1, unit: "lognormal sigma",
     doc: "Boot-to-boot variation of the coldplug pace: one factor per boot, drawn around 1, multiplies the uevent spacing and the gap between device phases (how busy the rest of that boot keeps the machine) [est].",
+    pinnedBy: "more boots of each configuration (five or more): the boot-to-boot spread of each span is what sets it.",
   },
 } satisfies Record<string, ParamSpec>;
 

@@ -128,11 +128,14 @@ export const derivedSweepFile = (name: string, dir = paths.derived): string => p
 const cpusOf = (scenario: Scenario) => [...new Set([...predictionCpus, scenario.cpus])].sort((a, b) => a - b);
 const cpuRequests = (scenario: Scenario) => predictionRequests((cpus) => atCpus(scenario, cpus), undefined, cpusOf(scenario));
 
+/** How much a flagged fit's prediction intervals are widened (its verdict's factor; 1 for a fit that is not flagged). */
+const widenFactor = (cal: CalibrationRecord): number => cal.verdict.widenFactor;
+
 /** Notebook 03 and the commit message: the span vs CPUs under every refit. */
 export const cpuPredictions = defineExperiment(
   "predictions-cpus",
-  (cal: CalibrationRecord, scenario: Scenario, _o: Progress = {}) => ({ reqs: cpuRequests(scenario), params: cal.params, refits: refitParams(cal), design: predictionDesign }),
-  (cal, scenario, o = {}): Promise<Prediction[]> => predict(cpuRequests(scenario), cal.params, refitParams(cal), predictionDesign, o),
+  (cal: CalibrationRecord, scenario: Scenario, _o: Progress = {}) => ({ reqs: cpuRequests(scenario), params: cal.params, refits: refitParams(cal), design: predictionDesign, widenFactor: widenFactor(cal) }),
+  (cal, scenario, o = {}): Promise<Prediction[]> => predict(cpuRequests(scenario), cal.params, refitParams(cal), predictionDesign, { ...o, widenFactor: widenFactor(cal) }),
 );
 
 const latencyRequests = (scenario: Scenario) =>
@@ -141,8 +144,8 @@ const latencyRequests = (scenario: Scenario) =>
 /** Notebook 03: one module's span (the seed's acpi_cpufreq) vs init-failure latency under every refit, base and merge. */
 export const latencyPredictions = defineExperiment(
   "predictions-latency",
-  (cal: CalibrationRecord, scenario: Scenario, module: string, _o: Progress = {}) => ({ reqs: latencyRequests(scenario), params: cal.params, refits: refitParams(cal), design: predictionDesign, modules: [module] }),
-  (cal, scenario, module, o = {}): Promise<Prediction[]> => predict(latencyRequests(scenario), cal.params, refitParams(cal), predictionDesign, { ...o, modules: [module] }),
+  (cal: CalibrationRecord, scenario: Scenario, module: string, _o: Progress = {}) => ({ reqs: latencyRequests(scenario), params: cal.params, refits: refitParams(cal), design: predictionDesign, modules: [module], widenFactor: widenFactor(cal) }),
+  (cal, scenario, module, o = {}): Promise<Prediction[]> => predict(latencyRequests(scenario), cal.params, refitParams(cal), predictionDesign, { ...o, modules: [module], widenFactor: widenFactor(cal) }),
 );
 
 /** Notebook 03 and the commit message: each external measurement against the prediction for its machine. */
@@ -155,8 +158,9 @@ export const externalComparisons = defineExperiment(
     params: cal.params,
     refits: refitParams(cal),
     design: predictionDesign,
+    widenFactor: widenFactor(cal),
   }),
-  (cal, measurements, o = {}): Promise<ExternalComparison[]> => compareExternal(measurements, cal.params, refitParams(cal), predictionDesign, o),
+  (cal, measurements, o = {}): Promise<ExternalComparison[]> => compareExternal(measurements, cal.params, refitParams(cal), predictionDesign, { ...o, widenFactor: widenFactor(cal) }),
 );
 
 /** Notebook 03: where the time of one failing load goes under base, on the study's machine (the seed's: 288 CPUs) and at 1536 CPUs (or twice the study's). */

@@ -61,7 +61,7 @@ export function spanOfFirst(b: BootResult, modules: string[], n: number): number
   return t[Math.min(n, t.length) - 1] - t[0];
 }
 
-export async function compareExternal(ms: ExternalMeasurement[], fitted: Params, refits: Params[], d: PredictionDesign, o: PoolOptions = {}): Promise<ExternalComparison[]> {
+export async function compareExternal(ms: ExternalMeasurement[], fitted: Params, refits: Params[], d: PredictionDesign, o: PoolOptions & { widenFactor?: number } = {}): Promise<ExternalComparison[]> {
   const byId = new Map(ms.map((m) => [m.id, m]));
   const out: ExternalComparison[] = [];
   for (const c of externalCases) {

@@ -8,6 +8,11 @@
  * directions the seed hardly constrains (grace periods against the herd) the
  * refits settle to one side of the fitted point, so the fitted parameters' own
  * value is kept beside it (meanSeconds) rather than quoted alone.
+ *
+ * A calibration whose verdict is flagged (not converged, or missing a measured
+ * mean beyond its 95% interval on unseen boots; calibrate/verdict.ts) gets no
+ * interval narrower than its own miss: each interval becomes [p5 / k, p95 x k],
+ * k the verdict's widenFactor (1 for a fit that is not flagged).
  */
 import { quantileSeq } from "mathjs";
 import type { BootResult } from "../model/boot";
@@ -46,6 +51,8 @@ export interface Prediction {
   refits: number;
   /** Each refit's expected span, in refit order: the fitted mean plus the refit's shift on the same boots. */
   refitMeans: number[];
+  /** What p5Seconds and p95Seconds were widened by for the fit's own miss (1: the refits' 90% interval as it is). */
+  widenFactor: number;
 }
 
 export interface PredictionRequest {
@@ -79,9 +86,11 @@ export async function predict(
   fitted: Params,
   refits: Params[],
   d: PredictionDesign,
-  o: PoolOptions & { metric?: BootMetric; modules?: string[]; logTimes?: boolean } = {},
+  o: PoolOptions & { metric?: BootMetric; modules?: string[]; logTimes?: boolean; widenFactor?: number } = {},
 ): Promise<Prediction[]> {
   checkDesign(d);
+  const k = o.widenFactor ?? 1;
+  if (!(k >= 1)) throw new Error(`predict: widenFactor ${k} (allowed >= 1)`);
   const metric = o.metric ?? spanMetric;
   const results = await runBoots(jobsOf(reqs, fitted, refits, d, o.logTimes === true), o);
   const perRequest = d.boots + refits.length * d.bootsPerRefit;
@@ -109,10 +118,11 @@ export async function predict(
         centralSeconds: refits.length ? q(refitMeans, 0.5) : meanOf(xs),
         bootP5Seconds: q(xs, 0.05),
         bootP95Seconds: q(xs, 0.95),
-        p5Seconds: refits.length ? q(refitMeans, 0.05) : NaN,
-        p95Seconds: refits.length ? q(refitMeans, 0.95) : NaN,
+        p5Seconds: refits.length ? q(refitMeans, 0.05) / k : NaN,
+        p95Seconds: refits.length ? q(refitMeans, 0.95) * k : NaN,
         refits: refits.length,
         refitMeans,
+        widenFactor: k,
       });
     }
   });
@@ -136,9 +146,28 @@ export interface RatioPrediction {
   ratio: number;
   p5: number;
   p95: number;
+  /** What p5 and p95 were widened by (the product of the two spans' factors; 1 when not widened). */
+  widenFactor: number;
 }
 
-/** span(a) / span(b) per CPU count, with the 90% interval over refits (each refit's own ratio). */
+/**
+ * What a prediction's interval is called: the refits' 90% interval, or, for a
+ * flagged fit, that interval widened by its miss ("90% interval widened x1.13").
+ */
+export function intervalName(widenFactor: number): string {
+  return widenFactor > 1 ? `90% interval widened x${widenFactor.toFixed(2)}` : "90% interval";
+}
+
+/** "90% interval 6.9-7.2", or for a flagged fit "90% interval widened x1.13: 174-231" (the ends already formatted). */
+export function intervalText(lo: string, hi: string, widenFactor: number): string {
+  return `${intervalName(widenFactor)}${widenFactor > 1 ? ":" : ""} ${lo}-${hi}`;
+}
+
+/**
+ * span(a) / span(b) per CPU count, with the 90% interval over refits (each
+ * refit's own ratio), widened by both predictions' factors for a flagged fit
+ * (each span may be off by its factor, in either direction).
+ */
 export function ratioPredictions(ps: Prediction[], a: string, b: string, module: string): RatioPrediction[] {
   const at = (policy: string, cpus: number) => ps.find((p) => p.policy === policy && p.module === module && p.cpus === cpus);
   const cpus = [...new Set(ps.filter((p) => p.module === module).map((p) => p.cpus))].sort((x, y) => x - y);
@@ -147,6 +176,7 @@ export function ratioPredictions(ps: Prediction[], a: string, b: string, module:
     const pb = at(b, c);
     if (!pa || !pb) return [];
     const rs = pa.refitMeans.map((m, i) => m / pb.refitMeans[i]);
-    return [{ cpus: c, ratio: rs.length ? q(rs, 0.5) : pa.meanSeconds / pb.meanSeconds, p5: rs.length ? q(rs, 0.05) : NaN, p95: rs.length ? q(rs, 0.95) : NaN }];
+    const k = pa.widenFactor * pb.widenFactor;
+    return [{ cpus: c, ratio: rs.length ? q(rs, 0.5) : pa.meanSeconds / pb.meanSeconds, p5: rs.length ? q(rs, 0.05) / k : NaN, p95: rs.length ? q(rs, 0.95) * k : NaN, widenFactor: k }];
   });
 }

@@ -4,6 +4,9 @@
  * model, none typed here.
  */
 import { formatSeedLayout, LayoutCell } from "../tables/seedLayout";
+import type { FitVerdict } from "../calibrate/verdict";
+import { intervalText } from "../records/uncertainty";
+import { fitQualityOf } from "./verdict";
 
 export const maxColumns = 72;
 
@@ -14,11 +17,11 @@ export interface Interval {
   p95: number;
 }
 
-/** The mean and its interval, with more decimals when `digits` would print a narrow interval as "a-a". */
-const ci = (x: Interval, digits: number) => {
+/** The mean and its interval, with more decimals when `digits` would print a narrow interval as "a-a"; a flagged fit's is named widened. */
+const ci = (x: Interval, digits: number, widenFactor = 1) => {
   let d = digits;
   while (d < 3 && x.p5 !== x.p95 && x.p5.toFixed(d) === x.p95.toFixed(d)) d++;
-  return `${x.mean.toFixed(d)} s (90% interval ${x.p5.toFixed(d)}-${x.p95.toFixed(d)})`;
+  return `${x.mean.toFixed(d)} s (${intervalText(x.p5.toFixed(d), x.p95.toFixed(d), widenFactor)})`;
 };
 
 /** Mean span per module of one side of the comparison, measured or (where the study measured no such configuration) the model's. */
@@ -56,6 +59,8 @@ export interface CommitNumbers {
   largerSpan: Record<string, Interval>;
   /** The fit on boots it never saw. */
   unseen: { seed: number; maxAbsErrorPct: number; refits: number };
+  /** The calibration's verdict: its fit-quality sentence ends the first paragraph, and a flagged fit's intervals are widened. */
+  fit: FitVerdict;
   external: Array<{ cpus: number; policy: string; module: string; reported: number; predicted: number; errorPct: number }>;
   figures: Array<{ name: string; title: string; formats: string[] }>;
   version: string;
@@ -104,20 +109,22 @@ export function justificationOf(n: CommitNumbers): string {
       `one after another: ${sideText(n.before, n.modules, true)}. With this patch ` +
       `duplicates wait for the running load: ${sideText(n.after, n.modules, false)}, ` +
       `${n.fullLoads.merge} full loads instead of ${n.fullLoads.base} (model). At ${n.largerCpus} CPUs (model): ` +
-      `${ci(n.largerSpan.base, 0)} on 6.0-rc3, ${s1(n.largerSpan.merge.mean)} s (${s1(n.largerSpan.merge.p5)}-${s1(n.largerSpan.merge.p95)}) with it.`,
+      `${ci(n.largerSpan.base, 0, n.fit.widenFactor)} on 6.0-rc3, ${s1(n.largerSpan.merge.mean)} s (${s1(n.largerSpan.merge.p5)}-${s1(n.largerSpan.merge.p95)}) with it.`,
   );
 }
 
 export function formatCommitMessage(n: CommitNumbers): string {
-  const justification = justificationOf(n);
+  // The fit's quality ends the first paragraph: the study's line for a study, else the justification.
+  const quality = fitQualityOf(n.fit);
+  const justification = n.study ? justificationOf(n) : wrap(`${justificationOf(n).replace(/\n/g, " ")} ${quality}`);
   const figureLines = n.figures.flatMap((f) => [`  ${f.name}.{${f.formats.join(",")}}`, wrap(f.title, maxColumns - 4).replace(/^/gm, "    ")]);
   const studyLines = !n.study
     ? []
     : [
         wrap(
-          n.study.synthetic
+          (n.study.synthetic
             ? `SYNTHETIC: ${n.study.title.replace(/^SYNTHETIC:?\s*/, "")}, study ${n.study.name}. Every number below comes from udev logs the modburst model wrote, not from a machine: a worked example of the kit, not a measurement.`
-            : `Study ${n.study.name}: ${n.study.title}.`,
+            : `Study ${n.study.name}: ${n.study.title}.`) + ` ${quality}`,
         ),
         "",
       ];
@@ -136,10 +143,11 @@ export function formatCommitMessage(n: CommitNumbers): string {
     formatSeedLayout(n.simulatedCells),
     "",
     wrap(
-      `Model, ${n.module} at ${n.cpus} CPUs: v6.2 ${ci(n.predictedSpan["no-wait-going"], 1)}, ` +
-        `v6.5 ${ci(n.predictedSpan.idempotent, 1)}. ` +
+      `Model, ${n.module} at ${n.cpus} CPUs: v6.2 ${ci(n.predictedSpan["no-wait-going"], 1, n.fit.widenFactor)}, ` +
+        `v6.5 ${ci(n.predictedSpan.idempotent, 1, n.fit.widenFactor)}. ` +
         `The model's means are within ${s1(n.unseen.maxAbsErrorPct)}% of the measured ones on boots the calibration never saw ` +
-        `(seed ${n.unseen.seed}); intervals come from ${n.unseen.refits} refits to bootstrap resamples of the measured boots.` +
+        `(seed ${n.unseen.seed}); intervals come from ${n.unseen.refits} refits to bootstrap resamples of the measured boots` +
+        (n.fit.widenFactor > 1 ? `, each widened x${n.fit.widenFactor.toFixed(2)} (to p5 / ${n.fit.widenFactor.toFixed(2)} and p95 x ${n.fit.widenFactor.toFixed(2)}) because the fit is flagged.` : ".") +
         (n.external.length === 0
           ? ""
           : ` Independent check, ${n.external[0].cpus} CPUs (LKML 2022-12-07), reported vs model: ` +

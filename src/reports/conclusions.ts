@@ -8,7 +8,7 @@ import type { BootResult } from "../model/boot";
 import type { Band, PowerLaw } from "../sweep/aggregate";
 import { Distribution, spans } from "../records/distributions";
 import type { ExternalComparison } from "../records/external";
-import type { Prediction } from "../records/uncertainty";
+import { intervalText, Prediction } from "../records/uncertainty";
 import { describe } from "../stats/describe";
 import type { measuredTestRows, posteriorPredictiveRows } from "../tables/distributionRows";
 
@@ -61,7 +61,7 @@ export function sensitivityConclusions(f: SensitivityFindings, module = "acpi_cp
   const pred = (policy: string, cpus: number) => find(f.preds, `prediction ${policy} ${cpus}`, (p) => p.policy === policy && p.module === module && p.cpus === cpus);
   const withCi = (policy: string, cpus: number, d = 0) => {
     const p = pred(policy, cpus);
-    return `${p.centralSeconds.toFixed(d)} s (90% interval ${p.p5Seconds.toFixed(d)}-${p.p95Seconds.toFixed(d)})`;
+    return `${p.centralSeconds.toFixed(d)} s (${intervalText(p.p5Seconds.toFixed(d), p.p95Seconds.toFixed(d), p.widenFactor)})`;
   };
   const band = (bs: Band[], policy: string, cpus: number, latency: number) =>
     find(bs, `band ${policy} ${cpus} ${latency}`, (b) => b.policy === policy && b.module === module && b.cpus === cpus && b.initLatencyMs === latency);

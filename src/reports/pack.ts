@@ -144,6 +144,7 @@ async function buildPack(inputs: StudyInputs, outDir: string, log: (line: string
     largerCpus,
     largerSpan: { base: spanAt("base", largerCpus), merge: spanAt("merge", largerCpus) },
     unseen: { seed: cal.unseen.seed, maxAbsErrorPct: cal.unseen.maxAbsErrorPct, refits: refitParams(cal).length },
+    fit: cal.verdict,
     external: external.map((e) => ({ cpus: e.cpus, policy: e.policy, module: e.module, reported: e.reportedSeconds, predicted: e.predictedSeconds, errorPct: e.errorPct })),
     figures: figures.map((f) => ({ name: f.name, title: figureTitle(f.figure), formats: [...exportFormats] })),
     version: versions().modburst,

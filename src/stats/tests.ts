@@ -160,3 +160,31 @@ export function bootstrapMeanCI(
   const at = (q: number) => means[Math.min(resamples - 1, Math.max(0, Math.floor(q * resamples)))];
   return { lo: at((1 - level) / 2), hi: at(1 - (1 - level) / 2), level, resamples };
 }
+
+/**
+ * The two-sided critical value of Student's t: the t with P(|T| > t) = 1 - level,
+ * found by bisection on studentTSf above (the t distribution's own tail, not a
+ * sample quantile), to 1e-10 relative.
+ */
+export function studentTCritical(level: number, df: number): number {
+  if (!(level > 0 && level < 1) || !(df > 0)) throw new Error(`studentTCritical: level ${level}, df ${df}`);
+  const tail = (1 - level) / 2;
+  let lo = 0;
+  let hi = 1;
+  while (studentTSf(hi, df) > tail) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-10 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTSf(mid, df) > tail) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** The t-interval of a sample's mean: mean +- t(level, n - 1) x sd / sqrt(n). */
+export function meanTInterval(xs: readonly number[], level = 0.95): { mean: number; lo: number; hi: number; level: number; n: number; t: number } {
+  const v = checkSample("sample", xs, 2);
+  const m = mean(v) as number;
+  const t = studentTCritical(level, v.length - 1);
+  const half = (t * Math.sqrt(variance(v) as unknown as number)) / Math.sqrt(v.length);
+  return { mean: m, lo: m - half, hi: m + half, level, n: v.length, t };
+}
