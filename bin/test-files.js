@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
- * The test files of one suite, longest first (node's runner starts files in the
- * order given, a few at a time, so a long file must not start last):
+ * The test files of one suite. Node 20's runner sorts the files it is given by
+ * name (it does not keep this order; checked: test:jupyter ran notebooks, runner,
+ * setup, studies, ui), so the order below only matters on a runner that keeps it;
+ * no test may depend on which files run beside it:
  * - `node bin/test-files.js` (npm test): everything under test/ but test/jupyter/;
  * - `node bin/test-files.js jupyter` (npm run test:jupyter): test/jupyter/, the
  *   notebooks under the real Jupyter executor, the tslab kernel and JupyterLab in
