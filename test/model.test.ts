@@ -7,7 +7,7 @@ import type { Decision, Loader, ModuleInstance, ModuleState } from "../src/model
 import { defaultParams, gracePeriodMedianUs, withParams } from "../src/model/params";
 import { getPolicy, policyNames } from "../src/model/policies";
 import type { Policy } from "../src/model/policies";
-import { edacScenario, kselftestScenario, Scenario, withInit } from "../src/model/scenario";
+import { defaultUdevd, edacScenario, kselftestScenario, Scenario, withInit } from "../src/model/scenario";
 import { seedScenario } from "../src/model/scenarios";
 import { Request } from "../src/model/types";
 import { HerdMode, ModuleWaitQueue } from "../src/model/wq";
@@ -161,7 +161,7 @@ test("policies see the kernel only as a Loader: none imports kernel.ts, and a st
     const seen: Decision[] = [];
     const inst = (state: ModuleState) => ({ name: "m", state, sysfs: false }) as ModuleInstance;
     const stub: Loader = {
-      *locked(fn) {
+      *locked(_req, fn) {
         return fn();
       },
       *addUnformed(_req, first, recheck = first) {
@@ -169,6 +169,9 @@ test("policies see the kernel only as a Loader: none imports kernel.ts, and a st
         return "EBUSY";
       },
       completion: () => {
+        throw new Error("not used by these policies");
+      },
+      waitFor: () => {
         throw new Error("not used by these policies");
       },
     };
@@ -220,6 +223,7 @@ function threeModules(cpus: number): Scenario {
     deviceClasses: { cpu: ["m_a", "m_b", "m_c"] },
     modules: { m_a: mod, m_b: mod, m_c: mod },
     background: true,
+    udevd: defaultUdevd,
   };
 }
 
@@ -285,6 +289,8 @@ test("herd, lazy order: same law as the shuffle (a small herd against exact enum
           return id;
         },
         ev: env.event(),
+        killed: false,
+        interrupted: () => -1,
       });
     }
     env.process(

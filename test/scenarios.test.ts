@@ -4,7 +4,8 @@ import * as path from "path";
 import { test } from "node:test";
 import { readExternalMeasurements } from "../src/data/external";
 import { simulateBoot } from "../src/model/boot";
-import { defaultParams, fqsDelayJiffies, gracePeriodMedianUs } from "../src/model/params";
+import { defaultParams, fqsDelayJiffies, gracePeriodMedianUs, rcuRestFactor } from "../src/model/params";
+import { nrCpuIds, validateScenario, withCpus } from "../src/model/scenario";
 import { readScenarioFile, requestsPerCpu, scenarioFromJson, scenarioToJson, seedScenario } from "../src/model/scenarios";
 import { paths } from "../src/paths";
 import { runNode, tmpDir } from "./helpers";
@@ -95,20 +96,45 @@ test("--scenario FILE runs the file's machine: the 192-CPU external machine load
   assert.equal(doc.boots[0].modules.pcc_cpufreq.attempts, 192);
 });
 
-test("grace periods: only the FQS wait scales with CPUs, counted in the machine's jiffies", () => {
-  // kernel/rcu/tree.c: RCU_JIFFIES_TILL_FORCE_QS (1 + (HZ > 250) + (HZ > 500)) + nr_cpu_ids / 256.
+test("grace periods: integer d counted in the machine's jiffies, times the FQS rounds, plus a tick, plus the rest", () => {
+  // kernel/rcu/tree.c: RCU_JIFFIES_TILL_FORCE_QS (1 + (HZ > 250) + (HZ > 500)) + nr_cpu_ids / 256, integer division.
   assert.equal(fqsDelayJiffies(288, 250), 2);
   assert.equal(fqsDelayJiffies(255, 250), 1);
+  assert.equal(fqsDelayJiffies(256, 250), 2);
+  assert.equal(fqsDelayJiffies(511, 250), 2);
+  assert.equal(fqsDelayJiffies(512, 250), 3);
   assert.equal(fqsDelayJiffies(4096, 250), 17);
   assert.equal(fqsDelayJiffies(192, 1000), 3);
   assert.equal(fqsDelayJiffies(192, 300), 2);
-  const p = { ...defaultParams(), rcuGpExtraMs: 20 };
-  assert.equal(gracePeriodMedianUs(p, 288, 250), 2 * 4000 + 20_000);
-  assert.equal(gracePeriodMedianUs(p, 1024, 250), 5 * 4000 + 20_000);
-  assert.equal(gracePeriodMedianUs(p, 288, 1000), 4 * 1000 + 20_000);
-  // So a 4096-CPU grace period is (68 + 20) / (8 + 20) = 3.1x the seed's, not (1 + 4096/256) / (1 + 1) = 8.5x.
-  assert.ok(gracePeriodMedianUs(p, 4096, 250) / gracePeriodMedianUs(p, 288, 250) < 3.2);
+  const one = { ...defaultParams(), rcuGpExtraMs: 20, fqsRounds: 1, rcuRestScaling: 0 };
+  const two = { ...one, fqsRounds: 2 };
+  // d jiffies per round, one jiffy (the median of 0-2) of tick delay, the rest.
+  assert.equal(gracePeriodMedianUs(one, 288, 250), 2 * 4000 + 4000 + 20_000);
+  assert.equal(gracePeriodMedianUs(two, 288, 250), 2 * 2 * 4000 + 4000 + 20_000);
+  assert.equal(gracePeriodMedianUs(two, 1024, 250), 2 * 5 * 4000 + 4000 + 20_000);
+  assert.equal(gracePeriodMedianUs(one, 288, 1000), 4 * 1000 + 1000 + 20_000);
+  // The rest scales only in the rcuRestScaling variant: ln(nr_cpu_ids) / ln(256).
+  const scaled = { ...one, rcuRestScaling: 1 };
+  assert.equal(gracePeriodMedianUs(scaled, 256, 250), gracePeriodMedianUs(one, 256, 250));
+  assert.ok(Math.abs(rcuRestFactor(scaled, 4096) - 1.5) < 1e-12);
+  assert.equal(rcuRestFactor(one, 4096), 1);
 });
+
+test("nr_cpu_ids is the possible CPUs: a scenario with more possible than online CPUs has the longer FQS wait, and withCpus drops it", () => {
+  const s = { ...seedScenario(), possibleCpus: 512 };
+  assert.equal(nrCpuIds(validateScenario(s)), 512);
+  assert.equal(nrCpuIds(seedScenario()), 288);
+  assert.equal(nrCpuIds(withCpus(s, 1024)), 1024);
+  assert.throws(() => validateScenario({ ...seedScenario(), possibleCpus: 100 }), /^UserError: invalid scenario.possibleCpus: 100 \(allowed integer 288\.\.16384\)$/);
+  // The same boot: every grace period is longer with d = 3 jiffies than with 2, so a failing base burst is too.
+  const p = { ...defaultParams(), bgWakeupsPerS: 0 };
+  const span = (sc: typeof s) => simulateBoot({ policy: "base", scenario: withCpusKeepingPossible(sc, 16), params: p, seed: 3, boot: 1 }).modules.pcc_cpufreq.spanSeconds;
+  assert.ok(span({ ...s, possibleCpus: 512 }) > span({ ...s, possibleCpus: 288 }));
+});
+
+function withCpusKeepingPossible(s: ReturnType<typeof seedScenario>, cpus: number) {
+  return { ...withCpus(s, cpus), possibleCpus: s.possibleCpus };
+}
 
 test("background loads decay: most wake-ups of other drivers come early in coldplug", () => {
   const params = { ...defaultParams(), bgWakeupsPerS: 200, bgDecayS: 1, jitterSigma: 0 };

@@ -10,7 +10,7 @@ import { Params } from "./params";
 import { getPolicy, Policy } from "./policies";
 import { Scenario, validateScenario } from "./scenario";
 import { Outcome, Request } from "./types";
-import { coldplugEvents, Userspace } from "./udev";
+import { coldplugEvents, UdevdLog, Userspace } from "./udev";
 import { HerdMode } from "./wq";
 
 export interface BootOptions {
@@ -59,6 +59,8 @@ export interface BootResult {
   endSeconds: number;
   peakVmallocBytes: number;
   childrenMax: number;
+  /** udevd's warnings and kills at its event timeout (zero for "direct" scenarios). */
+  udevd: UdevdLog;
   events: number;
   simEvents: number;
   requests?: Request[];
@@ -110,10 +112,11 @@ export function simulateBoot(o: BootOptions): BootResult {
   const modules: Record<string, ModuleSummary> = {};
   for (const name of Object.keys(scenario.modules)) {
     const reqs = udev.requests.filter((r) => r.module === name);
-    const logged = reqs.filter((r) => r.outcome !== "skipped").map((r) => r.endUs);
+    // What the kmod builtin logged: neither the skipped requests nor those whose worker udevd killed.
+    const logged = reqs.filter((r) => r.outcome !== "skipped" && r.outcome !== "killed").map((r) => r.endUs);
     const first = logged.length ? Math.min(...logged) : 0;
     const last = logged.length ? Math.max(...logged) : 0;
-    const outcomes: Record<Outcome, number> = { inserted: 0, ebusy: 0, failed: 0, skipped: 0 };
+    const outcomes: Record<Outcome, number> = { inserted: 0, ebusy: 0, failed: 0, skipped: 0, killed: 0 };
     for (const r of reqs) outcomes[r.outcome as Outcome]++;
     modules[name] = {
       spanSeconds: (last - first) / 1e6,
@@ -137,6 +140,7 @@ export function simulateBoot(o: BootOptions): BootResult {
     endSeconds: Math.max(0, ...udev.requests.map((r) => r.endUs)) / 1e6,
     peakVmallocBytes: kernel.peakVmallocTotal,
     childrenMax: udev.childrenMax,
+    udevd: { ...udev.log },
     events: events.length,
     simEvents: env.eventsProcessed,
     requests: o.log ? udev.requests : undefined,

@@ -7,31 +7,70 @@
  */
 import { Environment, ProcessGenerator } from "../sim/engine";
 import { Completion, Mutex } from "../sim/resources";
+import type { Event } from "../sim/engine";
 import { Random } from "../sim/random";
 import type { Decision, DuplicateCheck, Loader } from "./loader";
-import { fqsDelayJiffies, jiffyUs, Params } from "./params";
+import { fqsDelayJiffies, gracePeriodTickJiffies, jiffyUs, Params, rcuRestFactor } from "./params";
 import type { Policy } from "./policies/policy";
-import { ModuleSpec, Scenario } from "./scenario";
+import { ModuleSpec, nrCpuIds, Scenario } from "./scenario";
 import { ModuleInstance, ModuleState, Request, Result, SegmentKind } from "./types";
-import { HerdMode, ModuleWaitQueue } from "./wq";
+import { HerdMode, ModuleWaitQueue, Waiter } from "./wq";
 
 /**
- * One random stream per source of randomness, all fixed by the boot's seed. Kept
- * apart so that a parameter that changes one source (say, the grace-period
- * length) leaves the draws of the others where they were: calibration's common
- * random numbers then compare candidates on truly the same boots.
+ * The boot-wide random streams, all fixed by the boot's seed and kept apart so
+ * that a parameter that changes one source leaves the draws of the others where
+ * they were. What a request or a device event costs is not drawn from these but
+ * from its own streams (RequestDraws): see below.
  */
 export interface BootStreams {
+  /** The seed text every stream derives from. */
+  seedText: string;
   coldplug: Random;
   background: Random;
-  cost: Random;
-  gracePeriod: Random;
+  /** Other drivers' module_mutex holds. */
+  backgroundCost: Random;
+  /** udevd's main loop: forking a worker when none is idle (how often depends on the policy). */
+  udevd: Random;
   herd: Random;
 }
 
 export function bootStreams(seedText: string): BootStreams {
   const s = (name: string) => new Random(`${seedText}:${name}`);
-  return { coldplug: s("coldplug"), background: s("background"), cost: s("cost"), gracePeriod: s("gracePeriod"), herd: s("herd") };
+  return { seedText, coldplug: s("coldplug"), background: s("background"), backgroundCost: s("backgroundCost"), udevd: s("udevd"), herd: s("herd") };
+}
+
+/** The cost kinds a request or an event draws, each from its own stream. */
+export type CostKind = "rule" | "dispatch" | "kmod" | "read" | "layout" | "formation" | "teardown" | "mutexOp" | "gracePeriod";
+
+/**
+ * Common random numbers across policies: every request has its own stream per
+ * cost kind, derived from the boot's seed and the request's identity (its device
+ * event and module), and every event one per kind for udevd's dispatch and the
+ * rules. The n-th read of request R costs the same under base and merge, whether
+ * or not the policy made R draw anything else first, so a comparison of two
+ * policies on the same boot is paired: they differ by what they do, not by luck.
+ * Only the herd's order (who wins module_mutex after a wake-up) and udevd's forks
+ * stay boot-wide: they exist only in some policies' runs.
+ */
+export class RequestDraws {
+  private readonly streams = new Map<string, Random>();
+  constructor(private readonly seedText: string) {}
+
+  /** The stream of one kind for one identity ("event 17", "event 17 acpi_cpufreq"). */
+  of(identity: string, kind: CostKind): Random {
+    const key = `${identity}:${kind}`;
+    let r = this.streams.get(key);
+    if (!r) this.streams.set(key, (r = new Random(`${this.seedText}:${key}`)));
+    return r;
+  }
+
+  static request(req: { eventId: number; module: string }): string {
+    return `e${req.eventId}:${req.module}`;
+  }
+
+  static event(eventId: number): string {
+    return `e${eventId}`;
+  }
 }
 
 const pageBytes = 4096;
@@ -49,6 +88,11 @@ export class Kernel implements Loader {
   readonly fullLoads = new Map<string, number>();
   readonly logSegments: boolean;
   private readonly slots: string[];
+  readonly draws: RequestDraws;
+  /** Requests in an interruptible wait, and how to end it early (udevd's event timeout). */
+  private readonly interruptible = new Map<number, () => void>();
+  private readonly fqsJiffies: number;
+  private readonly restFactor: number;
 
   constructor(
     readonly env: Environment,
@@ -62,6 +106,9 @@ export class Kernel implements Loader {
     this.slots = Object.keys(scenario.modules);
     this.wq = new ModuleWaitQueue(env, this.mutex, rng.herd, params.herdRecheckUs, opts.herdMode, this.slots);
     this.logSegments = opts.logSegments;
+    this.draws = new RequestDraws(rng.seedText);
+    this.fqsJiffies = fqsDelayJiffies(nrCpuIds(scenario), scenario.hz);
+    this.restFactor = rcuRestFactor(params, nrCpuIds(scenario));
   }
 
   module(name: string): ModuleSpec {
@@ -72,36 +119,50 @@ export class Kernel implements Loader {
     return this.list.get(name);
   }
 
-  /** One cost draw: lognormal around the median, whole microseconds. */
-  cost(medianUs: number): number {
-    return Math.max(0, Math.round(this.rng.cost.lognormal(medianUs, this.params.jitterSigma)));
+  /** One cost draw of `req`: lognormal around the median, whole microseconds. */
+  cost(req: Request, kind: CostKind, medianUs: number): number {
+    return this.draw(this.draws.of(RequestDraws.request(req), kind), medianUs);
+  }
+
+  /** One cost draw from `rng`: lognormal around the median, whole microseconds. */
+  draw(rng: Random, medianUs: number): number {
+    return Math.max(0, Math.round(rng.lognormal(medianUs, this.params.jitterSigma)));
   }
 
   /**
-   * One synchronize_rcu(). It returns after a full grace period that started
-   * after the call (rcu_seq_snap() in kernel/rcu/tree.c); during coldplug other
-   * call_rcu() users keep grace periods running back to back, so the caller first
-   * waits out the one in progress (a uniform fraction of a grace period), then a
-   * whole one. A grace period is the first FQS wait, jiffies_till_first_fqs =
-   * 1 + nr_cpu_ids/256 jiffies at HZ=250, which scales with the CPU count, plus
-   * a CPU- and HZ-independent rest (rcuGpExtraMs, lognormal): see params.ts.
+   * One synchronize_rcu() of `req`. It returns after a full grace period that
+   * started after the call (rcu_seq_snap() in kernel/rcu/tree.c); during coldplug
+   * other call_rcu() users keep grace periods running back to back, so the caller
+   * first waits out the one in progress (a uniform fraction of a grace period),
+   * then a whole one. A grace period (params.ts, gracePeriodMedianUs): fqsRounds
+   * FQS waits of d = RCU_JIFFIES_TILL_FORCE_QS + nr_cpu_ids / 256 jiffies, 0-2
+   * jiffies of tick delay, and the rest (rcuGpExtraMs, lognormal, scaled with the
+   * machine when rcuRestScaling is 1).
    */
-  gracePeriodUs(): number {
-    const residual = this.rng.gracePeriod.uniform() * this.oneGracePeriodUs();
-    return Math.round(residual + this.oneGracePeriodUs());
+  gracePeriodUs(req: Request): number {
+    const rng = this.draws.of(RequestDraws.request(req), "gracePeriod");
+    const residual = rng.uniform() * this.oneGracePeriodUs(rng);
+    return Math.round(residual + this.oneGracePeriodUs(rng));
   }
 
-  private oneGracePeriodUs(): number {
+  private oneGracePeriodUs(rng: Random): number {
     const jiffy = jiffyUs(this.scenario.hz);
-    return fqsDelayJiffies(this.scenario.cpus, this.scenario.hz) * jiffy + this.rng.gracePeriod.lognormal(this.params.rcuGpExtraMs * 1000, this.params.rcuSigma);
+    const fqs = this.params.fqsRounds * this.fqsJiffies * jiffy;
+    const ticks = rng.uniform() * gracePeriodTickJiffies * jiffy;
+    return fqs + ticks + rng.lognormal(this.params.rcuGpExtraMs * 1000 * this.restFactor, this.params.rcuSigma);
   }
 
   segment(req: Request, kind: SegmentKind, startUs: number): void {
     if (this.logSegments && this.env.now > startUs) req.segments.push({ kind, startUs, endUs: this.env.now });
   }
 
-  /** A short critical section under module_mutex; `fn` runs at its end. */
-  *locked<T>(fn: () => T, holdUs = this.cost(this.params.mutexOpUs)): ProcessGenerator<T> {
+  /** A short critical section of `req` under module_mutex; `fn` runs at its end. */
+  *locked<T>(req: Request, fn: () => T): ProcessGenerator<T> {
+    return yield* this.lockedFor(fn, this.cost(req, "mutexOp", this.params.mutexOpUs));
+  }
+
+  /** A critical section of `holdUs` under module_mutex; `fn` runs at its end. */
+  *lockedFor<T>(fn: () => T, holdUs: number): ProcessGenerator<T> {
     const owner = {};
     yield this.mutex.lock(owner);
     yield this.env.timeout(holdUs);
@@ -125,19 +186,58 @@ export class Kernel implements Loader {
    * decides otherwise. Returns "leader" (inserted as UNFORMED) or a result.
    */
   *addUnformed(req: Request, first: DuplicateCheck, recheck: DuplicateCheck = first): ProcessGenerator<"leader" | Result> {
-    const d = yield* this.locked(() => this.apply(req, first(this.find(req.module))));
+    const d = yield* this.locked(req, () => this.apply(req, first(this.find(req.module))));
     if (d !== "sleep") return d as "leader" | Result;
-    return yield this.wq.sleep<"leader" | Result>({
+    // wait_event_interruptible(module_wq, finished_loading(name)): a fatal signal ends it.
+    const w: Waiter<"leader" | Result> = {
       module: req.module,
       slot: this.slots.indexOf(req.module),
       wants: () => recheck(this.find(req.module)) !== "sleep",
-      act: () => this.apply(req, recheck(this.find(req.module))) as "leader" | Result,
+      act: () => {
+        this.interruptible.delete(req.id);
+        return this.apply(req, recheck(this.find(req.module))) as "leader" | Result;
+      },
       ev: this.env.event(),
-    });
+      killed: false,
+      interrupted: () => {
+        this.interruptible.delete(req.id);
+        return "EINTR";
+      },
+    };
+    this.interruptible.set(req.id, () => this.wq.interrupt(w));
+    return yield this.wq.sleep(w);
   }
 
   completion<T>(): Completion<T> {
     return new Completion<T>(this.env);
+  }
+
+  waitFor<T>(req: Request, c: Completion<T>): Event<T | "EINTR"> {
+    const out = this.env.event<T | "EINTR">();
+    const ev = c.wait();
+    const forward = this.env.process(
+      (function* (k: Kernel) {
+        const v: T = yield ev;
+        if (k.interruptible.delete(req.id)) out.succeed(v);
+      })(this),
+    );
+    void forward;
+    this.interruptible.set(req.id, () => {
+      this.interruptible.delete(req.id);
+      c.cancel(ev);
+      out.succeed("EINTR");
+    });
+    return out;
+  }
+
+  /**
+   * A fatal signal for `req`'s task (udevd killed its worker): an interruptible
+   * wait it is in ends now with "EINTR"; anything else it is doing in the kernel
+   * (a grace period, a full load) runs to its end (synchronize_rcu() is not
+   * interruptible), and the task dies on the way out.
+   */
+  kill(req: Request): void {
+    this.interruptible.get(req.id)?.();
   }
 
   private holdVmalloc(req: Request, bytes: number): void {
@@ -166,7 +266,7 @@ export class Kernel implements Loader {
     if (early !== null) return this.done(req, early);
 
     t = this.env.now;
-    yield this.env.timeout(this.cost(this.params.readUs));
+    yield this.env.timeout(this.cost(req, "read", this.params.readUs));
     this.holdVmalloc(req, spec.fileBytes);
     this.segment(req, "read", t);
 
@@ -176,7 +276,7 @@ export class Kernel implements Loader {
     if (named !== null) return this.done(req, named);
 
     t = this.env.now;
-    yield this.env.timeout(this.cost(this.params.layoutUs));
+    yield this.env.timeout(this.cost(req, "layout", this.params.layoutUs));
     this.holdVmalloc(req, spec.imageBytes);
     this.segment(req, "layout", t);
 
@@ -194,9 +294,9 @@ export class Kernel implements Loader {
     this.fullLoads.set(req.module, (this.fullLoads.get(req.module) ?? 0) + 1);
 
     let t = this.env.now;
-    yield this.env.timeout(this.cost(this.params.formationUs));
+    yield this.env.timeout(this.cost(req, "formation", this.params.formationUs));
     // complete_formation(): state COMING under module_mutex; mod_sysfs_setup follows.
-    yield* this.locked(() => this.setState(inst, "COMING"));
+    yield* this.locked(req, () => this.setState(inst, "COMING"));
     inst.sysfs = true;
     this.segment(req, "formation", t);
 
@@ -207,7 +307,7 @@ export class Kernel implements Loader {
     if (spec.initResult === "success") {
       this.setState(inst, "LIVE");
       t = this.env.now;
-      yield* this.locked(() => undefined);
+      yield* this.locked(req, () => undefined);
       this.freeVmalloc(req);
       this.segment(req, "teardown", t);
       this.wq.wakeAll();
@@ -217,25 +317,25 @@ export class Kernel implements Loader {
     // do_init_module() failure path.
     this.setState(inst, "GOING");
     t = this.env.now;
-    yield this.env.timeout(this.gracePeriodUs());
+    yield this.env.timeout(this.gracePeriodUs(req));
     this.segment(req, "gracePeriod", t);
     t = this.env.now;
-    yield this.env.timeout(this.cost(this.params.teardownUs));
+    yield this.env.timeout(this.cost(req, "teardown", this.params.teardownUs));
     inst.sysfs = false;
     // free_module(): back to UNFORMED while still listed, then unlink and wait
     // for a grace period with module_mutex held.
-    yield* this.locked(() => this.setState(inst, "UNFORMED"));
+    yield* this.locked(req, () => this.setState(inst, "UNFORMED"));
     this.segment(req, "teardown", t);
     t = this.env.now;
     const owner = {};
     yield this.mutex.lock(owner);
     this.segment(req, "mutexWait", t);
     t = this.env.now;
-    yield this.env.timeout(this.cost(this.params.mutexOpUs));
+    yield this.env.timeout(this.cost(req, "mutexOp", this.params.mutexOpUs));
     this.list.delete(req.module);
     this.segment(req, "teardown", t);
     t = this.env.now;
-    yield this.env.timeout(this.gracePeriodUs());
+    yield this.env.timeout(this.gracePeriodUs(req));
     this.mutex.unlock(owner);
     this.freeVmalloc(req);
     this.segment(req, "gracePeriod", t);
@@ -255,7 +355,7 @@ export class Kernel implements Loader {
 
   /** Another driver's load completing: a short hold of module_mutex, then wake_up_all. */
   *backgroundLoad(): ProcessGenerator<void> {
-    yield* this.locked(() => undefined);
+    yield* this.lockedFor(() => undefined, this.draw(this.rng.backgroundCost, this.params.mutexOpUs));
     this.wq.wakeAll();
   }
 }

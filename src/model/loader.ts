@@ -4,6 +4,7 @@
  * the Kernel class, so the two modules do not import each other.
  */
 import type { ProcessGenerator } from "../sim/engine";
+import type { Event } from "../sim/engine";
 import type { Completion } from "../sim/resources";
 import type { ModuleInstance, Request, Result } from "./types";
 
@@ -16,8 +17,8 @@ export type Decision = "leader" | "sleep" | Result;
 export type DuplicateCheck = (old: ModuleInstance | undefined) => Decision;
 
 export interface Loader {
-  /** A short critical section under module_mutex; `fn` runs at its end. */
-  locked<T>(fn: () => T): ProcessGenerator<T>;
+  /** A short critical section of `req` under module_mutex; `fn` runs at its end. */
+  locked<T>(req: Request, fn: () => T): ProcessGenerator<T>;
   /**
    * add_unformed_module's duplicate check: decide under module_mutex; on "sleep",
    * wait on module_wq and let every wake-up re-check with `recheck` until it
@@ -26,4 +27,9 @@ export interface Loader {
   addUnformed(req: Request, first: DuplicateCheck, recheck?: DuplicateCheck): ProcessGenerator<"leader" | Result>;
   /** A fresh one-shot completion on this loader's clock (for tables of loads in flight). */
   completion<T>(): Completion<T>;
+  /**
+   * `req` waits for `c` interruptibly (wait_for_completion_interruptible): the
+   * completion's value, or "EINTR" when udevd's event timeout kills its worker first.
+   */
+  waitFor<T>(req: Request, c: Completion<T>): Event<T | "EINTR">;
 }

@@ -87,6 +87,16 @@ export const paramSpecs = {
     doc: "Median time a grace period lasts beyond its first force-quiescent-state wait: CPUs busy in long kernel sections during coldplug (module loading, udev work) reporting their quiescent state late, the GP kthread's wake-up, callback invocation. Independent of the CPU count and of HZ [est; mechanism src: kernel/rcu/tree.c rcu_gp_kthread; HZ-independence: the 192-CPU HZ=1000 measurement, notebook 03].",
     pinnedBy: "grace-period lengths during coldplug (the rcu_grace_period tracepoint), or base boots at a second CPU count: only the FQS wait grows with CPUs.",
   },
+  fqsRounds: {
+    default: 2, min: 1, max: 2, unit: "FQS scans", integer: true,
+    doc: "Force-quiescent-state waits per grace period: a structural choice, not fitted. Dyntick-idle CPUs report no quiescent state of their own; rcu_gp_fqs_loop's first scan (RCU_SAVE_DYNTICK) only snapshots them and a later one (RCU_FORCE_QS) reports them, so on a mostly idle machine a grace period lasts about two waits of jiffies_till_first_fqs / _next_fqs (2); when every CPU passes through the scheduler within the first wait, one (1) [src: kernel/rcu/tree.c rcu_gp_fqs_loop, force_qs_rnp, v5.3 and v6.0].",
+    pinnedBy: "grace-period lengths during coldplug (the rcu_grace_period tracepoint's \"fqswait\" events), or base boots at a second CPU count whose first FQS delay differs (nr_cpu_ids across a multiple of 256).",
+  },
+  rcuRestScaling: {
+    default: 0, min: 0, max: 1, unit: "choice", integer: true,
+    doc: "Whether the rest of a grace period (rcuGpExtraMs) grows with the machine: 0, it does not (the GP kthread's wake-up and callback invocation); 1, it is the wait for the slowest of nr_cpu_ids CPUs busy in a long kernel section to report, which grows like ln(nr_cpu_ids) (rcuGpExtraMs is then its value at 256 CPUs). A structural choice, not fitted [mechanism src: kernel/rcu/tree.c rcu_report_qs_rnp; its size: est].",
+    pinnedBy: "grace-period lengths during coldplug on two machines of different size (the rcu_grace_period tracepoint).",
+  },
   rcuSigma: {
     default: 0.25, min: 0, max: 2, unit: "lognormal sigma",
     doc: "Spread of the CPU-independent part of a grace period [est].",
@@ -179,14 +189,16 @@ export function readParamsFile(file: string): Params {
 }
 
 /**
- * RCU's force-quiescent-state delay in jiffies (kernel/rcu/tree.c, v6.0,
+ * RCU's force-quiescent-state delay in jiffies (kernel/rcu/tree.c, v5.3 and v6.0,
  * rcu_init_geometry): jiffies_till_first_fqs = jiffies_till_next_fqs =
- * RCU_JIFFIES_TILL_FORCE_QS + nr_cpu_ids / RCU_JIFFIES_FQS_DIV, where
- * RCU_JIFFIES_TILL_FORCE_QS = 1 + (HZ > 250) + (HZ > 500) and RCU_JIFFIES_FQS_DIV = 256.
- * This is the only part of a grace period the source ties to the CPU count.
+ * RCU_JIFFIES_TILL_FORCE_QS + nr_cpu_ids / RCU_JIFFIES_FQS_DIV, integer division,
+ * where RCU_JIFFIES_TILL_FORCE_QS = 1 + (HZ > 250) + (HZ > 500) and
+ * RCU_JIFFIES_FQS_DIV = 256 (tree.h). nr_cpu_ids counts the possible CPUs, not the
+ * online ones. This and rcuRestScaling are the only parts of a grace period tied to
+ * the machine's size.
  */
-export function fqsDelayJiffies(cpus: number, hz: number): number {
-  return 1 + (hz > 250 ? 1 : 0) + (hz > 500 ? 1 : 0) + Math.floor(cpus / 256);
+export function fqsDelayJiffies(nrCpuIds: number, hz: number): number {
+  return 1 + (hz > 250 ? 1 : 0) + (hz > 500 ? 1 : 0) + Math.floor(nrCpuIds / 256);
 }
 
 /** One jiffy, microseconds. */
@@ -194,17 +206,27 @@ export function jiffyUs(hz: number): number {
   return 1e6 / hz;
 }
 
-/**
- * Median length of one grace period: the first FQS wait (idle CPUs in dyntick
- * mode report no quiescent state of their own; only the FQS scan, run
- * jiffies_till_first_fqs after the grace period starts, notices them) plus the
- * CPU- and HZ-independent rest (rcuGpExtraMs).
- */
-export function gracePeriodMedianUs(p: Params, cpus: number, hz: number): number {
-  return fqsDelayJiffies(cpus, hz) * jiffyUs(hz) + p.rcuGpExtraMs * 1000;
+/** The machine size rcuGpExtraMs is stated at when the rest scales (rcuRestScaling 1). */
+export const rcuRestReferenceCpus = 256;
+
+/** What the rest of a grace period is multiplied by on a machine of `nrCpuIds` CPUs: 1, or ln(nr_cpu_ids) / ln(256). */
+export function rcuRestFactor(p: Params, nrCpuIds: number): number {
+  return p.rcuRestScaling === 1 ? Math.log(Math.max(2, nrCpuIds)) / Math.log(rcuRestReferenceCpus) : 1;
 }
 
-/** systemd-udevd children_max: min(2*CPUs+16, max(RAM/128MiB, 10), 2048) (udevd.c). */
-export function childrenMax(cpus: number, ramMiB: number): number {
-  return Math.min(2 * cpus + 16, Math.max(Math.floor(ramMiB / 128), 10), 2048);
+/**
+ * Ticks: a grace period starts at the GP kthread's next wake-up and its
+ * callbacks run from the next tick's softirq, so each adds up to a jiffy:
+ * uniformly 0-2 jiffies in all (kernel/rcu/tree.c rcu_gp_kthread, rcu_core).
+ */
+export const gracePeriodTickJiffies = 2;
+
+/**
+ * Median length of one grace period: fqsRounds FQS waits of d jiffies, the
+ * median tick delay (one jiffy), and the rest (rcuGpExtraMs, scaled by
+ * rcuRestFactor).
+ */
+export function gracePeriodMedianUs(p: Params, nrCpuIds: number, hz: number): number {
+  const jiffy = jiffyUs(hz);
+  return p.fqsRounds * fqsDelayJiffies(nrCpuIds, hz) * jiffy + (gracePeriodTickJiffies / 2) * jiffy + p.rcuGpExtraMs * 1000 * rcuRestFactor(p, nrCpuIds);
 }

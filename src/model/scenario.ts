@@ -30,10 +30,31 @@ export interface Phase {
   fixed: number;
 }
 
+/**
+ * The udevd that runs coldplug: its version decides children_max
+ * (udevd/childrenMax.ts), and a worker whose event runs longer than
+ * eventTimeoutS is killed (udevd.c, event_timeout, default 180 s).
+ */
+export interface UdevdConfig {
+  /** systemd's version number (234 for SLES 15, 251 for the seed's Tumbleweed 20220829). */
+  systemd: number;
+  /** udev.event_timeout= / event_timeout in udev.conf; the warning comes at a third of it. */
+  eventTimeoutS: number;
+}
+
+/** The udevd a scenario gets when its file names none: the seed's (systemd 251, the default 180 s timeout). */
+export const defaultUdevd: UdevdConfig = { systemd: 251, eventTimeoutS: 180 };
+
 export interface Scenario {
   name: string;
   description: string;
   cpus: number;
+  /**
+   * nr_cpu_ids: the possible CPUs (cpu_possible_mask), which RCU's FQS delay
+   * counts; at least `cpus`. Absent: every possible CPU is online (nr_cpu_ids =
+   * cpus). A scenario at another CPU count (withCpus) drops it.
+   */
+  possibleCpus?: number;
   ramMiB: number;
   /** CONFIG_HZ: the jiffy that RCU's force-quiescent-state delays are counted in. */
   hz: number;
@@ -50,9 +71,21 @@ export interface Scenario {
   modules: Record<string, ModuleSpec>;
   /** Whether other drivers load (and wake module_wq) during coldplug. */
   background: boolean;
+  /** The udevd of "udev" scenarios (ignored for "direct" ones). */
+  udevd: UdevdConfig;
+}
+
+/** nr_cpu_ids of a scenario. */
+export function nrCpuIds(s: Scenario): number {
+  return s.possibleCpus ?? s.cpus;
 }
 
 export { maxCpus } from "./limits";
+
+/** The oldest systemd whose udevd the model knows (children_max: udevd/childrenMax.ts). */
+export const minSystemd = 209;
+/** The longest event timeout accepted: a day. */
+export const maxEventTimeoutS = 86_400;
 
 /** The CONFIG_HZ choices of kernel/Kconfig.hz. */
 export const allowedHz = [100, 250, 300, 1000] as const;
@@ -75,6 +108,7 @@ export function kselftestScenario(initResult: "success" | "fail"): Scenario {
       test_module: { fileBytes: 20_000, imageBytes: 16_000, initLatencyMs: 1000, initResult, initErrno: "ENODEV" },
     },
     background: false,
+    udevd: defaultUdevd,
   };
 }
 
@@ -91,6 +125,7 @@ export function edacScenario(cpus = 288): Scenario {
     deviceClasses: { cpu: ["edac_like"] },
     modules: { edac_like: { fileBytes: 80_000, imageBytes: 60_000, initLatencyMs: 500, initResult: "fail", initErrno: "ENODEV" } },
     background: true,
+    udevd: defaultUdevd,
   };
 }
 
@@ -106,13 +141,17 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 }
 
 export function withCpus(s: Scenario, cpus: number): Scenario {
-  return { ...s, cpus: checkInteger("cpus", cpus, 1, maxCpus) };
+  const { possibleCpus: _dropped, ...rest } = s;
+  return { ...rest, cpus: checkInteger("cpus", cpus, 1, maxCpus) };
 }
 
 /** Structural checks, so a hand-written scenario fails with a named field, not a crash mid-run. */
 export function validateScenario(s: Scenario): Scenario {
   checkInteger("scenario.cpus", s.cpus, 1, maxCpus);
+  if (s.possibleCpus !== undefined) checkInteger("scenario.possibleCpus", s.possibleCpus, s.cpus, maxCpus);
   checkInteger("scenario.ramMiB", s.ramMiB, 1, 1 << 30);
+  checkInteger("scenario.udevd.systemd", s.udevd.systemd, minSystemd, 999);
+  checkNumber("scenario.udevd.eventTimeoutS", s.udevd.eventTimeoutS, 1, maxEventTimeoutS);
   if (!(allowedHz as readonly number[]).includes(s.hz)) throw invalid("scenario.hz", s.hz, allowedHz.join("|"));
   checkKeyword("scenario.userspace", s.userspace, ["udev", "direct"] as const);
   if (s.phases.length === 0) throw new UserError("invalid scenario.phases: [] (allowed: at least one phase)");

@@ -6,7 +6,8 @@
  *
  * {
  *   "name": "seed", "description": "...", "notes": ["why each number", ...],
- *   "machine": { "cpus": 288, "ramMiB": 1048576, "hz": 250 },
+ *   "machine": { "cpus": 288, "ramMiB": 1048576, "hz": 250 },   // optional "possibleCpus" (nr_cpu_ids)
+ *   "udevd": { "systemd": 251, "eventTimeoutS": 180 },           // optional: these are the defaults
  *   "userspace": "udev",            // or "direct" (insmod-like, no udev)
  *   "background": true,             // other drivers load during coldplug
  *   "phases": [ { "deviceClass": "acpi-processor", "perCpu": 1, "fixed": 0 }, ... ],
@@ -22,7 +23,7 @@ import { readFileCapped } from "../fsutil";
 import { invalid, UserError } from "../errors";
 import * as path from "path";
 import { paths } from "../paths";
-import { edacScenario, kselftestScenario, ModuleSpec, Phase, Scenario, validateScenario, withCpus } from "./scenario";
+import { defaultUdevd, edacScenario, kselftestScenario, ModuleSpec, Phase, Scenario, UdevdConfig, validateScenario, withCpus } from "./scenario";
 
 /** A scenario file is a few kilobytes; anything far larger is not one. */
 export const maxScenarioFileBytes = 1 << 20;
@@ -72,8 +73,13 @@ function moduleSpec(field: string, v: unknown): ModuleSpec {
 
 /** A parsed JSON value to a validated Scenario. */
 export function scenarioFromJson(v: unknown): Scenario {
-  const o = keys("scenario", v, ["name", "description", "machine", "userspace", "background", "phases", "deviceClasses", "modules"], ["notes", "source"]);
-  const m = keys("scenario.machine", o.machine, ["cpus", "ramMiB", "hz"]);
+  const o = keys("scenario", v, ["name", "description", "machine", "userspace", "background", "phases", "deviceClasses", "modules"], ["notes", "source", "udevd"]);
+  const m = keys("scenario.machine", o.machine, ["cpus", "ramMiB", "hz"], ["possibleCpus"]);
+  let udevd: UdevdConfig = defaultUdevd;
+  if (o.udevd !== undefined) {
+    const u = keys("scenario.udevd", o.udevd, ["systemd", "eventTimeoutS"]);
+    udevd = { systemd: num("scenario.udevd.systemd", u.systemd), eventTimeoutS: num("scenario.udevd.eventTimeoutS", u.eventTimeoutS) };
+  }
   if (!Array.isArray(o.phases)) throw invalid("scenario.phases", o.phases, "a JSON array of phases");
   const phases: Phase[] = o.phases.map((p, i) => {
     const ph = keys(`scenario.phases[${i}]`, p, ["deviceClass", "perCpu", "fixed"]);
@@ -93,6 +99,7 @@ export function scenarioFromJson(v: unknown): Scenario {
     name: str("scenario.name", o.name),
     description: str("scenario.description", o.description),
     cpus: num("scenario.machine.cpus", m.cpus),
+    ...(m.possibleCpus !== undefined ? { possibleCpus: num("scenario.machine.possibleCpus", m.possibleCpus) } : {}),
     ramMiB: num("scenario.machine.ramMiB", m.ramMiB),
     hz: num("scenario.machine.hz", m.hz),
     userspace: str("scenario.userspace", o.userspace) as Scenario["userspace"],
@@ -100,13 +107,14 @@ export function scenarioFromJson(v: unknown): Scenario {
     deviceClasses,
     modules,
     background: bool("scenario.background", o.background),
+    udevd,
   };
   // The structural checks are shared with scenarios written in code; their field names
   // are the flat ones (scenario.cpus), so name the file's nesting for the machine.
   try {
     return validateScenario(s);
   } catch (err) {
-    if (err instanceof UserError) throw new UserError(err.message.replace(/^invalid scenario\.(cpus|ramMiB|hz):/, "invalid scenario.machine.$1:"), err.exitCode);
+    if (err instanceof UserError) throw new UserError(err.message.replace(/^invalid scenario\.(cpus|possibleCpus|ramMiB|hz):/, "invalid scenario.machine.$1:"), err.exitCode);
     throw err;
   }
 }
@@ -138,7 +146,8 @@ export function scenarioToJson(s: Scenario, notes?: string[]): Json {
     name: s.name,
     description: s.description,
     ...(notes ? { notes } : {}),
-    machine: { cpus: s.cpus, ramMiB: s.ramMiB, hz: s.hz },
+    machine: { cpus: s.cpus, ...(s.possibleCpus !== undefined ? { possibleCpus: s.possibleCpus } : {}), ramMiB: s.ramMiB, hz: s.hz },
+    udevd: s.udevd,
     userspace: s.userspace,
     background: s.background,
     phases: s.phases,

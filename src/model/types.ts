@@ -3,10 +3,19 @@ import type { Errno } from "./scenario";
 
 export type ModuleState = "UNFORMED" | "COMING" | "LIVE" | "GOING";
 
-/** What finit_module returns to userspace: 0 or an errno name. */
-export type Result = 0 | Errno;
+/**
+ * What finit_module returns to userspace: 0 or an errno name. "EINTR" is an
+ * interruptible wait cut short by the fatal signal of udevd's event timeout
+ * (-ERESTARTSYS; the task dies on the way out, so nothing is logged).
+ */
+export type Result = 0 | Errno | "EINTR";
 
-export type Outcome = "inserted" | "ebusy" | "failed" | "skipped";
+/**
+ * What udev logs for a request. "skipped": kmod found the module live and did
+ * not load it; "killed": udevd killed the worker at its event timeout before the
+ * outcome was logged (nothing logged for it).
+ */
+export type Outcome = "inserted" | "ebusy" | "failed" | "skipped" | "killed";
 
 /** One step of a request's life, for timelines. */
 /**

@@ -5,11 +5,22 @@
  * module matching the alias checks /sys/module/NAME/initstate (LIVE: skip),
  * calls finit_module and logs the outcome. systemd src/udev/udevd.c,
  * udev-builtin-kmod.c, src/shared/module-util.c; kmod libkmod-module.c.
+ *
+ * udevd's event timeout (udevd.c, on_event_timeout_warning / on_event_timeout):
+ * the clock starts when an event is handed to a worker; at a third of
+ * event_timeout udevd logs that the worker is taking a long time, at
+ * event_timeout it kills the worker (SIGKILL) and drops the event. A request
+ * sleeping in an interruptible wait (module_wq, a completion) ends at once; one
+ * inside an uninterruptible step (a grace period, a full load) finishes it first.
+ * Either way the task dies before the kmod builtin can log, so a killed request
+ * leaves no line in the log and does not count in the measured span. udevd then
+ * forks a new worker for the next queued event.
  */
 import { Environment, Event, ProcessGenerator } from "../sim/engine";
 import { Random } from "../sim/random";
-import { Kernel } from "./kernel";
-import { childrenMax, Params } from "./params";
+import { childrenMax } from "./childrenMax";
+import { Kernel, RequestDraws } from "./kernel";
+import { Params } from "./params";
 import { Scenario } from "./scenario";
 import { Outcome, Request, Result } from "./types";
 
@@ -44,16 +55,28 @@ export function coldplugEvents(s: Scenario, p: Params, rng: Random): DeviceEvent
 
 /** What udev logs: 0 and -EEXIST are "Inserted module", -EBUSY "Device or resource busy". */
 export function outcomeOf(r: Result): Outcome {
+  if (r === "EINTR") return "killed";
   if (r === 0 || r === "EEXIST") return "inserted";
   return r === "EBUSY" ? "ebusy" : "failed";
+}
+
+/** What udevd logged about slow events: the warnings at a third of the timeout, and the kills. */
+export interface UdevdLog {
+  timeoutWarnings: number;
+  killedEvents: number;
+  /** When the first worker was killed, seconds (null: none was). */
+  firstKillSeconds: number | null;
 }
 
 export class Userspace {
   readonly requests: Request[] = [];
   private idle: Worker[] = [];
   private workers = 0;
+  private nextWorkerId = 0;
   private idleSignal: Event<undefined> | null = null;
   readonly childrenMax: number;
+  readonly log: UdevdLog = { timeoutWarnings: 0, killedEvents: 0, firstKillSeconds: null };
+  private readonly timeoutUs: number;
 
   constructor(
     private readonly env: Environment,
@@ -61,7 +84,8 @@ export class Userspace {
     private readonly params: Params,
     private readonly scenario: Scenario,
   ) {
-    this.childrenMax = childrenMax(scenario.cpus, scenario.ramMiB);
+    this.childrenMax = childrenMax(scenario.udevd, scenario.cpus, scenario.ramMiB);
+    this.timeoutUs = Math.round(scenario.udevd.eventTimeoutS * 1e6);
   }
 
   start(events: DeviceEvent[]): void {
@@ -79,6 +103,10 @@ export class Userspace {
     };
     this.requests.push(req);
     return req;
+  }
+
+  private eventCost(e: DeviceEvent, kind: "rule" | "dispatch", medianUs: number): number {
+    return this.kernel.draw(this.kernel.draws.of(RequestDraws.event(e.id), kind), medianUs);
   }
 
   private end(req: Request, result: Result | null, outcome: Outcome): void {
@@ -104,17 +132,41 @@ export class Userspace {
       let w = this.idle.pop();
       while (!w) {
         if (this.workers < this.childrenMax) {
-          yield this.env.timeout(this.kernel.cost(this.params.workerSpawnUs));
-          w = new Worker(this.workers++, this.env, this);
+          yield this.env.timeout(this.kernel.draw(this.kernel.rng.udevd, this.params.workerSpawnUs));
+          this.workers++;
+          w = new Worker(this.nextWorkerId++, this.env, this);
         } else {
           this.idleSignal = this.env.event();
           yield this.idleSignal;
           w = this.idle.pop();
         }
       }
-      yield this.env.timeout(this.kernel.cost(this.params.dispatchUs));
+      yield this.env.timeout(this.eventCost(e, "dispatch", this.params.dispatchUs));
       w.assign(e);
+      this.env.process(this.watchdog(w, e));
     }
+  }
+
+  /** udevd's two timers for an event handed to worker `w`: the warning at a third of the timeout, then the kill. */
+  private *watchdog(w: Worker, e: DeviceEvent): ProcessGenerator<void> {
+    const warnUs = Math.round(this.timeoutUs / 3);
+    yield this.env.timeout(warnUs);
+    if (w.event !== e) return;
+    this.log.timeoutWarnings++;
+    yield this.env.timeout(this.timeoutUs - warnUs);
+    if (w.event !== e) return;
+    this.log.killedEvents++;
+    if (this.log.firstKillSeconds === null) this.log.firstKillSeconds = this.env.now / 1e6;
+    w.killed = true;
+    if (w.request) this.kernel.kill(w.request);
+  }
+
+  /** A killed worker's process is gone: udevd may fork another in its place. */
+  private workerDied(): void {
+    this.workers--;
+    const s = this.idleSignal;
+    this.idleSignal = null;
+    if (s) s.succeed();
   }
 
   workerIdle(w: Worker): void {
@@ -124,29 +176,46 @@ export class Userspace {
     if (s) s.succeed();
   }
 
-  /** One event in one worker: rules, then the kmod builtin for each matching module in order; then the worker is idle. */
+  /**
+   * One event in one worker: rules, then the kmod builtin for each matching
+   * module in order; then the worker is idle. A worker killed at the event
+   * timeout stops at the end of whatever step it is in (see the top of this file).
+   */
   *handle(w: Worker, e: DeviceEvent): ProcessGenerator<void> {
-    yield this.env.timeout(this.kernel.cost(this.params.ruleUs));
+    yield this.env.timeout(this.eventCost(e, "rule", this.params.ruleUs));
     for (const module of this.scenario.deviceClasses[e.deviceClass]) {
+      if (w.killed) break;
       const req = this.newRequest(module, e, w.id);
       const t = this.env.now;
-      yield this.env.timeout(this.kernel.cost(this.params.kmodUs));
+      yield this.env.timeout(this.kernel.cost(req, "kmod", this.params.kmodUs));
       this.kernel.segment(req, "userspace", t);
+      if (w.killed) {
+        this.end(req, null, "killed");
+        break;
+      }
       const inst = this.kernel.find(module);
       if (inst && inst.sysfs && inst.state === "LIVE") {
         this.end(req, null, "skipped");
         continue;
       }
+      w.request = req;
       const r: Result = yield this.env.process(this.kernel.finitModule(req));
-      this.end(req, r, outcomeOf(r));
+      w.request = null;
+      this.end(req, r, w.killed ? "killed" : outcomeOf(r));
     }
     w.done();
-    this.workerIdle(w);
+    if (w.killed) this.workerDied();
+    else this.workerIdle(w);
   }
 }
 
 class Worker {
-  private busy = false;
+  /** The event it is handling (null when idle). */
+  event: DeviceEvent | null = null;
+  /** The request in finit_module (null outside the syscall). */
+  request: Request | null = null;
+  /** udevd killed it at its event's timeout. */
+  killed = false;
   constructor(
     readonly id: number,
     private readonly env: Environment,
@@ -154,14 +223,14 @@ class Worker {
   ) {}
 
   assign(e: DeviceEvent): void {
-    if (this.busy) throw new Error(`worker ${this.id} given a second event`);
-    this.busy = true;
+    if (this.event) throw new Error(`worker ${this.id} given a second event`);
+    this.event = e;
     // handle() is the process itself (not wrapped in another generator): every
     // resume of a generator delegating with yield* costs a resume of each level.
     this.env.process(this.udev.handle(this, e));
   }
 
   done(): void {
-    this.busy = false;
+    this.event = null;
   }
 }

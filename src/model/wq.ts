@@ -58,8 +58,14 @@ export interface Waiter<R> {
   wants(): boolean;
   /** Called only when wants() holds, at the check's instant: act (e.g. insert itself) and return the result. */
   act(): R;
-  /** Triggered with act()'s result. */
+  /** Triggered with act()'s result, or with interrupted()'s when the sleeper is killed. */
   ev: Event<R>;
+  /** Set when a fatal signal reached this sleeper (udevd's event timeout). */
+  killed: boolean;
+  /** What the wait returns when a fatal signal ends it (wait_event_interruptible: -ERESTARTSYS). */
+  interrupted(): R;
+  /** Its number in a shuffled queue (internal to this module). */
+  qid?: number;
 }
 
 /** "lazy" (the default), "lazy-naive": lazily drawn order; "batched", "naive": shuffled order (see above). */
@@ -90,6 +96,15 @@ interface Sleepers {
   add(w: AnyWaiter): void;
   /** wake_up_all: all sleepers, now one herd; `woken[slot]` gets each module's count. */
   wake(woken: number[]): Herd;
+  /** Take `w` out if it is sleeping here (false: it is in a herd being walked, or gone). */
+  remove(w: AnyWaiter): boolean;
+  /** Killed members of herds being walked, still to be ended (a walk's end looks for them only when there are any). */
+  killedInHerds: number;
+}
+
+/** A walked herd's killed non-actors do not sleep again: their waits end with interrupted(). */
+function endKilled(w: AnyWaiter): void {
+  w.ev.succeed(w.interrupted());
 }
 
 export class ModuleWaitQueue {
@@ -125,6 +140,19 @@ export class ModuleWaitQueue {
   sleep<R>(w: Waiter<R>): Event<R> {
     this.queue.add(w);
     return w.ev;
+  }
+
+  /**
+   * A fatal signal for a sleeper (udevd killed its worker). A sleeper wakes at
+   * once and its wait ends with interrupted(); one that is in a herd being walked
+   * is checked with the herd and, unless it acts there, ends when the walk does.
+   * (The woken task's own re-check under module_mutex is not modelled: one
+   * re-check per killed sleeper, and a kill happens at most once per event.)
+   */
+  interrupt(w: AnyWaiter): void {
+    w.killed = true;
+    if (this.queue.remove(w)) endKilled(w);
+    else this.queue.killedInHerds++;
   }
 
   wakeAll(): void {
@@ -208,6 +236,7 @@ function firstDue(nextEventUs: number, t0: number, rc: number, n: number): numbe
  * millions of them per boot at 4096 CPUs.
  */
 class ShuffledSleepers implements Sleepers {
+  killedInHerds = 0;
   /** Every waiter that ever slept, by number (its index here). */
   readonly waiters: AnyWaiter[] = [];
   /** The sleeping list: list[0..length). */
@@ -234,6 +263,7 @@ class ShuffledSleepers implements Sleepers {
 
   add(w: AnyWaiter): void {
     const id = this.waiters.length;
+    w.qid = id;
     this.waiters.push(w);
     if (this.length === this.list.length) this.list = grown(this.list, this.length + 1);
     this.list[this.length++] = id;
@@ -255,8 +285,32 @@ class ShuffledSleepers implements Sleepers {
     return new ShuffledHerd(this, members, n, present);
   }
 
-  /** A walked herd's non-actors rest[0..n), in herd order, after whoever slept meanwhile. */
+  remove(w: AnyWaiter): boolean {
+    const list = this.list;
+    for (let i = 0; i < this.length; i++) {
+      if (list[i] !== w.qid) continue;
+      list.copyWithin(i, i + 1, this.length);
+      this.length--;
+      this.bySlot[w.slot]--;
+      return true;
+    }
+    return false;
+  }
+
+  /** A walked herd's non-actors rest[0..n), in herd order, after whoever slept meanwhile; killed ones end instead. */
   requeue(rest: Int32Array, n: number, bySlot: number[]): void {
+    if (this.killedInHerds > 0) {
+      let kept = 0;
+      for (let i = 0; i < n; i++) {
+        const w = this.waiters[rest[i]];
+        if (w.killed) {
+          bySlot[w.slot]--;
+          this.killedInHerds--;
+          endKilled(w);
+        } else rest[kept++] = rest[i];
+      }
+      n = kept;
+    }
     if (this.length === 0) {
       this.spare = this.list;
       this.list = rest;
@@ -340,6 +394,7 @@ class ShuffledHerd implements Herd {
 
 /** The lazy stream: sleepers kept per module; a wake-up draws the order only where the walk looks. */
 class LazySleepers implements Sleepers {
+  killedInHerds = 0;
   bySlot: AnyWaiter[][];
   private n = 0;
 
@@ -374,8 +429,28 @@ class LazySleepers implements Sleepers {
     return new LazyHerd(this, members, size);
   }
 
-  /** A walked herd's non-actors of one slot (its first `keep` members), then whoever slept meanwhile. */
+  remove(w: AnyWaiter): boolean {
+    const list = this.bySlot[w.slot];
+    const i = list.indexOf(w);
+    if (i < 0) return false;
+    list.splice(i, 1);
+    this.n--;
+    return true;
+  }
+
+  /** A walked herd's non-actors of one slot (its first `keep` members; killed ones end instead), then whoever slept meanwhile. */
   requeue(slot: number, members: AnyWaiter[], keep: number): void {
+    if (this.killedInHerds > 0) {
+      let kept = 0;
+      for (let i = 0; i < keep; i++) {
+        const w = members[i];
+        if (w.killed) {
+          this.killedInHerds--;
+          endKilled(w);
+        } else members[kept++] = w;
+      }
+      keep = kept;
+    }
     members.length = keep;
     const meanwhile = this.bySlot[slot];
     for (let i = 0; i < meanwhile.length; i++) members.push(meanwhile[i]);

@@ -62,16 +62,38 @@ export class Mutex {
   }
 }
 
-/** A one-shot completion (kernel `struct completion` used with complete_all). */
+/**
+ * A one-shot completion (kernel `struct completion` used with complete_all).
+ * Each wait() is its own event, so one waiter can be let go early (cancel) while
+ * the others keep waiting.
+ */
 export class Completion<T> {
-  private readonly ev: Event<T>;
+  private readonly env: Environment;
+  private waiters: Array<Event<T>> = [];
+  private done = false;
+  private value: T | undefined = undefined;
   constructor(env: Environment) {
-    this.ev = env.event<T>();
+    this.env = env;
   }
   wait(): Event<T> {
-    return this.ev;
+    const ev = new Event<T>(this.env);
+    if (this.done) ev.succeed(this.value);
+    else this.waiters.push(ev);
+    return ev;
+  }
+  /** Stop waiting with `ev` (it is never triggered by complete()); false if it was not waiting. */
+  cancel(ev: Event<T>): boolean {
+    const i = this.waiters.indexOf(ev);
+    if (i < 0) return false;
+    this.waiters.splice(i, 1);
+    return true;
   }
   complete(value: T): void {
-    this.ev.succeed(value);
+    if (this.done) throw new SimError("completion completed twice");
+    this.done = true;
+    this.value = value;
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const ev of ws) ev.succeed(value);
   }
 }

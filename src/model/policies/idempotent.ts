@@ -20,7 +20,8 @@ export const idempotent: Policy = {
   *beforeRead(k, req) {
     const wait = inFlight.join(k, req);
     if (wait === null) return null;
-    const result: Result = yield wait.wait();
+    // idempotent_wait_for_completion(): wait_for_completion_interruptible [src: 9b9879fc0327].
+    const result: Result = yield k.waitFor(req, wait);
     return result;
   },
   addUnformed: (k, req) => k.addUnformed(req, noWaitGoingFirst, noWaitGoingRecheck),

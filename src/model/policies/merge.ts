@@ -18,10 +18,11 @@ export const merge: Policy = {
   kernel: "6.0-rc3 + seed patch",
   commit: "(never merged)",
   *afterName(k, req) {
-    const wait = yield* k.locked(() => running.join(k, req));
+    const wait = yield* k.locked(req, () => running.join(k, req));
     if (wait === null) return null;
-    const result: Result = yield wait.wait();
-    return result === 0 ? "EEXIST" : "EBUSY";
+    // The patch waits interruptibly, as add_unformed_module's wait does [est].
+    const result: Result = yield k.waitFor(req, wait);
+    return result === "EINTR" ? result : result === 0 ? "EEXIST" : "EBUSY";
   },
   addUnformed: base.addUnformed,
   onDone: running.finish,
