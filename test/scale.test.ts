@@ -77,11 +77,12 @@ test("without a timeout in reach nothing is killed, and the duplicates are serve
   assert.equal(r.modules.slow_fail.fullLoads, 3);
 });
 
-test("children_max by systemd version: 8 + 2 x CPUs (old), capped by RAM / 128 MiB, then also by 2048", () => {
+test("children_max by systemd version: 8 + 2 x CPUs (to v238), capped by RAM / 128 MiB (v239), 8 + 8 x CPUs (v240-v242), 2 x CPUs + 16 capped by RAM and 2048 (v243 on)", () => {
   const tib = 1 << 20;
   assert.equal(childrenMax({ ...defaultUdevd, systemd: 215 }, 1536, tib), 8 + 2 * 1536);
   assert.equal(childrenMax({ ...defaultUdevd, systemd: 234 }, 1536, tib), 8 + 2 * 1536);
-  assert.equal(childrenMax({ ...defaultUdevd, systemd: 234 }, 1536, 64 * 1024), 512);
+  assert.equal(childrenMax({ ...defaultUdevd, systemd: 239 }, 1536, 64 * 1024), 512);
+  assert.equal(childrenMax({ ...defaultUdevd, systemd: 241 }, 64, tib), 8 + 8 * 64);
   assert.equal(childrenMax({ ...defaultUdevd, systemd: 251 }, 288, tib), 592);
   assert.equal(childrenMax({ ...defaultUdevd, systemd: 251 }, 1536, tib), 2048);
   assert.equal(childrenMax({ ...defaultUdevd, systemd: 251 }, 4, 512), 10);

@@ -20,8 +20,8 @@ export const freeParams: FreeParam[] = [
     why: "The CPU-independent part of a grace period, beyond its first FQS wait: busy CPUs reporting late, the GP kthread waking, callbacks invoked. 0-160 ms; docs/model.md estimates a whole synchronize_rcu() of 10-30 ms on the seed's machine.",
   },
   {
-    name: "herdRecheckUs", lo: 1, hi: 50,
-    why: "One woken waiter's re-check under module_mutex: a cross-CPU wake-up and lock hand-off (~1-10 us) plus a walk of a list of a few hundred modules; above 50 us a 288-CPU herd would hold the mutex for > 40 ms.",
+    name: "herdRecheckUs", lo: 2, hi: 30,
+    why: "One woken waiter's re-check under module_mutex, bounded by what it does (calibrate/variants.ts herdRecheckRangeUs): from a hand-off to a spinning waiter and a cached walk of ~150 modules (2 us) to a cross-socket wake-up of a sleeping waiter and a walk with every node a remote cache miss (30 us).",
   },
   {
     name: "triggerGapUs", lo: 200, hi: 30000,

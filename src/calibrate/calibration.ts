@@ -23,6 +23,7 @@ import { BootDesign, CellFit, fit, FitCell, FitResult, optimiser, paramsFrom, re
 import type { Scenario } from "../model/scenario";
 import { seedMachineCpus } from "../model/limits";
 import { fitVerdict, FitVerdict } from "./verdict";
+import type { VariantFit } from "./variants";
 
 export interface CalibrationSettings {
   cpus: number;
@@ -133,6 +134,12 @@ export interface CalibrationRecord {
   bootstrap: { method: string; refits: Refit[]; spread: ParamSpread[]; correlations: { names: string[]; matrix: number[][] } };
   optimiser: typeof optimiser & { budgetSeconds?: number };
   code: { modburst: string; commit: string };
+  /**
+   * Not stored: the study's structural variants (variants.ts), the reference
+   * (this record) first, attached when a study's calibration is read. Present,
+   * they make every prediction interval one across variants x refits.
+   */
+  variants?: VariantFit[];
 }
 
 const maxAbs = (cells: CellFit[]) => Math.max(...cells.map((c) => Math.abs(c.errorPct)));
@@ -315,7 +322,8 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
 }
 
 export function writeCalibration(record: CalibrationRecord, file = paths.calibratedParams): void {
-  const text = JSON.stringify(record, null, 2) + "\n";
+  const { variants: _attached, ...stored } = record;
+  const text = JSON.stringify(stored, null, 2) + "\n";
   // The writer keeps to the reader's schema: a record it would refuse is a bug here, not the user's.
   try {
     checkCalibrationRecord(JSON.parse(text), displayPath(file));
@@ -363,7 +371,23 @@ export function rewriteVerdict(file: string, cells: FitCell[]): CalibrationRecor
   return record;
 }
 
-/** The calibration's parameter sets: one per bootstrap refit, for prediction intervals. */
+/**
+ * The parameter sets every prediction interval is taken over: one per bootstrap
+ * refit; with structural variants attached, the same number from each variant
+ * (the smallest any variant has), so each structure weighs the same.
+ */
 export function refitParams(rec: CalibrationRecord): Params[] {
-  return rec.bootstrap.refits.map((r) => r.params);
+  return refitSets(rec).flatMap((s) => s.params);
+}
+
+/** The variant each of refitParams' sets comes from, in the same order. */
+export function refitVariants(rec: CalibrationRecord): string[] {
+  return refitSets(rec).flatMap((s) => s.params.map(() => s.name));
+}
+
+function refitSets(rec: CalibrationRecord): Array<{ name: string; params: Params[] }> {
+  const vs = rec.variants ?? [];
+  if (vs.length <= 1) return [{ name: vs[0]?.name ?? "reference", params: rec.bootstrap.refits.map((r) => r.params) }];
+  const each = Math.min(...vs.map((v) => v.record.bootstrap.refits.length));
+  return vs.map((v) => ({ name: v.name, params: v.record.bootstrap.refits.slice(0, each).map((r) => r.params) }));
 }

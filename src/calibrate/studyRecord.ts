@@ -10,6 +10,7 @@ import { checkWritableFile } from "../fsutil";
 import { loadStudy, Study } from "../studies/study";
 import { calibrate, CalibrationRecord, readCalibration, writeCalibration } from "./calibration";
 import { studyFitCells, studySettings } from "./studySettings";
+import { variantFits } from "./variants";
 
 export const hasCalibration = (s: Study): boolean => fs.existsSync(s.files.calibration);
 
@@ -19,7 +20,9 @@ export function studyCalibration(s: Study | string): CalibrationRecord {
   if (!hasCalibration(study)) {
     throw new UserError(`invalid calibration file: ${displayPath(study.files.calibration)} (allowed: run modburst calibrate --study ${study.name}, or modburst reproduce --study ${study.name}, which calibrates first)`);
   }
-  return readCalibration(study.files.calibration);
+  const reference = readCalibration(study.files.calibration);
+  const variants = variantFits(reference, study.files.calibration, readCalibration);
+  return variants.length > 1 ? { ...reference, variants } : reference;
 }
 
 export interface CalibrateStudyOptions {

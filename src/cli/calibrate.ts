@@ -4,7 +4,9 @@
  * modburst calibrate --verdict-only [--study NAME|FOLDER | --out FILE]: recompute an existing record's verdict, no fit
  * Every run ends with the fit's verdict (src/reports/verdict.ts).
  */
-import { calibrate, CalibrationRecord, defaultSettings, rewriteVerdict, writeCalibration } from "../calibrate/calibration";
+import { calibrate, CalibrationRecord, CalibrationSettings, defaultSettings, readCalibration, rewriteVerdict, writeCalibration } from "../calibrate/calibration";
+import { freeParams } from "../calibrate/bounds";
+import { referenceVariantName, variantByName, variantFile, variantFree, variantNames, variantStart } from "../calibrate/variants";
 import { cellsOf, readMeasured } from "../data/measured";
 import { checkInteger, UserError } from "../errors";
 import { checkWritableFile } from "../fsutil";
@@ -13,6 +15,9 @@ import { verdictLines } from "../reports/verdict";
 import { formatTextTable } from "../tables/format";
 import { OptionTable, parseCli } from "./args";
 
+/** Bootstrap refits of a structural variant's calibration unless --refits says otherwise (intervals take as many from each variant, the reference included). */
+export const variantRefits = 10;
+
 /** calibrate's options: what it parses and what `modburst calibrate --help` prints. */
 export const calibrateOptions: OptionTable = {
   study: { type: "string", value: "NAME|FOLDER", help: "calibrate that study, into its own calibration file (default: the seed's calibration)" },
@@ -20,7 +25,9 @@ export const calibrateOptions: OptionTable = {
   refits: { type: "string", value: "N", help: `bootstrap refits, 2..1000 (default ${defaultSettings.refits} for the seed)` },
   out: { type: "string", value: "FILE", help: "where the seed's record goes (default its calibration.json; not with --study)" },
   "verdict-only": { type: "boolean", help: "recompute only the record's verdict from its numbers and the measured CSV; nothing else changes" },
+  variant: { type: "string", value: "NAME", help: `calibrate one structural variant of the seed's model (${variantNames.filter((n) => n !== referenceVariantName).join("|")}) into variants/NAME.json beside its calibration, starting from the reference fit (default ${variantRefits} refits)` },
 };
+
 
 export async function calibrateCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, calibrateOptions);
@@ -31,6 +38,10 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     for (const k of ["seed", "refits"]) if (values[k] !== undefined) throw new UserError(`invalid ${k}: ${values[k]} (allowed none with --verdict-only: it fits nothing)`);
     if (studyArg !== undefined && values.out !== undefined) throw new UserError(`invalid out: ${values.out} (allowed none with --study: the study's calibration file is updated)`);
     return verdictOnly(studyArg, values.out as string | undefined, t0);
+  }
+  if (values.variant !== undefined) {
+    if (studyArg !== undefined) throw new UserError(`invalid study: ${studyArg} (allowed none with --variant: variants are the seed's)`);
+    return calibrateVariant(values, t0, log);
   }
   if (studyArg !== undefined) {
     if (values.out !== undefined) throw new UserError(`invalid out: ${values.out} (allowed none with --study: the record goes to the study's calibration file)`);
@@ -58,6 +69,35 @@ async function calibrateSeed(values: Record<string, string | boolean | undefined
   };
   if (settings.seed === settings.checkSeed) settings.checkSeed = settings.seed + 1000003;
   // A calibration takes many minutes: a bad --out is refused before, not after.
+  checkWritableFile(out);
+  const cells = cellsOf(readMeasured());
+  const record = await calibrate(cells, settings, log);
+  writeCalibration(record, out);
+  report(record, out, t0);
+  return 0;
+}
+
+/**
+ * One structural variant of the seed's model, calibrated to the seed's cells
+ * with the seed's settings: its fixed choices applied, the other free parameters
+ * fitted starting from the reference record's values (so it converges in a few
+ * iterations), and `variantRefits` bootstrap refits.
+ */
+async function calibrateVariant(values: Record<string, string | boolean | undefined>, t0: number, log: (line: string) => void): Promise<number> {
+  const name = values.variant as string;
+  const v = variantByName(name);
+  if (!v || name === referenceVariantName) throw new UserError(`invalid variant: ${name} (allowed ${variantNames.filter((n) => n !== referenceVariantName).join("|")}; the reference is npm run calibrate)`);
+  const reference = readCalibration(paths.calibratedParams);
+  const out = (values.out as string | undefined) ?? variantFile(paths.calibratedParams, name);
+  const settings: CalibrationSettings = {
+    ...defaultSettings,
+    seed: checkInteger("seed", (values.seed as string | undefined) ?? String(defaultSettings.seed), 0, 2 ** 31),
+    refits: checkInteger("refits", (values.refits as string | undefined) ?? String(variantRefits), 2, 1000),
+    free: variantFree(v, freeParams),
+    start: variantStart(v, reference.params),
+    description: `Structural variant "${name}" of the seed's calibration: ${v.summary}. Fitted to the same cells as the reference (calibration.json), starting from its values. Written by modburst calibrate --variant ${name}.`,
+  };
+  if (settings.seed === settings.checkSeed) settings.checkSeed = settings.seed + 1000003;
   checkWritableFile(out);
   const cells = cellsOf(readMeasured());
   const record = await calibrate(cells, settings, log);

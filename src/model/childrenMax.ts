@@ -19,14 +19,28 @@ export const workerNumMax = 2048;
 
 const memLimit = (ramMiB: number) => Math.max(Math.floor(ramMiB / 128), 10);
 
+/**
+ * Upstream systemd's rules (src/udev/udevd.c; commits named, each with the first
+ * release that has it). Distributions backport: SUSE's v234 branch (SLES 15)
+ * carries both the memory cap (5f3b66fdb6) and WORKER_NUM_MAX (8538cad002), so
+ * a scenario states the version whose rule its udevd follows.
+ */
 export const childrenMaxRules: ChildrenMaxRule[] = [
   {
-    sinceSystemd: 247,
-    formula: "MIN3(2 x CPUs + 16, MAX(RAM / 128 MiB, 10), WORKER_NUM_MAX 2048)",
+    // 88bd5a32e8 "udevd: change the default value of udev.children-max (again)".
+    sinceSystemd: 243,
+    formula: "MIN(MIN(2 x CPUs + 16, MAX(RAM / 128 MiB, 10)), WORKER_NUM_MAX 2048)",
     limit: (cpus, ramMiB) => Math.min(2 * cpus + 16, memLimit(ramMiB), workerNumMax),
   },
   {
-    sinceSystemd: 217,
+    // faae64fa3d "udevd: increase default number of workers".
+    sinceSystemd: 240,
+    formula: "MAX(10, MIN(8 + 8 x CPUs, RAM / 128 MiB))",
+    limit: (cpus, ramMiB) => Math.max(10, Math.min(8 + 8 * cpus, Math.floor(ramMiB / 128))),
+  },
+  {
+    // e438c57a64 "systemd-udevd: limit children-max by available memory (#8668)".
+    sinceSystemd: 239,
     formula: "MAX(10, MIN(8 + 2 x CPUs, RAM / 128 MiB))",
     limit: (cpus, ramMiB) => Math.max(10, Math.min(8 + 2 * cpus, Math.floor(ramMiB / 128))),
   },

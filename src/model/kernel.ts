@@ -8,7 +8,7 @@
 import { Environment, ProcessGenerator } from "../sim/engine";
 import { Completion, Mutex } from "../sim/resources";
 import type { Event } from "../sim/engine";
-import { Random } from "../sim/random";
+import { counterDraws, hashString, Random } from "../sim/random";
 import type { Decision, DuplicateCheck, Loader } from "./loader";
 import { fqsDelayJiffies, gracePeriodTickJiffies, jiffyUs, Params, rcuRestFactor } from "./params";
 import type { Policy } from "./policies/policy";
@@ -40,7 +40,9 @@ export function bootStreams(seedText: string): BootStreams {
 }
 
 /** The cost kinds a request or an event draws, each from its own stream. */
-export type CostKind = "rule" | "dispatch" | "kmod" | "read" | "layout" | "formation" | "teardown" | "mutexOp" | "gracePeriod";
+export const costKinds = ["rule", "dispatch", "kmod", "read", "layout", "formation", "teardown", "mutexOp", "gracePeriod"] as const;
+export type CostKind = (typeof costKinds)[number];
+const kindIndex = Object.fromEntries(costKinds.map((k, i) => [k, i])) as Record<CostKind, number>;
 
 /**
  * Common random numbers across policies: every request has its own stream per
@@ -53,23 +55,47 @@ export type CostKind = "rule" | "dispatch" | "kmod" | "read" | "layout" | "forma
  * stay boot-wide: they exist only in some policies' runs.
  */
 export class RequestDraws {
-  private readonly streams = new Map<string, Random>();
-  constructor(private readonly seedText: string) {}
-
-  /** The stream of one kind for one identity ("event 17", "event 17 acpi_cpufreq"). */
-  of(identity: string, kind: CostKind): Random {
-    const key = `${identity}:${kind}`;
-    let r = this.streams.get(key);
-    if (!r) this.streams.set(key, (r = new Random(`${this.seedText}:${key}`)));
-    return r;
+  /** Per owner (a request's or an event's number): its key, then how many draws each kind has made. */
+  private readonly byRequest = new Map<number, Uint32Array>();
+  private readonly byEvent = new Map<number, Uint32Array>();
+  private readonly seedKey: number;
+  constructor(seedText: string) {
+    this.seedKey = hashString(seedText);
   }
 
-  static request(req: { eventId: number; module: string }): string {
-    return `e${req.eventId}:${req.module}`;
+  /** The next uniform in [0, 1) of `req`'s stream of one kind (its identity: device event and module). */
+  uniform(req: { id: number; eventId: number; module: string }, kind: CostKind): number {
+    const [key, n] = this.next(this.byRequest, req.id, kind, () => `e${req.eventId}:${req.module}`);
+    return counterDraws.uniform(key, n);
   }
 
-  static event(eventId: number): string {
-    return `e${eventId}`;
+  /** The next lognormal draw of `req`'s stream of one kind. */
+  lognormal(req: { id: number; eventId: number; module: string }, kind: CostKind, median: number, sigma: number): number {
+    if (sigma === 0) return median;
+    const [key, n] = this.next(this.byRequest, req.id, kind, () => `e${req.eventId}:${req.module}`);
+    return median * Math.exp(sigma * counterDraws.normal(key, n));
+  }
+
+  /** The next lognormal draw of device event `eventId`'s stream of one kind (udevd's dispatch, the rules). */
+  eventLognormal(eventId: number, kind: CostKind, median: number, sigma: number): number {
+    if (sigma === 0) return median;
+    const [key, n] = this.next(this.byEvent, eventId, kind, () => `e${eventId}`);
+    return median * Math.exp(sigma * counterDraws.normal(key, n));
+  }
+
+  private readonly out: [number, number] = [0, 0];
+
+  private next(table: Map<number, Uint32Array>, owner: number, kind: CostKind, identity: () => string): [number, number] {
+    let row = table.get(owner);
+    if (!row) {
+      row = new Uint32Array(costKinds.length + 1);
+      row[0] = counterDraws.key(this.seedKey, hashString(identity()));
+      table.set(owner, row);
+    }
+    const i = kindIndex[kind];
+    this.out[0] = counterDraws.key(row[0], i);
+    this.out[1] = row[i + 1]++;
+    return this.out;
   }
 }
 
@@ -121,7 +147,12 @@ export class Kernel implements Loader {
 
   /** One cost draw of `req`: lognormal around the median, whole microseconds. */
   cost(req: Request, kind: CostKind, medianUs: number): number {
-    return this.draw(this.draws.of(RequestDraws.request(req), kind), medianUs);
+    return Math.max(0, Math.round(this.draws.lognormal(req, kind, medianUs, this.params.jitterSigma)));
+  }
+
+  /** One cost draw of device event `eventId` (udevd's dispatch, the rules). */
+  eventCost(eventId: number, kind: CostKind, medianUs: number): number {
+    return Math.max(0, Math.round(this.draws.eventLognormal(eventId, kind, medianUs, this.params.jitterSigma)));
   }
 
   /** One cost draw from `rng`: lognormal around the median, whole microseconds. */
@@ -140,16 +171,15 @@ export class Kernel implements Loader {
    * machine when rcuRestScaling is 1).
    */
   gracePeriodUs(req: Request): number {
-    const rng = this.draws.of(RequestDraws.request(req), "gracePeriod");
-    const residual = rng.uniform() * this.oneGracePeriodUs(rng);
-    return Math.round(residual + this.oneGracePeriodUs(rng));
+    const residual = this.draws.uniform(req, "gracePeriod") * this.oneGracePeriodUs(req);
+    return Math.round(residual + this.oneGracePeriodUs(req));
   }
 
-  private oneGracePeriodUs(rng: Random): number {
+  private oneGracePeriodUs(req: Request): number {
     const jiffy = jiffyUs(this.scenario.hz);
     const fqs = this.params.fqsRounds * this.fqsJiffies * jiffy;
-    const ticks = rng.uniform() * gracePeriodTickJiffies * jiffy;
-    return fqs + ticks + rng.lognormal(this.params.rcuGpExtraMs * 1000 * this.restFactor, this.params.rcuSigma);
+    const ticks = this.draws.uniform(req, "gracePeriod") * gracePeriodTickJiffies * jiffy;
+    return fqs + ticks + this.draws.lognormal(req, "gracePeriod", this.params.rcuGpExtraMs * 1000 * this.restFactor, this.params.rcuSigma);
   }
 
   segment(req: Request, kind: SegmentKind, startUs: number): void {

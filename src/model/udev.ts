@@ -19,7 +19,7 @@
 import { Environment, Event, ProcessGenerator } from "../sim/engine";
 import { Random } from "../sim/random";
 import { childrenMax } from "./childrenMax";
-import { Kernel, RequestDraws } from "./kernel";
+import { Kernel } from "./kernel";
 import { Params } from "./params";
 import { Scenario } from "./scenario";
 import { Outcome, Request, Result } from "./types";
@@ -106,7 +106,7 @@ export class Userspace {
   }
 
   private eventCost(e: DeviceEvent, kind: "rule" | "dispatch", medianUs: number): number {
-    return this.kernel.draw(this.kernel.draws.of(RequestDraws.event(e.id), kind), medianUs);
+    return this.kernel.eventCost(e.id, kind, medianUs);
   }
 
   private end(req: Request, result: Result | null, outcome: Outcome): void {

@@ -177,3 +177,40 @@ export function hashString(s: string): number {
   }
   return h >>> 0;
 }
+
+/** The murmur3 / splitmix32 finaliser: a bijective 32-bit mix. */
+function mix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * Counter-based draws: the n-th value of the stream named by `key` is a pure
+ * function of (key, n), so many small streams (one per request and cost kind)
+ * cost no state and no allocation, and each stream's n-th draw is the same
+ * whatever else was drawn before it.
+ */
+export const counterDraws = {
+  /** A stream key from a parent key and a small integer (a kind, an index). */
+  key(parent: number, sub: number): number {
+    return mix32((parent ^ Math.imul(sub + 1, 0x9e3779b9)) >>> 0);
+  },
+  /** The n-th uniform in [0, 1) of stream `key`, with 53 random bits. */
+  uniform(key: number, n: number): number {
+    const a = mix32((key + Math.imul(2 * n + 1, 0x9e3779b9)) >>> 0);
+    const b = mix32((a ^ Math.imul(2 * n + 2, 0x85ebca6b) ^ key) >>> 0);
+    return ((a >>> 5) * 67108864 + (b >>> 6)) / 9007199254740992;
+  },
+  /**
+   * The n-th standard normal of stream `key` (Box-Muller from uniforms 2n and
+   * 2n + 1 of a sibling stream, so a stream's uniforms and normals never share a draw).
+   */
+  normal(key: number, n: number): number {
+    const k = (key ^ 0xa5a5a5a5) >>> 0;
+    let u = counterDraws.uniform(k, 2 * n);
+    if (u === 0) u = 2 ** -53;
+    const v = counterDraws.uniform(k, 2 * n + 1);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  },
+};

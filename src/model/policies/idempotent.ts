@@ -20,8 +20,9 @@ export const idempotent: Policy = {
   *beforeRead(k, req) {
     const wait = inFlight.join(k, req);
     if (wait === null) return null;
-    // idempotent_wait_for_completion(): wait_for_completion_interruptible [src: 9b9879fc0327].
-    const result: Result = yield k.waitFor(req, wait);
+    // A plain wait_for_completion() in v6.5 [src: 9b9879fc0327]: a fatal signal does not end it
+    // (2124d84db293 made it interruptible only in v6.11).
+    const result: Result = yield wait.wait();
     return result;
   },
   addUnformed: (k, req) => k.addUnformed(req, noWaitGoingFirst, noWaitGoingRecheck),
