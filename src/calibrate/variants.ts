@@ -39,16 +39,23 @@ export const herdRecheckRangeUs: [number, number] = [2, 30];
 
 export const referenceVariantName = "reference";
 
+/**
+ * The reference is one FQS wait per grace period: a CPU idle at the first scan
+ * is reported by it, and during coldplug most CPUs are (their udev workers
+ * asleep on module_wq). With two waits the seed's base cells leave almost no
+ * room for the rest of a grace period and the herd (both fit to the bottom of
+ * their bounds), so two is kept as a variant, not as the reference.
+ */
 export const structuralVariants: StructuralVariant[] = [
   {
     name: referenceVariantName,
-    summary: "two FQS waits per grace period, the rest of a grace period constant, herd re-check fitted within 2-30 us",
-    fixed: { fqsRounds: 2, rcuRestScaling: 0 },
+    summary: "one FQS wait per grace period, the rest of a grace period constant, herd re-check fitted within 2-30 us",
+    fixed: { fqsRounds: 1, rcuRestScaling: 0 },
   },
-  { name: "one-fqs", summary: "one FQS wait per grace period (every CPU idle or reporting by itself at the first scan)", fixed: { fqsRounds: 1, rcuRestScaling: 0 } },
-  { name: "herd-low", summary: `herd re-check at the low end of its range, ${herdRecheckRangeUs[0]} us`, fixed: { fqsRounds: 2, rcuRestScaling: 0, herdRecheckUs: herdRecheckRangeUs[0] } },
-  { name: "herd-high", summary: `herd re-check at the high end of its range, ${herdRecheckRangeUs[1]} us`, fixed: { fqsRounds: 2, rcuRestScaling: 0, herdRecheckUs: herdRecheckRangeUs[1] } },
-  { name: "rest-scales", summary: "the rest of a grace period grows like ln(nr_cpu_ids) (the slowest busy CPU reporting)", fixed: { fqsRounds: 2, rcuRestScaling: 1 } },
+  { name: "two-fqs", summary: "two FQS waits per grace period (a CPU busy at the first scan is reported only by the second)", fixed: { fqsRounds: 2, rcuRestScaling: 0 } },
+  { name: "herd-low", summary: `herd re-check at the low end of its range, ${herdRecheckRangeUs[0]} us`, fixed: { fqsRounds: 1, rcuRestScaling: 0, herdRecheckUs: herdRecheckRangeUs[0] } },
+  { name: "herd-high", summary: `herd re-check at the high end of its range, ${herdRecheckRangeUs[1]} us`, fixed: { fqsRounds: 1, rcuRestScaling: 0, herdRecheckUs: herdRecheckRangeUs[1] } },
+  { name: "rest-scales", summary: "the rest of a grace period grows like ln(nr_cpu_ids) (the slowest busy CPU reporting)", fixed: { fqsRounds: 1, rcuRestScaling: 1 } },
 ];
 
 export const variantNames = structuralVariants.map((v) => v.name);

@@ -21,6 +21,7 @@ export interface Command {
 // Each command module is loaded when its command runs (or shows its --help), so `modburst simulate` never loads the browser or Jupyter code.
 const simulate = () => require("./simulate") as typeof import("./simulate");
 const sweep = () => require("./sweep") as typeof import("./sweep");
+const predict = () => require("./predict") as typeof import("./predict");
 const reproduce = () => require("./reproduce") as typeof import("./reproduce");
 const lab = () => require("./lab") as typeof import("./lab");
 const figures = () => require("./figures") as typeof import("./figures");
@@ -32,6 +33,7 @@ const setup = () => require("./setup") as typeof import("./setup");
 
 export const commands: Record<string, Command> = {
   simulate: { run: (a) => simulate().simulateCommand(a), options: () => simulate().simulateOptions, usage: usage.simulateUsage, description: "simulate boots of a scenario under each policy; a table or JSON" },
+  predict: { run: (a) => predict().predictCommand(a), options: () => predict().predictOptions, usage: usage.predictUsage, description: "one policy on one machine: each module's expected span with its 90% interval across structural variants x refits" },
   sweep: { run: (a) => sweep().sweepCommand(a), options: () => sweep().sweepOptions, usage: usage.sweepUsage, description: "simulate a grid (policy x CPUs x init latency) on all cores into a CSV" },
   "merge-results": { run: (a) => sweep().mergeCommand(a), options: () => sweep().mergeOptions, usage: usage.mergeUsage, description: "merge sweep shards into one CSV, identical to the unsharded run" },
   reproduce: { run: (a) => reproduce().reproduceCommand(a), options: () => reproduce().reproduceOptions, usage: usage.reproduceUsage, description: "set the machine up if needed, then execute every notebook in order" },

@@ -9,6 +9,7 @@ export const sweepUsage =
 export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE";
 export const benchUsage = "modburst bench [--pipeline]";
 export const calibrateUsage = "modburst calibrate [--seed S] [--refits N] [--out FILE] | --study NAME|FOLDER [--seed S] [--refits N] | --verdict-only [--study NAME|FOLDER | --out FILE]";
+export const predictUsage = "modburst predict [--policy NAME] [--cpus N] [--scenario NAME|FILE.json] [--init-latency-ms X] [--json] [--max-hours H]";
 export const simulateUsage =
   "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME|FILE.json] " +
   "[--init-latency-ms X] [--init-result fail|success] [--params FILE] [--json] [--max-hours H]";

@@ -88,7 +88,7 @@ export const paramSpecs = {
     pinnedBy: "grace-period lengths during coldplug (the rcu_grace_period tracepoint), or base boots at a second CPU count: only the FQS wait grows with CPUs.",
   },
   fqsRounds: {
-    default: 2, min: 1, max: 2, unit: "FQS scans", integer: true,
+    default: 1, min: 1, max: 2, unit: "FQS scans", integer: true,
     doc: "Force-quiescent-state waits per grace period: a structural choice, not fitted. rcu_gp_fqs_loop's first scan (force_qs_rnp(dyntick_save_progress_counter)) reports every CPU that is dyntick-idle at that moment; a CPU that was busy then and has not passed a quiescent state of its own is reported only by a later scan (rcu_implicit_dynticks_qs) after another jiffies_till_next_fqs. So a grace period takes one FQS wait when the CPUs are idle or report by themselves (1), two when some CPU is busy in the kernel across the first scan, as during coldplug's module loads (2) [src: kernel/rcu/tree.c rcu_gp_fqs_loop, rcu_gp_fqs, v5.3 and v6.0].",
     pinnedBy: "grace-period lengths during coldplug (the rcu_grace_period tracepoint's \"fqswait\" events), or base boots at a second CPU count whose first FQS delay differs (nr_cpu_ids across a multiple of 256).",
   },
