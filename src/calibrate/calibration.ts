@@ -36,6 +36,12 @@ export interface CalibrationSettings {
   /** Bootstrap refits, and model runs allowed per refit. */
   refits: number;
   refitEvals: number;
+  /**
+   * Full refits (`calibrate --bootstrap N --full`): each refit a whole
+   * Levenberg-Marquardt fit from the fitted parameters, with the fit's iteration
+   * limit and budget, instead of a few Gauss-Newton steps with the fit's Jacobian.
+   */
+  fullRefits?: boolean;
   /** Levenberg-Marquardt iteration limit of each fit (the fit of all cells, and the out-of-sample one). */
   maxIterations: number;
   /** Wall-clock seconds each of those fits may take (checked after each iteration); past it the fit stops, NOT converged. */
@@ -203,6 +209,12 @@ async function bootstrap(cells: FitCell[], full: FitResult, J: number[][], s: Ca
   const refits: Refit[] = [];
   for (let b = 1; b <= s.refits; b++) {
     const targets = resampleTargets(cells, b, s.seed);
+    if (s.fullRefits) {
+      const r = await fit({ cells, start: full.params, free: freeParams, design, targets, settings: { maxIterations: s.maxIterations, budgetSeconds: s.budgetSeconds } });
+      refits.push({ resample: b, targetMeans: targets.map((t) => round6(t.mean)), params: r.params, objective: r.objective, evaluations: r.evals });
+      log(`  full refit ${b}/${s.refits}: objective ${r.objective.toExponential(2)} after ${r.evals} runs (${r.converged ? "converged" : "NOT converged"})`);
+      continue;
+    }
     const res = residualFunction({ cells, start: full.params, free: freeParams, design, targets });
     // Near the solution the Jacobian is good: take nearly undamped Gauss-Newton steps.
     const r = await chordRefit(res, z0, J, { maxEvals: s.refitEvals, tolStep: optimiser.tolStep, lambda: 1e-3 });
@@ -220,7 +232,9 @@ async function bootstrap(cells: FitCell[], full: FitResult, J: number[][], s: Ca
   return {
     method:
       `${s.refits} refits, each to the means of one resample (with replacement) of every cell's five measured boots; ` +
-      `Gauss-Newton steps from the fitted parameters with their Jacobian (at most ${s.refitEvals} model runs each), same boots as the fit. ` +
+      (s.fullRefits
+        ? `full refits: a whole Levenberg-Marquardt fit from the fitted parameters (at most ${s.maxIterations} iterations each), same boots as the fit. `
+        : `Gauss-Newton steps from the fitted parameters with their Jacobian (at most ${s.refitEvals} model runs each), same boots as the fit. `) +
       "Correlations are Pearson's, over the refits, of the logit of each parameter.",
     refits,
     spread,

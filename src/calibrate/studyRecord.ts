@@ -29,6 +29,8 @@ export interface CalibrateStudyOptions {
   /** Override the fit seed and the number of bootstrap refits. */
   seed?: number;
   refits?: number;
+  /** Full refits instead of linearised ones (calibrate --bootstrap N --full). */
+  fullRefits?: boolean;
   log?: (line: string) => void;
   /** Write the record to the study's calibration file (default true). */
   write?: boolean;
@@ -36,7 +38,7 @@ export interface CalibrateStudyOptions {
 
 /** Fit the study and (by default) write its calibration record atomically; the record. */
 export async function calibrateStudy(study: Study, o: CalibrateStudyOptions = {}): Promise<CalibrationRecord> {
-  const settings = studySettings(study, o);
+  const settings = { ...studySettings(study, o), fullRefits: o.fullRefits === true };
   const cells = studyFitCells(study, settings);
   // Before the fit's work: a read-only folder fails now, not at the end.
   if (o.write !== false) checkWritableFile(study.files.calibration);

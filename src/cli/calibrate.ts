@@ -25,12 +25,19 @@ export const calibrateOptions: OptionTable = {
   refits: { type: "string", value: "N", help: `bootstrap refits, 2..1000 (default ${defaultSettings.refits} for the seed)` },
   out: { type: "string", value: "FILE", help: "where the seed's record goes (default its calibration.json; not with --study)" },
   "verdict-only": { type: "boolean", help: "recompute only the record's verdict from its numbers and the measured CSV; nothing else changes" },
+  bootstrap: { type: "string", value: "N", help: "bootstrap refits, 2..1000 (the same as --refits)" },
+  full: { type: "boolean", help: "with --bootstrap: each refit a whole fit from the fitted point, not a few linearised steps (slow: minutes per refit)" },
   variant: { type: "string", value: "NAME", help: `calibrate one structural variant of the seed's model (${variantNames.filter((n) => n !== referenceVariantName).join("|")}) into variants/NAME.json beside its calibration, starting from the reference fit (default ${variantRefits} refits)` },
 };
 
 
 export async function calibrateCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, calibrateOptions);
+  if (values.bootstrap !== undefined) {
+    if (values.refits !== undefined) throw new UserError(`invalid bootstrap: ${values.bootstrap} (allowed: --bootstrap or --refits, not both)`);
+    values.refits = values.bootstrap;
+  }
+  if (values.full === true && values.bootstrap === undefined) throw new UserError("invalid full: true (allowed only with --bootstrap N)");
   const studyArg = values.study as string | undefined;
   const t0 = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -53,7 +60,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     const study = loadStudy(studyArg);
     // The seed's own study keeps the seed's full calibration (below), written to its calibration file.
     if (study.isSeed) return calibrateSeed(values, study.files.calibration, t0, log);
-    const record = await calibrateStudy(study, { seed, refits, log });
+    const record = await calibrateStudy(study, { seed, refits, fullRefits: values.full === true, log });
     report(record, study.files.calibration, t0);
     return 0;
   }
@@ -66,6 +73,7 @@ async function calibrateSeed(values: Record<string, string | boolean | undefined
     ...defaultSettings,
     seed: checkInteger("seed", (values.seed as string | undefined) ?? String(defaultSettings.seed), 0, 2 ** 31),
     refits: checkInteger("refits", (values.refits as string | undefined) ?? String(defaultSettings.refits), 2, 1000),
+    fullRefits: values.full === true,
   };
   if (settings.seed === settings.checkSeed) settings.checkSeed = settings.seed + 1000003;
   // A calibration takes many minutes: a bad --out is refused before, not after.
@@ -93,6 +101,7 @@ async function calibrateVariant(values: Record<string, string | boolean | undefi
     ...defaultSettings,
     seed: checkInteger("seed", (values.seed as string | undefined) ?? String(defaultSettings.seed), 0, 2 ** 31),
     refits: checkInteger("refits", (values.refits as string | undefined) ?? String(variantRefits), 2, 1000),
+    fullRefits: values.full === true,
     free: variantFree(v, freeParams),
     start: variantStart(v, reference.params),
     description: `Structural variant "${name}" of the seed's calibration: ${v.summary}. Fitted to the same cells as the reference (calibration.json), starting from its values. Written by modburst calibrate --variant ${name}.`,
