@@ -96,11 +96,15 @@ test("property: every load request ends exactly once, with an outcome", () => {
       for (const policy of policyNames) {
         const r = boot(c, policy);
         const reqs = r.requests!;
-        assert.equal(reqs.length, expectedRequests(scenarioOf(c)), `${policy}: one request per load`);
+        // udevd's event timeout kills a worker mid-event: its modules not yet asked for never are (all of them when it dies in the rules).
+        const expected = expectedRequests(scenarioOf(c));
+        const perEvent = Math.max(...Object.values(scenarioOf(c).deviceClasses).map((m) => m.length));
+        if (r.udevd.killedEvents === 0) assert.equal(reqs.length, expected, `${policy}: one request per load`);
+        else assert.ok(reqs.length <= expected && reqs.length >= expected - r.udevd.killedEvents * perEvent, `${policy}: ${reqs.length} requests of ${expected}, ${r.udevd.killedEvents} events killed`);
         assert.equal(new Set(reqs.map((q) => q.id)).size, reqs.length, `${policy}: request ids unique`);
         for (const q of reqs) {
           assert.ok(q.outcome !== null && q.endUs >= 0, `${policy}: request ${q.id} never ended`);
-          assert.equal(q.outcome === "skipped" || q.result !== null, true, `${policy}: request ${q.id} ended without a result`);
+          assert.equal(q.outcome === "skipped" || q.outcome === "killed" || q.result !== null, true, `${policy}: request ${q.id} ended without a result`);
         }
         // Each request is counted in exactly one outcome of its module.
         for (const [name, m] of Object.entries(r.modules)) {
@@ -140,44 +144,55 @@ test("property: spans are non-negative (modules, requests, segments)", () => {
 });
 
 /**
- * FINDING (left as a todo, the property unweakened): idempotent <= merge does
- * not hold boot by boot. merge's lookup of a running same-name load takes
- * module_mutex (mutexOpUs) and idempotent's takes no time, and every policy
- * draws its costs from one shared stream in event order; so the two policies'
- * timelines drift apart, and a duplicate that finds merge's leader still
- * running can find idempotent's already gone and become a new full load.
- * Counterexamples (seed 20261129, boot as given):
- *  - cpus 1, init 0 ms fail, boot 945, jitterSigma 1.2, dispatchUs 100000,
- *    layoutUs 26433, teardownUs 1500, mutexOpUs 63, formationUs 8, rest 0
- *    (rcuSigma 0.25, bgDecayS 0.01): acpi_cpufreq idempotent 2, merge 1, base 2;
- *  - without jitter (seed 7): cpus 3, init 0 ms fail, boot 88, jitterSigma 0,
- *    triggerGapUs 1000000, mutexOpUs 100000, bootPaceSigma 0.1, rest 0:
- *    acpi_cpufreq idempotent 5, merge 4, base 6.
- * merge <= base held in every case tried (several hundred).
+ * Full loads: merge <= base, and idempotent <= merge when module_mutex is free.
+ *
+ * Both hold only while udevd kills nothing: a killed sleeper never becomes a
+ * leader, so under `base` a burst that runs into the event timeout has fewer
+ * full loads than its requests would make (the model's point at scale).
+ *
+ * idempotent <= merge needs one more condition, found by this property and kept
+ * as a finding: merge's lookup of a running same-name load takes module_mutex
+ * (mutexOpUs, behind other drivers' holds) and idempotent's takes no time. With
+ * every request's costs paired across policies (per-request streams), a
+ * duplicate checks no earlier under merge than under idempotent (after its read,
+ * not before), and each leader's window of "running" is then a superset under
+ * idempotent, so every duplicate merge merges, idempotent merges too. With mutex
+ * time merge's leader ends later by its lookups, and a duplicate arriving in that
+ * gap merges under merge but starts a new load under idempotent. Counterexample
+ * (seed 20261129): cpus 11, init 0 ms fail, boot 910, jitterSigma 1.14,
+ * dispatchUs 100000, layoutUs 681542, mutexOpUs 63, bgWakeupsPerS 30:
+ * acpi_cpufreq idempotent 5, merge 4. So the property is checked where the
+ * mutex costs nothing (mutexOpUs 0, no other drivers) and udevd's forks cost
+ * nothing (a fork's cost is drawn from udevd's one stream, whose use depends on
+ * the policy).
  */
-test("property: full loads per module: idempotent <= merge <= base (same scenario, seed and boot)", { todo: "idempotent <= merge fails boot by boot: see the finding above" }, () => {
+const noKills = (...rs: BootResult[]) => rs.every((r) => r.udevd.killedEvents === 0);
+
+test("property: full loads per module: merge <= base (same scenario, seed and boot; nothing killed)", () => {
   fc.assert(
     fc.property(caseArb, (c) => {
-      const [idem, merge, base] = ["idempotent", "merge", "base"].map((p) => boot(c, p));
+      const [merge, base] = ["merge", "base"].map((p) => boot(c, p));
+      if (!noKills(merge, base)) return;
       for (const name of Object.keys(base.modules)) {
-        const f = [idem, merge, base].map((r) => r.modules[name].fullLoads);
-        assert.ok(f[0] <= f[1] && f[1] <= f[2], `${name}: idempotent ${f[0]}, merge ${f[1]}, base ${f[2]}`);
+        assert.ok(merge.modules[name].fullLoads <= base.modules[name].fullLoads, `${name}: merge ${merge.modules[name].fullLoads}, base ${base.modules[name].fullLoads}`);
       }
     }),
     options,
   );
 });
 
-test("property: full loads per module: merge <= base (same scenario, seed and boot)", () => {
-  // The half of the ordering that holds boot by boot (the other half is the todo above).
+const freeMutexCaseArb: fc.Arbitrary<Case> = caseArb.map((c) => ({ ...c, params: { ...c.params, mutexOpUs: 0, bgWakeupsPerS: 0, workerSpawnUs: 0 } }));
+
+test("property: full loads per module: idempotent <= merge when module_mutex costs nothing (same scenario, seed and boot)", () => {
   fc.assert(
-    fc.property(caseArb, (c) => {
-      const [merge, base] = ["merge", "base"].map((p) => boot(c, p));
-      for (const name of Object.keys(base.modules)) {
-        assert.ok(merge.modules[name].fullLoads <= base.modules[name].fullLoads, `${name}: merge ${merge.modules[name].fullLoads}, base ${base.modules[name].fullLoads}`);
+    fc.property(freeMutexCaseArb, (c) => {
+      const [idem, merge] = ["idempotent", "merge"].map((p) => simulateBoot({ policy: p, scenario: scenarioOf(c), params: c.params, seed, boot: c.boot }));
+      if (!noKills(idem, merge)) return;
+      for (const name of Object.keys(merge.modules)) {
+        assert.ok(idem.modules[name].fullLoads <= merge.modules[name].fullLoads, `${name}: idempotent ${idem.modules[name].fullLoads}, merge ${merge.modules[name].fullLoads}`);
       }
     }),
-    options,
+    { ...options, numRuns: runs * 3 },
   );
 });
 
