@@ -58,7 +58,8 @@ export interface CommitNumbers {
   largerCpus: number;
   largerSpan: Record<string, Interval>;
   /** The fit on boots it never saw. */
-  unseen: { seed: number; maxAbsErrorPct: number; refits: number };
+  /** `variants`: the structural variants the intervals span (one name: the reference alone). */
+  unseen: { seed: number; maxAbsErrorPct: number; refits: number; variants: string[] };
   /** The calibration's verdict: its fit-quality sentence ends the first paragraph, and a flagged fit's intervals are widened. */
   fit: FitVerdict;
   external: Array<{ cpus: number; policy: string; module: string; reported: number; predicted: number; errorPct: number }>;
@@ -146,7 +147,10 @@ export function formatCommitMessage(n: CommitNumbers): string {
       `Model, ${n.module} at ${n.cpus} CPUs: v6.2 ${ci(n.predictedSpan["no-wait-going"], 1, n.fit.widenFactor)}, ` +
         `v6.5 ${ci(n.predictedSpan.idempotent, 1, n.fit.widenFactor)}. ` +
         `The model's means are within ${s1(n.unseen.maxAbsErrorPct)}% of the measured ones on boots the calibration never saw ` +
-        `(seed ${n.unseen.seed}); intervals come from ${n.unseen.refits} refits to bootstrap resamples of the measured boots` +
+        `(seed ${n.unseen.seed}); ` +
+        (n.unseen.variants.length > 1
+          ? `intervals span ${n.unseen.variants.length} structures the sources leave open (${n.unseen.variants.join(", ")}), each calibrated to the same boots, x ${n.unseen.refits / n.unseen.variants.length} refits each to bootstrap resamples of the measured boots`
+          : `intervals come from ${n.unseen.refits} refits to bootstrap resamples of the measured boots`) +
         (n.fit.widenFactor > 1 ? `, each widened x${n.fit.widenFactor.toFixed(2)} (to p5 / ${n.fit.widenFactor.toFixed(2)} and p95 x ${n.fit.widenFactor.toFixed(2)}) because the fit is flagged.` : ".") +
         (n.external.length === 0
           ? ""

@@ -7,7 +7,7 @@
  */
 import * as path from "path";
 import { paths } from "../paths";
-import { refitParams } from "../calibrate/calibration";
+import { refitParams, refitVariants } from "../calibrate/calibration";
 import { ExportedFile, exportFormats, NamedFigure } from "../export/exporter";
 import { timelineFigure, timelineTitle } from "../figures/distributions";
 import { measuredVsSimulatedFigure } from "../figures/reproduce";
@@ -143,7 +143,7 @@ async function buildPack(inputs: StudyInputs, outDir: string, log: (line: string
     peakVmallocMiB,
     largerCpus,
     largerSpan: { base: spanAt("base", largerCpus), merge: spanAt("merge", largerCpus) },
-    unseen: { seed: cal.unseen.seed, maxAbsErrorPct: cal.unseen.maxAbsErrorPct, refits: refitParams(cal).length },
+    unseen: { seed: cal.unseen.seed, maxAbsErrorPct: cal.unseen.maxAbsErrorPct, refits: refitParams(cal).length, variants: [...new Set(refitVariants(cal))] },
     fit: cal.verdict,
     external: external.map((e) => ({ cpus: e.cpus, policy: e.policy, module: e.module, reported: e.reportedSeconds, predicted: e.predictedSeconds, errorPct: e.errorPct })),
     figures: figures.map((f) => ({ name: f.name, title: figureTitle(f.figure), formats: [...exportFormats] })),
