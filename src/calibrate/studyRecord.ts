@@ -4,6 +4,7 @@
  * studySettings.ts (its calibrate.json, or the short calibration), and write it.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { displayPath } from "../data/csv";
 import { UserError } from "../errors";
 import { checkWritableFile } from "../fsutil";
@@ -46,3 +47,13 @@ export async function calibrateStudy(study: Study, o: CalibrateStudyOptions = {}
   if (o.write !== false) writeCalibration(record, study.files.calibration);
   return record;
 }
+
+/** The study's full bootstrap record (full-bootstrap.json beside its calibration), or null when it has none. */
+export function studyFullBootstrap(s: Study | string): CalibrationRecord | null {
+  const study = typeof s === "string" ? loadStudy(s) : s;
+  const file = fullBootstrapFile(study.files.calibration);
+  return fs.existsSync(file) ? readCalibration(file) : null;
+}
+
+/** Where `calibrate --bootstrap N --full` for a study's check is kept: full-bootstrap.json beside its calibration. */
+export const fullBootstrapFile = (calibrationFile: string): string => path.join(path.dirname(calibrationFile), "full-bootstrap.json");

@@ -5,7 +5,8 @@
  * inputs as its notebook does (for the same study), so the cache keys are the same.
  */
 import type { CalibrationRecord } from "../calibrate/calibration";
-import { studyCalibration } from "../calibrate/studyRecord";
+import { studyCalibration, studyFullBootstrap } from "../calibrate/studyRecord";
+import { bootstrapComparison } from "./bootstrapCheck";
 import type { Cell } from "../data/measured";
 import { ExternalMeasurement, readExternalMeasurements } from "../data/external";
 import type { Scenario } from "../model/scenario";
@@ -63,6 +64,10 @@ export const studyRecords: Record<string, (s: StudyInputs, o: Progress) => Promi
   "predictions-latency": (s, o) => latencyPredictions(s.cal, s.scenario, s.module, o),
   external: async (s, o) => (s.measurements ? externalComparisons(s.cal, s.measurements, o) : []),
   breakdown: async (s) => baseBreakdowns(s.cal.params, s.scenario, s.module),
+  "bootstrap-check": async (s, o) => {
+    const full = studyFullBootstrap(s.study);
+    return full ? bootstrapComparison(s.cal, full, s.scenario, o) : null;
+  },
 };
 
 export const studyRecordNames = Object.keys(studyRecords);
