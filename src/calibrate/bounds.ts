@@ -40,6 +40,10 @@ export const freeParams: FreeParam[] = [
     why: "Time constant of that rate's decay: most drivers load within the first seconds of coldplug (0.2 s, a small VM) to a minute (a slow server); it decides how many wake-ups the late CPU-device phase still sees.",
   },
   {
+    name: "rcuBootSigma", lo: 0.001, hi: 0.3,
+    why: "Boot-to-boot variation of the rest of a grace period, fitted to the base cells' spread (which the grace periods dominate): from none to boots whose grace periods run 1.35x longer or shorter (a lognormal sigma of 0.3).",
+  },
+  {
     name: "bootPaceSigma", lo: 0.005, hi: 0.6,
     why: "Boot-to-boot variation of the coldplug pace, the only parameter fitted to the measured spread: from none (0.5%) to boots whose coldplug runs 1.8x faster or slower (a lognormal sigma of 0.6).",
   },

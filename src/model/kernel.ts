@@ -134,7 +134,9 @@ export class Kernel implements Loader {
     this.logSegments = opts.logSegments;
     this.draws = new RequestDraws(rng.seedText);
     this.fqsJiffies = fqsDelayJiffies(nrCpuIds(scenario), scenario.hz);
-    this.restFactor = rcuRestFactor(params, nrCpuIds(scenario));
+    // One factor per boot on the rest of every grace period (rcuBootSigma), drawn from its own stream.
+    const bootRest = params.rcuBootSigma === 0 ? 1 : Math.exp(params.rcuBootSigma * counterDraws.normal(counterDraws.key(hashString(rng.seedText), 0x7263), 0));
+    this.restFactor = rcuRestFactor(params, nrCpuIds(scenario)) * bootRest;
   }
 
   module(name: string): ModuleSpec {

@@ -97,6 +97,11 @@ export const paramSpecs = {
     doc: "Whether the rest of a grace period (rcuGpExtraMs) grows with the machine: 0, it does not (the GP kthread's wake-up and callback invocation); 1, it is the wait for the slowest of nr_cpu_ids CPUs busy in a long kernel section to report, which grows like ln(nr_cpu_ids) (rcuGpExtraMs is then its value at 256 CPUs). A structural choice, not fitted [mechanism src: kernel/rcu/tree.c rcu_report_qs_rnp; its size: est].",
     pinnedBy: "grace-period lengths during coldplug on two machines of different size (the rcu_grace_period tracepoint).",
   },
+  rcuBootSigma: {
+    default: 0.02, min: 0, max: 1, unit: "lognormal sigma",
+    doc: "Boot-to-boot variation of the rest of a grace period: one factor per boot, drawn around 1, multiplies rcuGpExtraMs in every grace period of that boot (how much other RCU work and how many CPUs busy in the kernel that boot has). Each grace period's own spread (rcuSigma) averages out over the thousands a base burst waits for; this does not [est].",
+    pinnedBy: "more base boots (five or more): the boot-to-boot spread of the base cells, which the grace periods dominate, is what sets it.",
+  },
   rcuSigma: {
     default: 0.25, min: 0, max: 2, unit: "lognormal sigma",
     doc: "Spread of the CPU-independent part of a grace period [est].",
