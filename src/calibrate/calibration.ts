@@ -42,6 +42,8 @@ export interface CalibrationSettings {
    * limit and budget, instead of a few Gauss-Newton steps with the fit's Jacobian.
    */
   fullRefits?: boolean;
+  /** The spreads' weight in the objective (fit.ts sdWeight by default; 0: the means alone). */
+  spreadWeight?: number;
   /** Levenberg-Marquardt iteration limit of each fit (the fit of all cells, and the out-of-sample one). */
   maxIterations: number;
   /** Wall-clock seconds each of those fits may take (checked after each iteration); past it the fit stops, NOT converged. */
@@ -138,7 +140,7 @@ export interface CalibrationRecord {
     stopReason: string;
   };
   bootstrap: { method: string; refits: Refit[]; spread: ParamSpread[]; correlations: { names: string[]; matrix: number[][] } };
-  optimiser: typeof optimiser & { budgetSeconds?: number };
+  optimiser: typeof optimiser & { budgetSeconds?: number; spreadWeight?: number };
   code: { modburst: string; commit: string };
   /**
    * Not stored: the study's structural variants (variants.ts), the reference
@@ -278,7 +280,7 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
   const start = s.start ?? defaultParams();
   const freeParams = s.free ?? defaultFree;
   const scenario = s.scenario ? { scenario: s.scenario } : {};
-  const design: BootDesign = { cpus: s.cpus, ...scenario, seed: s.seed, boots: s.boots };
+  const design: BootDesign = { cpus: s.cpus, ...scenario, seed: s.seed, boots: s.boots, ...(s.spreadWeight !== undefined ? { spreadWeight: s.spreadWeight } : {}) };
   const check: BootDesign = { cpus: s.cpus, ...scenario, seed: s.checkSeed, boots: s.checkBoots };
   // Held out of the out-of-sample fit and predicted: the seed's "my" (its patch), or a study's last configuration.
   const configs = [...new Set(cells.map((c) => c.config))];
@@ -330,7 +332,7 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
       stopReason: oos.reason,
     },
     bootstrap: boot,
-    optimiser: { ...optimiser, maxIterations: s.maxIterations, budgetSeconds: s.budgetSeconds },
+    optimiser: { ...optimiser, maxIterations: s.maxIterations, budgetSeconds: s.budgetSeconds, ...(s.spreadWeight !== undefined ? { spreadWeight: s.spreadWeight } : {}) },
     code: codeVersion(),
   };
 }

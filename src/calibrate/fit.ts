@@ -40,6 +40,8 @@ export interface BootDesign {
   seed: number;
   boots: number | Record<string, number>;
   threads?: number;
+  /** The weight of the spreads in the objective (default sdWeight); a study may set 0 (calibrate.json spreadWeight). */
+  spreadWeight?: number;
 }
 
 export const bootsOf = (d: BootDesign, policy: string): number => (typeof d.boots === "number" ? d.boots : d.boots[policy]);
@@ -95,14 +97,14 @@ export async function simulateCells(cells: FitCell[], params: Params, d: BootDes
 export const sdWeight = 0.003;
 
 /** Log ratios: a 10% miss costs the same on a 2 s cell as on a 45 s one. Means first, then weighted spreads. */
-export function residualsOf(fits: CellFit[]): number[] {
+export function residualsOf(fits: CellFit[], weight = sdWeight): number[] {
   return [
     ...fits.map((c) => Math.log(c.simulatedMean / c.measuredMean)),
-    ...fits.map((c) => Math.sqrt(sdWeight) * Math.log(Math.max(c.simulatedSd, 1e-9) / c.measuredSd)),
+    ...fits.map((c) => Math.sqrt(weight) * Math.log(Math.max(c.simulatedSd, 1e-9) / c.measuredSd)),
   ];
 }
 
-export const objectiveOf = (fits: CellFit[]) => sumSq(residualsOf(fits));
+export const objectiveOf = (fits: CellFit[], weight = sdWeight) => sumSq(residualsOf(fits, weight));
 
 export function paramsFrom(start: Params, free: FreeParam[], z: number[]): Params {
   const p = { ...start };
@@ -152,7 +154,7 @@ export interface FitResult {
 /** The residual function of a fit, for the optimiser and for refits. */
 export function residualFunction(o: Omit<FitOptions, "onProgress" | "settings">): (z: number[]) => Promise<number[]> {
   const targets = o.targets ?? targetsOf(o.cells);
-  return async (z) => residualsOf(cellFits(o.cells, await simulateCellSpans(o.cells, paramsFrom(o.start, o.free, z), o.design), targets));
+  return async (z) => residualsOf(cellFits(o.cells, await simulateCellSpans(o.cells, paramsFrom(o.start, o.free, z), o.design), targets), o.design.spreadWeight);
 }
 
 export async function fit(o: FitOptions): Promise<FitResult> {
@@ -166,5 +168,5 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   );
   const params = paramsFrom(o.start, o.free, r.z);
   const cells = cellFits(o.cells, await simulateCellSpans(o.cells, params, o.design), o.targets ?? targetsOf(o.cells));
-  return { params, cells, objective: objectiveOf(cells), evals: r.evals, iterations: r.iterations, converged: r.converged, reason: r.reason, jacobian: r.jacobian };
+  return { params, cells, objective: objectiveOf(cells, o.design.spreadWeight), evals: r.evals, iterations: r.iterations, converged: r.converged, reason: r.reason, jacobian: r.jacobian };
 }

@@ -87,7 +87,7 @@ export const calibrationSchema = obj({
     correlations: obj({ names: arr(str), matrix: arr(arr(num(-1, 1))) }),
   }),
   // budgetSeconds: absent in records written before fits had a time budget (the seed's: none applied).
-  optimiser: obj({ name: str, space: str, h: num(0), maxIterations: int(0), tolStep: num(0), tolRel: num(0), lambda: num(0), budgetSeconds: optional(num(0)) }),
+  optimiser: obj({ name: str, space: str, h: num(0), maxIterations: int(0), tolStep: num(0), tolRel: num(0), lambda: num(0), budgetSeconds: optional(num(0)), spreadWeight: optional(num(0)) }),
   code: obj({ modburst: str, commit: str }),
 });
 

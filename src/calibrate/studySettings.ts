@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { displayPath } from "../data/csv";
-import { invalid, UserError } from "../errors";
+import { checkNumber, invalid, UserError } from "../errors";
 import { defaultParams, Params, paramNames, readParamsJson } from "../model/params";
 import { policyNames } from "../model/policies";
 import { fileOfStudy, Study, studyCells, studyScenario } from "../studies/study";
@@ -43,7 +43,8 @@ function str(where: string, v: unknown): string {
  *     "seed": 1, "boots": { "base": 40, "merge": 160 },
  *     "checkSeed": 1000004, "checkBoots": { ... }, "refits": 30, "refitEvals": 5,
  *     "heldOutConfig": "my",
- *     "maxIterations": 15, "budgetSeconds": 3600 }   // each fit's iteration limit and wall-clock budget
+ *     "maxIterations": 15, "budgetSeconds": 3600,    // each fit's iteration limit and wall-clock budget
+ *     "spreadWeight": 0 }                             // the spreads' weight (default 0.003): 0 when nothing free is spread-only
  */
 export interface StudyCalibrateFile {
   /** Parameter values the fit starts from and keeps for everything not free (a params or calibration file of the folder). */
@@ -60,9 +61,11 @@ export interface StudyCalibrateFile {
   /** Levenberg-Marquardt iteration limit and wall-clock budget of each fit (calibration.ts CalibrationSettings). */
   maxIterations?: number;
   budgetSeconds?: number;
+  /** The spreads' weight in the objective (0..1; default fit.ts sdWeight): 0 when no free parameter is one only a spread can pin. */
+  spreadWeight?: number;
 }
 
-const settingKeys = ["seed", "boots", "checkSeed", "checkBoots", "refits", "refitEvals", "heldOutConfig", "maxIterations", "budgetSeconds"];
+const settingKeys = ["seed", "boots", "checkSeed", "checkBoots", "refits", "refitEvals", "heldOutConfig", "maxIterations", "budgetSeconds", "spreadWeight"];
 
 function integer(where: string, v: unknown, lo: number, hi: number): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) throw invalid(where, v, `integer ${lo}..${hi}`);
@@ -104,6 +107,7 @@ export function readStudyCalibrateFile(study: Study): StudyCalibrateFile {
   if (o.refitEvals !== undefined) out.refitEvals = integer(`${where}.refitEvals`, o.refitEvals, 1, 1000);
   if (o.maxIterations !== undefined) out.maxIterations = integer(`${where}.maxIterations`, o.maxIterations, 1, 1000);
   if (o.budgetSeconds !== undefined) out.budgetSeconds = integer(`${where}.budgetSeconds`, o.budgetSeconds, 1, 7 * 24 * 3600);
+  if (o.spreadWeight !== undefined) out.spreadWeight = checkNumber(`${where}.spreadWeight`, o.spreadWeight, 0, 1);
   if (o.heldOutConfig !== undefined) {
     if (typeof o.heldOutConfig !== "string" || !(o.heldOutConfig in study.configs)) throw invalid(`${where}.heldOutConfig`, o.heldOutConfig, Object.keys(study.configs).join("|"));
     out.heldOutConfig = o.heldOutConfig;
@@ -162,6 +166,7 @@ export function studySettings(study: Study, o: { seed?: number; refits?: number 
     refitEvals: file.refitEvals ?? defaultSettings.refitEvals,
     maxIterations: file.maxIterations ?? defaultSettings.maxIterations,
     budgetSeconds: file.budgetSeconds ?? defaultSettings.budgetSeconds,
+    ...(file.spreadWeight !== undefined ? { spreadWeight: file.spreadWeight } : {}),
     scenario,
     free,
     start,
