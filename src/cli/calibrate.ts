@@ -4,6 +4,7 @@
  * modburst calibrate --verdict-only [--study NAME|FOLDER | --out FILE]: recompute an existing record's verdict, no fit
  * Every run ends with the fit's verdict (src/reports/verdict.ts).
  */
+import * as fs from "fs";
 import { calibrate, CalibrationRecord, CalibrationSettings, defaultSettings, readCalibration, rewriteVerdict, writeCalibration } from "../calibrate/calibration";
 import { freeParams } from "../calibrate/bounds";
 import { referenceVariantName, variantByName, variantFile, variantFree, variantNames, variantStart } from "../calibrate/variants";
@@ -75,6 +76,11 @@ async function calibrateSeed(values: Record<string, string | boolean | undefined
     refits: checkInteger("refits", (values.refits as string | undefined) ?? String(defaultSettings.refits), 2, 1000),
     fullRefits: values.full === true,
   };
+  // A full bootstrap written beside the seed's calibration (to compare with its linearised refits) starts
+  // its fit from that record's values: the same minimum, found in a few iterations instead of dozens.
+  if (values.full === true && out !== paths.calibratedParams && fs.existsSync(paths.calibratedParams) && values.seed === undefined) {
+    settings.start = readCalibration(paths.calibratedParams).params;
+  }
   if (settings.seed === settings.checkSeed) settings.checkSeed = settings.seed + 1000003;
   // A calibration takes many minutes: a bad --out is refused before, not after.
   checkWritableFile(out);
