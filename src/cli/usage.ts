@@ -8,7 +8,8 @@ export const sweepUsage =
   "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json] [--max-hours H]";
 export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE";
 export const benchUsage = "modburst bench [--pipeline]";
-export const calibrateUsage = "modburst calibrate [--seed S] [--refits N] [--out FILE] | --study NAME|FOLDER [--seed S] [--refits N] | --verdict-only [--study NAME|FOLDER | --out FILE]";
+export const calibrateUsage =
+  "modburst calibrate [--seed S] [--refits N | --bootstrap N [--full]] [--out FILE] | --study NAME|FOLDER [--seed S] [--refits N | --bootstrap N [--full]] | --variant NAME [--refits N] | --verdict-only [--study NAME|FOLDER | --out FILE]";
 export const predictUsage = "modburst predict [--policy NAME] [--cpus N] [--scenario NAME|FILE.json] [--init-latency-ms X] [--json] [--max-hours H]";
 export const simulateUsage =
   "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME|FILE.json] " +
