@@ -81,3 +81,8 @@ export { readStudyCalibrateFile, studySettings } from "./calibrate/studySettings
 export { fitVerdict, nearBoundShare, measuredIntervalLevel, boundHits, widenFactorOf } from "./calibrate/verdict";
 export type { FitVerdict, BoundHit, CellVerdict } from "./calibrate/verdict";
 export { verdictLines, verdictHeadline, fitQualityOf } from "./reports/verdict";
+export { predictVariants, variantDesign, variantFitsOf, variantShifts, largeMachineCpus } from "./records/variantPredictions";
+export type { VariantPrediction, VariantShift, VariantDesign } from "./records/variantPredictions";
+export * from "./tables/variantRows";
+export * from "./records/scaleMarkers";
+export { scaleMarkerShapes, markerNames } from "./figures/scaleMarkers";

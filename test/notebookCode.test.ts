@@ -60,7 +60,7 @@ test("notebook 02's conclusions: medians per policy, full loads, the weakest com
 test("notebook 03's conclusions: intervals, exponents, external errors, latency slopes, vmalloc", () => {
   const pred = (policy: string, cpus: number, central: number) => ({
     scenario: "seed", cpus, initLatencyMs: 0, policy, module: "acpi_cpufreq", meanSeconds: central, centralSeconds: central,
-    bootP5Seconds: central * 0.8, bootP95Seconds: central * 1.2, p5Seconds: central * 0.9, p95Seconds: central * 1.1, refits: 2, refitMeans: [central, central], widenFactor: 1,
+    bootP5Seconds: central * 0.8, bootP95Seconds: central * 1.2, p5Seconds: central * 0.9, p95Seconds: central * 1.1, refits: 2, refitMeans: [central, central], widenFactor: 1, killedEvents: 0,
   });
   const policies = ["base", "merge", "no-wait-going", "idempotent"];
   const preds = [1024, 2048].flatMap((c) => policies.map((p, i) => pred(p, c, (c / 10) * (i === 0 ? 10 : 1))));

@@ -139,6 +139,7 @@ test("changing one calibrated parameter invalidates exactly the records computed
     "predictions-latency": ex.latencyPredictions.key(c, seedScenario(), "acpi_cpufreq"),
     external: ex.externalComparisons.key(c, measurements),
     breakdown: ex.baseBreakdowns.key(c.params, seedScenario(), "acpi_cpufreq"),
+    "variant-predictions": ex.variantPredictions.key(c, seedScenario()),
   });
   const changed = (c: typeof cal) => {
     const a = keys(cal);
@@ -150,13 +151,20 @@ test("changing one calibrated parameter invalidates exactly the records computed
   assert.deepEqual(changed(clone()), [], "same record, same keys");
   const fitted = clone();
   fitted.params.rcuGpExtraMs *= 1.01;
-  assert.deepEqual(changed(fitted), ["seed-table", "distributions", "timeline", "sweep", "predictions-cpus", "predictions-latency", "external", "breakdown"]);
+  assert.deepEqual(changed(fitted), ["seed-table", "distributions", "timeline", "sweep", "predictions-cpus", "predictions-latency", "external", "breakdown", "variant-predictions"]);
   const outOfSample = clone();
   outOfSample.outOfSample.params.herdRecheckUs += 1;
   assert.deepEqual(changed(outOfSample), ["held-out"]);
   const refit = clone();
   refit.bootstrap.refits[0].params.bgDecayS *= 1.01;
   assert.deepEqual(changed(refit), ["predictions-cpus", "predictions-latency", "external"]);
+  // A variant's fitted parameters are the variant record's own: attached, they change only what reads the variants.
+  const withVariant = clone();
+  withVariant.variants = [
+    { name: "reference", summary: "r", record: clone() },
+    { name: "two-fqs", summary: "two FQS waits", record: { ...clone(), params: { ...cal.params, fqsRounds: 2 } } },
+  ];
+  assert.ok(changed(withVariant).includes("variant-predictions"));
 });
 
 test("a real record: computed once, reused, and recomputed when a parameter it uses changes", async () => {

@@ -108,7 +108,7 @@ test("posterior-predictive check: percentiles of the measured mean and sd, flagg
 
 test("uncertainty figures: titles, axis labels with units, a legend entry per series", () => {
   const pred = (policy: string, cpus: number, initLatencyMs: number) => ({
-    scenario: "seed", cpus, initLatencyMs, policy, module: "acpi_cpufreq", meanSeconds: 10, centralSeconds: 11, bootP5Seconds: 8, bootP95Seconds: 12, p5Seconds: 9, p95Seconds: 13, refits: 3, refitMeans: [9, 11, 13], widenFactor: 1,
+    scenario: "seed", cpus, initLatencyMs, policy, module: "acpi_cpufreq", meanSeconds: 10, centralSeconds: 11, bootP5Seconds: 8, bootP95Seconds: 12, p5Seconds: 9, p95Seconds: 13, refits: 3, refitMeans: [9, 11, 13], widenFactor: 1, killedEvents: 0,
   });
   const figs = [
     predictionVsCpusFigure([pred("base", 64, 0), pred("base", 128, 0)], "acpi_cpufreq"),

@@ -2,6 +2,8 @@
 import { Band, PowerLaw, ratioGrid } from "../sweep/aggregate";
 import { cpusAxis, logTicks, secondsAxis, tickLabel, valueAxis } from "./axes";
 import { colorOf } from "./palette";
+import type { ScaleMarkers } from "../records/scaleMarkers";
+import { scaleMarkerShapes } from "./scaleMarkers";
 import { Figure } from "./spec";
 
 function bandTraces(points: Band[], policy: string, x: (b: Band) => number, label: string) {
@@ -25,8 +27,12 @@ function hexAlpha(hex: string, alpha: number): string {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
-/** Median span and 5-95% band vs CPU count (log-log), the fitted exponent in each legend entry. */
-export function spanVsCpusFigure(bs: Band[], module: string, fits: Record<string, PowerLaw>, initLatencyMs = 0): Figure {
+/**
+ * Median span and 5-95% band vs CPU count (log-log), the fitted exponent in each
+ * legend entry; with `markers`, where the mechanisms that act at scale start
+ * (figures/scaleMarkers.ts).
+ */
+export function spanVsCpusFigure(bs: Band[], module: string, fits: Record<string, PowerLaw>, initLatencyMs = 0, markers?: ScaleMarkers): Figure {
   const policies = [...new Set(bs.map((b) => b.policy))];
   const shown = bs.filter((b) => b.module === module && b.initLatencyMs === initLatencyMs);
   const data = policies.flatMap((p) => {
@@ -34,6 +40,7 @@ export function spanVsCpusFigure(bs: Band[], module: string, fits: Record<string
     const k = fits[p] ? ` (span ~ CPUs^${fits[p].exponent.toFixed(2)})` : "";
     return bandTraces(pts, p, (b) => b.cpus, `${p}${k}`);
   });
+  const shapes = scaleMarkerShapes(markers, shown.map((b) => b.cpus));
   return {
     data,
     layout: {
@@ -41,8 +48,9 @@ export function spanVsCpusFigure(bs: Band[], module: string, fits: Record<string
       xaxis: cpusAxis(shown.map((b) => b.cpus)),
       yaxis: secondsAxis(bandValues(shown)),
       legend: { orientation: "h", y: -0.22 },
+      ...(shapes.length ? { shapes } : {}),
       width: 860,
-      height: 520,
+      height: shapes.length ? 580 : 520,
     },
   };
 }

@@ -9,6 +9,8 @@ import { intervalName, Prediction, RatioPrediction } from "../records/uncertaint
 import type { ParamSpread } from "../calibrate/calibration";
 import { cpusAxis, secondsAxis, valueAxis } from "./axes";
 import { colorOf } from "./palette";
+import type { ScaleMarkers } from "../records/scaleMarkers";
+import { scaleMarkerShapes } from "./scaleMarkers";
 import { Figure } from "./spec";
 
 function rgba(hex: string, alpha: number): string {
@@ -32,9 +34,11 @@ function intervalTraces(preds: Prediction[], policy: string, module: string, xOf
  * Expected span vs CPU count per policy (log-log): the line is the fitted
  * parameters' mean, the shaded band the 90% interval over the bootstrap refits;
  * external measurements, if given, as their reported value (open diamond) beside
- * the prediction for that machine (filled circle with its 90% interval).
+ * the prediction for that machine (filled circle with its 90% interval). With
+ * `markers`, vertical marks where udevd's timeout, children_max's cap and each
+ * step of the FQS delay start to act (figures/scaleMarkers.ts).
  */
-export function predictionVsCpusFigure(preds: Prediction[], module: string, external: ExternalComparison[] = []): Figure {
+export function predictionVsCpusFigure(preds: Prediction[], module: string, external: ExternalComparison[] = [], markers?: ScaleMarkers): Figure {
   const policies = [...new Set(preds.map((p) => p.policy))];
   const data: Array<Record<string, unknown>> = policies.flatMap((policy) => intervalTraces(preds, policy, module, (p) => p.cpus));
   const shown = preds.filter((p) => p.module === module);
@@ -52,15 +56,18 @@ export function predictionVsCpusFigure(preds: Prediction[], module: string, exte
       hovertemplate: `${e.id}: ${e.measure}, reported %{y:.2f} s<extra></extra>`,
     });
   }
+  const xs = [...shown.map((p) => p.cpus), ...ext.map((e) => e.cpus)];
+  const shapes = scaleMarkerShapes(markers, xs);
   return {
     data,
     layout: {
       title: { text: `${module}: expected span vs CPU count, with the calibration's 90% interval${ext.length ? " and external measurements" : ""}` },
-      xaxis: cpusAxis([...shown.map((p) => p.cpus), ...ext.map((e) => e.cpus)]),
+      xaxis: cpusAxis(xs),
       yaxis: secondsAxis([...shown.flatMap((p) => [p.p5Seconds, p.p95Seconds, p.centralSeconds]), ...ext.flatMap((e) => [e.p5Seconds, e.p95Seconds, e.predictedSeconds, e.reportedSeconds])]),
       legend: { orientation: "h", y: -0.22 },
+      ...(shapes.length ? { shapes } : {}),
       width: 900,
-      height: 560,
+      height: shapes.length ? 620 : 560,
     },
   };
 }

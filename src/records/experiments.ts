@@ -33,6 +33,7 @@ import { tableBoots } from "./seedTable";
 import { cpuSweepGrid, latencySweepGrid, ratioSweepGrid } from "./sensitivity";
 import { predict, Prediction, predictionCpus, predictionDesign, predictionLatenciesMs, predictionRequests } from "./uncertainty";
 import { maxCpus, seedMachineCpus } from "../model/limits";
+import { predictVariants, variantDesign, variantFitsOf, VariantPrediction } from "./variantPredictions";
 
 export type Progress = Pick<PoolOptions, "onProgress" | "threads">;
 
@@ -173,5 +174,20 @@ export const baseBreakdowns = defineExperiment(
   (params, scenario, module): LoadBreakdown[] => breakdownCpusOf(scenario.cpus).map((cpus) => loadBreakdown(atCpus(scenario, cpus), "base", params, module, 1)),
 );
 
+/**
+ * Notebook 03: every structural variant's fit on the study's machine and its
+ * mean base span at 1024, 1536 and 4096 CPUs from its own fitted parameters
+ * (the reference alone when the study has no variant records).
+ */
+export const variantPredictions = defineExperiment(
+  "variant-predictions",
+  (cal: CalibrationRecord, scenario: Scenario, _o: Progress = {}) => ({
+    variants: variantFitsOf(cal).map((v) => ({ name: v.name, summary: v.summary, params: v.record.params, cpus: v.record.design.cpus, unseen: v.record.unseen.maxAbsErrorPct, ok: v.record.verdict.ok, converged: v.record.fit.converged })),
+    scenario,
+    design: variantDesign,
+  }),
+  (cal, scenario, o = {}): Promise<VariantPrediction[]> => predictVariants(variantFitsOf(cal), scenario, variantDesign, o),
+);
+
 /** Every experiment, for tests and tools that reason about records as a whole. */
-export const experiments = [seedTableBoots, heldOutPrediction, distributions, timelineBoot, sweep, cpuPredictions, latencyPredictions, externalComparisons, baseBreakdowns];
+export const experiments = [seedTableBoots, heldOutPrediction, distributions, timelineBoot, sweep, cpuPredictions, latencyPredictions, externalComparisons, baseBreakdowns, variantPredictions];

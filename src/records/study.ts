@@ -23,6 +23,7 @@ import {
   sweep,
   sweepGrids,
   timelineBoot,
+  variantPredictions,
 } from "./experiments";
 import { CacheEvent, cacheListeners } from "./cache";
 import type { ExternalComparison } from "./external";
@@ -62,6 +63,7 @@ export const studyRecords: Record<string, (s: StudyInputs, o: Progress) => Promi
   },
   "predictions-cpus": (s, o) => cpuPredictions(s.cal, s.scenario, o),
   "predictions-latency": (s, o) => latencyPredictions(s.cal, s.scenario, s.module, o),
+  "variant-predictions": (s, o) => variantPredictions(s.cal, s.scenario, o),
   external: async (s, o) => (s.measurements ? externalComparisons(s.cal, s.measurements, o) : []),
   breakdown: async (s) => baseBreakdowns(s.cal.params, s.scenario, s.module),
   "bootstrap-check": async (s, o) => {

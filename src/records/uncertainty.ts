@@ -53,6 +53,8 @@ export interface Prediction {
   refitMeans: number[];
   /** What p5Seconds and p95Seconds were widened by for the fit's own miss (1: the refits' 90% interval as it is). */
   widenFactor: number;
+  /** udevd's killed events per boot (event timeout), mean over the fitted parameters' boots: where the timeout starts to act. */
+  killedEvents: number;
 }
 
 export interface PredictionRequest {
@@ -123,6 +125,7 @@ export async function predict(
         refits: refits.length,
         refitMeans,
         widenFactor: k,
+        killedEvents: meanOf(main.map((b) => b.udevd.killedEvents)),
       });
     }
   });

@@ -23,6 +23,7 @@ import { StudyInputs, studyInputs } from "../records/study";
 import { configOfPolicy, loadStudy, seedStudyName, Study, studyCaption } from "../studies/study";
 import type { Scenario } from "../model/scenario";
 import { compareWithMeasured } from "../records/seedTable";
+import { scaleMarkers } from "../records/scaleMarkers";
 import { CacheEvent, cacheListeners } from "../records/cache";
 import { median } from "mathjs";
 import { bands } from "../sweep/aggregate";
@@ -122,7 +123,7 @@ async function buildPack(inputs: StudyInputs, outDir: string, log: (line: string
     { name: "measured-vs-simulated", figure: measuredVsSimulatedFigure(comparison, studyCaption(study)) },
     { name: "timeline-base", figure: timelineFigure(await timelineBoot(cal.params, scenario, "base"), timelineTitle(study, "base", true)) },
     { name: "timeline-merge", figure: timelineFigure(await timelineBoot(cal.params, scenario, "merge"), timelineTitle(study, "merge", false)) },
-    { name: "span-vs-cpus", figure: predictionVsCpusFigure(preds, module, external) },
+    { name: "span-vs-cpus", figure: predictionVsCpusFigure(preds, module, external, scaleMarkers(scenario, preds)) },
     { name: "base-merge-ratio", figure: ratioHeatmapFigure(ratioBands, "base", "merge", module) },
   ];
 
