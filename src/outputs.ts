@@ -25,6 +25,12 @@
  *   shell when `| head` stops reading), no message and no stack.
  * - `removeStaleTempFiles(target)`: remove the temp files of `target` left by
  *   runs that no longer exist (a SIGKILLed sweep); every write does this first.
+ * - `checkWritableFile(path)`: checkOutputs of one output with no inputs.
+ * - `writeError(path, err)`: an errno error as one line `cannot write PATH:
+ *   CODE (cause)`, a WriteError (a UserError, exit 1, with the errno `code`).
+ * - `writeFully(fd, bytes)`, `tempFileFor(target)`, `writeTarget(path)`,
+ *   `existingDirFor(dir)`, `fileInTheWay(path)`: the pieces, for atomicDir.ts,
+ *   fsutil.ts and the notebook runner.
  *
  * Decisions, documented in README "Outputs":
  * - A symlinked output is written THROUGH: the file the link points at is
@@ -44,7 +50,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import { UserError } from "./errors";
-import { writeError } from "./fsutil";
 
 export const stdoutPath = "-";
 export const isStdout = (p: string): boolean => p === stdoutPath;
@@ -71,6 +76,65 @@ export class StdoutClosed extends Error {
 
 /** Exit code after StdoutClosed: 128 + SIGPIPE, as a Unix tool killed by SIGPIPE gives in a shell. */
 export const stdoutClosedExitCode = 141;
+
+// ---------------------------------------------------------------- errors
+
+/** An I/O error on an output: one line for the user, exit 1, with the errno code for callers that word their own message. */
+export class WriteError extends UserError {
+  constructor(message: string, readonly code: string) {
+    super(message, 1);
+  }
+}
+
+const causes: Record<string, string> = {
+  EISDIR: "is a directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EFBIG: "file too large",
+  EIO: "input/output error",
+  ELOOP: "too many levels of symbolic links",
+  ENOTDIR: "a parent is not a directory",
+  ENOENT: "no such file or directory",
+  ENAMETOOLONG: "name too long",
+  EEXIST: "exists",
+};
+
+/**
+ * An I/O error on writing `file` as one line for the user (exit 1): the path and
+ * the cause code. ENOTDIR names the file in the way (`--out README.md` for a
+ * folder: README.md itself; `--out README.md/x.csv`: README.md), as the user gave
+ * the path (relative stays relative). An error without an errno code is a bug
+ * and is thrown as it is.
+ */
+export function writeError(file: string, err: unknown): WriteError {
+  if (err instanceof WriteError) return err;
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (typeof code !== "string") throw err;
+  const blocker = code === "ENOTDIR" ? fileInTheWay(file) : null;
+  const cause = blocker !== null ? `${blocker} is a file, not a folder` : causes[code] ?? (err as Error).message;
+  return new WriteError(`cannot write ${file}: ${code} (${cause})`, code);
+}
+
+/** The nearest existing path at or above `p` when it is not a folder (where a write that needs folders fails), else null. */
+export function fileInTheWay(p: string): string | null {
+  let d = path.resolve(p);
+  for (;;) {
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(d);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== "ENOENT" && code !== "ENOTDIR") return null;
+    }
+    if (st) return st.isDirectory() ? null : path.isAbsolute(p) ? d : path.relative(process.cwd(), d) || d;
+    const up = path.dirname(d);
+    if (up === d) return null;
+    d = up;
+  }
+}
 
 // ---------------------------------------------------------------- resolving
 
@@ -129,7 +193,7 @@ function kindOf(file: string, st: fs.Stats | null, flag: string): Kind {
 }
 
 /** The nearest existing folder at or above `dir` (where mkdir -p starts); a file in the way is ENOTDIR. */
-function existingDirFor(dir: string): string {
+export function existingDirFor(dir: string): string {
   let d = dir;
   let st = statOrNull(d);
   while (st === null && path.dirname(d) !== d) {
@@ -205,6 +269,11 @@ export function checkOutputs(command: string, outputs: NamedPath[], inputs: Name
     }
     probeWritable(o.path, target, kind);
   }
+}
+
+/** checkOutputs of one output (`--out`) with no inputs to compare with. */
+export function checkWritableFile(file: string, flag = "--out"): void {
+  checkOutputs("modburst", [{ flag, path: file }]);
 }
 
 /** A real probe: a temp file in the target's folder (or its nearest existing ancestor); a device must be open for writing. */
