@@ -7,53 +7,67 @@
  *   [   12.345678] host systemd-udevd[812]: ...            (short-monotonic)
  *   [   12.345678] cpu0: Inserted module 'acpi_cpufreq'     (no identifier)
  *
- * The stamp is seconds since the kernel started, so a stamp lower than the one
- * before starts a new boot (a console log kept across reboots), as do
- * journalctl's `-- Boot ... --` lines. Lines of other processes are skipped;
- * kernel lines without an identifier still move the clock.
+ * The stamp is seconds since the kernel started, so a udevd stamp lower than
+ * the one before (by more than boots.ts's tolerance) starts a new boot (a
+ * console log kept across reboots), as do the kernel's `Linux version` line and
+ * journalctl's `-- Boot ... --` lines. Lines of other processes are skipped.
  */
-import { addUdevLine, isBootSeparator, logLineError, ParsedBoot, udevIdentifiers } from "./boots";
-import type { LogLine } from "./lines";
-import { mentionsAttempt } from "./messages";
+import { isKernelStart, udevIdentifiers, unitEvent } from "./boots";
+import { mentionsAttempt, readLoadMessage, visible } from "./messages";
+import type { LineParser, ParseContext } from "./parse";
 
 const stamped = /^\[\s*(\d+)\.(\d{1,9})\]\s?(.*)$/;
 // `ident[pid]: ` first, then `host ident[pid]: `: tried in that order, so a message containing "x[1]: " is not taken for the identifier.
-const withIdentifier = [/^([^\s[\]]+)\[\d+\]: (.*)$/, /^\S+ ([^\s[\]]+)\[\d+\]: (.*)$/];
+const withIdentifier = [/^([^\s[\]]+)\[(\d+)\]: (.*)$/, /^\S+ ([^\s[\]]+)\[(\d+)\]: (.*)$/];
 
-/** `[   12.345678]` as integer microseconds (digits past the sixth are dropped). */
-export function monotonicUs(seconds: string, fraction: string): number {
-  return Number(seconds) * 1e6 + Number(fraction.slice(0, 6).padEnd(6, "0"));
+/** `[   12.345678]` as integer microseconds (digits past the sixth are dropped); null past 2^53 us (285 years), where they stop being exact. */
+export function monotonicUs(seconds: string, fraction: string): number | null {
+  const us = Number(seconds) * 1e6 + Number(fraction.slice(0, 6).padEnd(6, "0"));
+  return us <= Number.MAX_SAFE_INTEGER ? us : null;
 }
 
-export function parseDebugLog(file: string, lines: LogLine[]): ParsedBoot[] {
-  const boots: ParsedBoot[] = [];
-  let current: ParsedBoot | null = null;
-  let previousUs = -1;
-  for (const { line, text } of lines) {
+const allowedStamp = `"[   12.345678] systemd-udevd[812]: ..." as the kernel console and journalctl -o short-monotonic print it`;
+
+export class DebugLogParser implements LineParser {
+  constructor(private readonly ctx: ParseContext) {}
+
+  line(line: number, text: string): void {
+    const { splitter } = this.ctx;
     if (text.startsWith("-- ")) {
-      if (isBootSeparator(text)) current = null;
-      continue;
+      splitter.note(text);
+      return;
     }
     const m = stamped.exec(text);
     if (!m) {
-      if (mentionsAttempt(text)) throw logLineError(file, line, `a module load line without a monotonic stamp: ${text.slice(0, 60)}`, `"[   12.345678] systemd-udevd[812]: ..." as the kernel console and journalctl -o short-monotonic print it`);
-      continue;
+      if (mentionsAttempt(text)) this.ctx.problem(line, `a module load line without a monotonic stamp: ${visible(text)}`, allowedStamp);
+      return;
     }
     const timeUs = monotonicUs(m[1], m[2]);
-    if (timeUs < previousUs) current = null; // the clock restarted: a new boot
-    previousUs = timeUs;
     const rest = m[3];
     const id = withIdentifier[0].exec(rest) ?? withIdentifier[1].exec(rest);
     let message: string;
     if (id) {
-      if (!udevIdentifiers.includes(id[1])) continue; // another process
-      message = id[2];
+      if (id[1] === "systemd" && id[2] === "1") {
+        const event = unitEvent(id[3]);
+        if (event && timeUs !== null) splitter.unit(timeUs, event);
+        return;
+      }
+      if (!udevIdentifiers.includes(id[1])) return; // another process
+      message = id[3];
     } else if (mentionsAttempt(rest)) {
       message = rest; // udevd's own stderr with stamps added: no identifier
-    } else continue; // the kernel's own lines
-    const opened = current === null;
-    current = addUdevLine(current, line, timeUs, message);
-    if (opened) boots.push(current);
+    } else {
+      // The kernel's own lines: its first one starts a boot (`host kernel: ` in -o short-monotonic).
+      if (isKernelStart(rest.replace(/^\S+ kernel: /, ""))) splitter.boundary();
+      return;
+    }
+    const attempt = readLoadMessage(message);
+    if (typeof attempt === "string") return this.ctx.problem(line, attempt, "the texts of src/measure/messages.ts, as udev logs them");
+    if (timeUs === null) {
+      if (attempt) this.ctx.problem(line, `a monotonic stamp past 2^53 microseconds: [${visible(m[1], 30)}.${m[2]}]`, allowedStamp);
+      return;
+    }
+    // The stamp is seconds since the kernel started: one lower than before (beyond the tolerance) is a new boot.
+    splitter.udev(line, timeUs, "new-boot", attempt);
   }
-  return boots;
 }

@@ -66,7 +66,12 @@ export const errnoTexts: Record<string, string> = {
 
 const errnoByText = new Map(Object.entries(errnoTexts).map(([name, text]) => [text, name]));
 
-// A module name as kmod prints it: no quote, no whitespace.
+/** The errno name of a strerror text (`Device or resource busy` -> `EBUSY`), "" for an unknown text or none. */
+export function errnoOf(errnoText: string): string {
+  return errnoByText.get(errnoText) ?? "";
+}
+
+// A module name as kmod prints it: no quote, no whitespace (readLoadMessage checks the rest).
 const name = "([^'\\s]+)";
 // Optional device prefix ("cpu0: "), then the message at the end of the line.
 const patterns: Array<{ re: RegExp; outcome: AttemptOutcome }> = [
@@ -91,10 +96,62 @@ export function parseMessage(message: string): ParsedMessage | null {
 
 /**
  * Cheap test for a line that looks like one of these messages, whatever else is
- * broken about it: such a line must parse, or the log is rejected.
+ * broken about it: such a line must parse, or it is refused (readLoadMessage).
  */
 export function mentionsAttempt(line: string): boolean {
   return /Inserted (?:module )?'|Module '[^']*' is already loaded|Failed to insert (?:module )?'/.test(line);
+}
+
+/**
+ * The longest module name accepted: NAME_MAX, since kmod prints the name of a
+ * module file (normalised, without .ko); the kernel's own limit
+ * (MODULE_NAME_LEN - 1, 55) is lower. Longer text between the quotes is not a
+ * module name (a 10 MB one is refused, not written to the CSV).
+ */
+export const maxModuleNameChars = 255;
+
+// C0 controls, DEL, and U+FEFF: never in a module name or strerror text udev prints.
+const control = /[\u0000-\u001f\u007f\ufeff]/;
+
+/**
+ * A user's text quoted in a one-line message: control characters, a
+ * byte-order mark and other invisible characters escaped as JSON does (a NUL
+ * shows as \u0000), and cut to `max` characters with "..." after.
+ */
+export function visible(text: string, max = 60): string {
+  const cut = text.length > max ? text.slice(0, max) : text;
+  const escaped = cut.replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028\u2029\u2060\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.length > max ? `${escaped}...` : escaped;
+}
+
+/**
+ * A message that mentions a module load, read strictly: the attempt, or what is
+ * wrong with it (one phrase for `invalid FILE:LINE: ...`). null: the message
+ * mentions no load. Trailing spaces and tabs are ignored (a copy from a
+ * terminal pads lines; udev never ends a message with one, and they cannot
+ * change what the line says); every other deviation from the texts above is
+ * refused, since a line that looks like a load but is read as none would
+ * silently change a span.
+ */
+export function readLoadMessage(message: string): ParsedMessage | string | null {
+  if (!mentionsAttempt(message)) return null;
+  const nul = message.indexOf("\u0000");
+  if (nul >= 0) return `a NUL byte in a module load message (character ${nul + 1}): ${visible(message)}`;
+  const text = message.replace(/[ \t]+$/, "");
+  const m = parseMessage(text);
+  if (m) {
+    if (m.module.length > maxModuleNameChars) return `a module name of ${m.module.length} characters (at most ${maxModuleNameChars}: a module file's name)`;
+    if (control.test(m.module)) return `a control character in the module name: '${visible(m.module)}'`;
+    if (m.outcome === "failed" && m.errnoText === "" && /:\s*$/.test(text)) return `no errno text after the colon: ${visible(text)}`;
+    if (control.test(m.errnoText)) return `a control character in the errno text: ${visible(m.errnoText)}`;
+    return m;
+  }
+  const quoted = /'([^']*)'/.exec(text);
+  if (quoted && quoted[1] === "") return `an empty module name: ${visible(text)}`;
+  if (quoted && /\s/.test(quoted[1])) return `a module name with a space: '${visible(quoted[1])}'`;
+  if (/Failed to insert module '[^']*':\s*$/.test(text)) return `no errno text after the colon: ${visible(text)}`;
+  if (/Failed to insert module '[^']*'$/.test(text)) return `no errno text (systemd v245 on prints "Failed to insert module 'X': <errno text>"): ${visible(text)}`;
+  return `not a module load message udev writes: ${visible(text)}`;
 }
 
 /** The systemd v245..v256 text of an attempt (the format the tests and synthetic logs use). */
