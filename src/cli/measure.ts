@@ -80,7 +80,11 @@ export function measureCommand(argv: string[]): number {
   );
 
   const notes: string[] = [];
-  const run = readLogRun(positionals, (n) => notes.push(n), { lenient: values.lenient === true, maxInputBytes: maxInputMb * 2 ** 20 });
+  const run = readLogRun(positionals, (n) => notes.push(n), {
+    lenient: values.lenient === true,
+    maxInputBytes: maxInputMb * 2 ** 20,
+    announce: (line) => process.stderr.write(`measure: ${line}\n`),
+  });
   const alreadyLoaded = countAlreadyLoaded(run);
   const { spans, skipped } = checkSpans(spansOfRun(run), alreadyLoaded, single);
   for (const n of notes) process.stderr.write(`measure: note: ${n}\n`);
