@@ -14,7 +14,8 @@ export const predictUsage = "modburst predict [--policy NAME] [--cpus N] [--scen
 export const simulateUsage =
   "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME|FILE.json] " +
   "[--init-latency-ms X] [--init-result fail|success] [--params FILE] [--json] [--max-hours H]";
-export const measureUsage = "modburst measure LOG... --config NAME [--policy NAME] --out FILE.csv [--events FILE.csv]";
+export const measureUsage =
+  "modburst measure LOG... --config NAME [--policy NAME] --out FILE.csv|- [--events FILE.csv] [--lenient] [--single-attempts refuse|keep|skip] [--max-input-mb N]";
 export const synthesizeLogsUsage =
   "modburst synthesize-logs --scenario NAME|FILE.json --policy NAME --boots N --seed S [--params FILE] [--format short-precise|json|debug] --out FILE.log";
 export const figuresUsage = "modburst figures [--study NAME|FOLDER] [--out DIR] [--no-cache]";
