@@ -26,6 +26,7 @@
  * - `removeStaleTempFiles(target)`: remove the temp files of `target` left by
  *   runs that no longer exist (a SIGKILLed sweep); every write does this first.
  * - `checkWritableFile(path)`: checkOutputs of one output with no inputs.
+ * - `inputsOf({"--params": values.params, ...})`: the flags naming input files.
  * - `writeError(path, err)`: an errno error as one line `cannot write PATH:
  *   CODE (cause)`, a WriteError (a UserError, exit 1, with the errno `code`).
  * - `writeFully(fd, bytes)`, `tempFileFor(target)`, `writeTarget(path)`,
@@ -60,6 +61,11 @@ export interface NamedPath {
   path: string;
 }
 
+/** The flags naming input files, as NamedPaths: unset or empty flags are skipped (a --scenario NAME that is no file is skipped by checkOutputs). */
+export function inputsOf(flags: Record<string, unknown>): NamedPath[] {
+  return Object.entries(flags).flatMap(([flag, v]) => (typeof v === "string" && v !== "" ? [{ flag, path: v }] : []));
+}
+
 /** One output of writeAll. */
 export interface OutputFile {
   path: string;
@@ -81,8 +87,13 @@ export const stdoutClosedExitCode = 141;
 
 /** An I/O error on an output: one line for the user, exit 1, with the errno code for callers that word their own message. */
 export class WriteError extends UserError {
-  constructor(message: string, readonly code: string) {
-    super(message, 1);
+  constructor(readonly file: string, readonly code: string, readonly why: string) {
+    super(`cannot write ${file}: ${code} (${why})`, 1);
+  }
+
+  /** The same error reported under another path (a file in a temp folder stands for one in the real folder). */
+  at(file: string): WriteError {
+    return new WriteError(file, this.code, this.why);
   }
 }
 
@@ -115,7 +126,7 @@ export function writeError(file: string, err: unknown): WriteError {
   if (typeof code !== "string") throw err;
   const blocker = code === "ENOTDIR" ? fileInTheWay(file) : null;
   const cause = blocker !== null ? `${blocker} is a file, not a folder` : causes[code] ?? (err as Error).message;
-  return new WriteError(`cannot write ${file}: ${code} (${cause})`, code);
+  return new WriteError(file, code, cause);
 }
 
 /** The nearest existing path at or above `p` when it is not a folder (where a write that needs folders fails), else null. */

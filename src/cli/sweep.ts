@@ -6,7 +6,7 @@
  */
 import { checkInteger, checkKeyword, UserError } from "../errors";
 import { maxCsvFileBytes } from "../fsutil";
-import { checkOutputs, isStdout, NamedPath } from "../outputs";
+import { checkOutputs, inputsOf, isStdout } from "../outputs";
 import { calibrationCpus, Estimate, estimateRun, measureBootCosts } from "../parallel/estimate";
 import { defaultThreads, poolThreads } from "../parallel/pool";
 import type { Params } from "../model/params";
@@ -62,7 +62,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   rejectRepeats();
   const out = values.out as string;
   // Before hours of work, not after: an input, a directory, a path under a file or a read-only folder.
-  checkOutputs("sweep", [{ flag: "--out", path: out }], fileInputs({ "--params": values.params, "--scenario": values.scenario }));
+  checkOutputs("sweep", [{ flag: "--out", path: out }], inputsOf({ "--params": values.params, "--scenario": scenarioFile(values.scenario) }));
   const provenance = sweepProvenance(grid, params, shard);
   const count = shardSize(gridSize(grid), shard);
   const head = `sweep: ${bootsOnThreads(count, poolThreads(count, threads))}${shard ? ` (shard ${shard.k}/${shard.n})` : ""}, params: ${source}`;
@@ -74,10 +74,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The flags naming input files (a --scenario NAME is not a file; a missing file is reported by its reader). */
-export function fileInputs(flags: Record<string, unknown>): NamedPath[] {
-  return Object.entries(flags).flatMap(([flag, v]) => (typeof v === "string" && v !== "" ? [{ flag, path: v }] : []));
-}
+/** `--scenario` when it names a file (as resolveScenario decides), not a built-in scenario. */
+export const scenarioFile = (arg: unknown): string | undefined => (typeof arg === "string" && (arg.includes("/") || arg.endsWith(".json")) ? arg : undefined);
 
 /** Time a few boots, then scale: see parallel/estimate.ts. */
 export function estimateSweep(grid: Grid, params: Params, shard: Shard | null, threads: number, provenance: SweepProvenance): Estimate {
