@@ -26,6 +26,7 @@
  * - `removeStaleTempFiles(target)`: remove the temp files of `target` left by
  *   runs that no longer exist (a SIGKILLed sweep); every write does this first.
  * - `checkWritableFile(path)`: checkOutputs of one output with no inputs.
+ * - `probeWritableFile(path)`: its probe, throwing the system's error as it is.
  * - `inputsOf({"--params": values.params, ...})`: the flags naming input files.
  * - `writeError(path, err)`: an errno error as one line `cannot write PATH:
  *   CODE (cause)`, a WriteError (a UserError, exit 1, with the errno `code`).
@@ -290,17 +291,31 @@ export function checkWritableFile(file: string, flag = "--out"): void {
 /** A real probe: a temp file in the target's folder (or its nearest existing ancestor); a device must be open for writing. */
 function probeWritable(userPath: string, target: string, kind: Kind): void {
   try {
-    if (kind === "device") {
-      fs.accessSync(target, fs.constants.W_OK);
-      return;
-    }
-    const dir = existingDirFor(path.dirname(target));
-    const probe = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-probe${++counter}`);
-    fs.closeSync(fs.openSync(probe, "wx"));
-    fs.rmSync(probe, { force: true });
+    if (kind === "device") fs.accessSync(target, fs.constants.W_OK);
+    else probeFolderOf(target);
   } catch (err) {
     throw writeError(userPath, err);
   }
+}
+
+function probeFolderOf(target: string): void {
+  const dir = existingDirFor(path.dirname(target));
+  const probe = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-probe${++counter}`);
+  fs.closeSync(fs.openSync(probe, "wx"));
+  fs.rmSync(probe, { force: true });
+}
+
+/**
+ * checkWritableFile's probe with the system's error as it is (EISDIR, ENOTDIR,
+ * EACCES, EROFS), for a caller with its own message (the results cache). Node's
+ * mkdir -p says ENOENT on a read-only file system; a probe says EROFS.
+ */
+export function probeWritableFile(file: string): void {
+  const target = writeTarget(file);
+  const st = statOrNull(target);
+  if (st?.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+  if (st?.isCharacterDevice()) fs.accessSync(target, fs.constants.W_OK);
+  else probeFolderOf(target);
 }
 
 // ---------------------------------------------------------------- temp files
