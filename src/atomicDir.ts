@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { removeStaleTempFiles, tempFileFor, writeError } from "./outputs";
+import { removeStaleTempFiles, tempFileFor, writeError, WriteError } from "./outputs";
 
 /** Temp and aside folders are named as outputs.ts names temp files (`.NAME.tmp-PID-N`, gitignored), so one cleanup serves both. */
 const tempName = (dir: string, suffix = ""): string => tempFileFor(dir) + suffix;
@@ -56,6 +56,8 @@ export async function replaceDirAtomic<T>(dir: string, build: (tmp: string) => P
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     if (isIoError(err)) throw writeError(userPath(err, tmp, dir), err);
+    // outputs.ts's checked writes inside the temp folder: named under the real folder too.
+    if (err instanceof WriteError) throw err.at(userPath({ path: err.file }, tmp, dir));
     throw err;
   }
   swapIn(tmp, target, dir);

@@ -3,7 +3,7 @@ import * as path from "path";
 import { existingDirFor, tempFileFor, writeError } from "./outputs";
 
 // The write side lives in outputs.ts (one write path); these are its old names, one implementation.
-export { checkWritableFile, fileInTheWay, tempFileFor as tempSibling, writeError, writeOutput as writeFileAtomic, writeOutput as writeFileForUser } from "./outputs";
+export { checkWritableFile, fileInTheWay, probeWritableFile, tempFileFor as tempSibling, writeError, writeOutput as writeFileAtomic, writeOutput as writeFileForUser } from "./outputs";
 
 function statOrNull(p: string): fs.Stats | null {
   try {

@@ -26,6 +26,8 @@
  * - `removeStaleTempFiles(target)`: remove the temp files of `target` left by
  *   runs that no longer exist (a SIGKILLed sweep); every write does this first.
  * - `checkWritableFile(path)`: checkOutputs of one output with no inputs.
+ * - `probeWritableFile(path)`: its probe, throwing the system's error as it is.
+ * - `inputsOf({"--params": values.params, ...})`: the flags naming input files.
  * - `writeError(path, err)`: an errno error as one line `cannot write PATH:
  *   CODE (cause)`, a WriteError (a UserError, exit 1, with the errno `code`).
  * - `writeFully(fd, bytes)`, `tempFileFor(target)`, `writeTarget(path)`,
@@ -60,6 +62,11 @@ export interface NamedPath {
   path: string;
 }
 
+/** The flags naming input files, as NamedPaths: unset or empty flags are skipped (a --scenario NAME that is no file is skipped by checkOutputs). */
+export function inputsOf(flags: Record<string, unknown>): NamedPath[] {
+  return Object.entries(flags).flatMap(([flag, v]) => (typeof v === "string" && v !== "" ? [{ flag, path: v }] : []));
+}
+
 /** One output of writeAll. */
 export interface OutputFile {
   path: string;
@@ -81,8 +88,13 @@ export const stdoutClosedExitCode = 141;
 
 /** An I/O error on an output: one line for the user, exit 1, with the errno code for callers that word their own message. */
 export class WriteError extends UserError {
-  constructor(message: string, readonly code: string) {
-    super(message, 1);
+  constructor(readonly file: string, readonly code: string, readonly why: string) {
+    super(`cannot write ${file}: ${code} (${why})`, 1);
+  }
+
+  /** The same error reported under another path (a file in a temp folder stands for one in the real folder). */
+  at(file: string): WriteError {
+    return new WriteError(file, this.code, this.why);
   }
 }
 
@@ -115,7 +127,7 @@ export function writeError(file: string, err: unknown): WriteError {
   if (typeof code !== "string") throw err;
   const blocker = code === "ENOTDIR" ? fileInTheWay(file) : null;
   const cause = blocker !== null ? `${blocker} is a file, not a folder` : causes[code] ?? (err as Error).message;
-  return new WriteError(`cannot write ${file}: ${code} (${cause})`, code);
+  return new WriteError(file, code, cause);
 }
 
 /** The nearest existing path at or above `p` when it is not a folder (where a write that needs folders fails), else null. */
@@ -279,17 +291,31 @@ export function checkWritableFile(file: string, flag = "--out"): void {
 /** A real probe: a temp file in the target's folder (or its nearest existing ancestor); a device must be open for writing. */
 function probeWritable(userPath: string, target: string, kind: Kind): void {
   try {
-    if (kind === "device") {
-      fs.accessSync(target, fs.constants.W_OK);
-      return;
-    }
-    const dir = existingDirFor(path.dirname(target));
-    const probe = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-probe${++counter}`);
-    fs.closeSync(fs.openSync(probe, "wx"));
-    fs.rmSync(probe, { force: true });
+    if (kind === "device") fs.accessSync(target, fs.constants.W_OK);
+    else probeFolderOf(target);
   } catch (err) {
     throw writeError(userPath, err);
   }
+}
+
+function probeFolderOf(target: string): void {
+  const dir = existingDirFor(path.dirname(target));
+  const probe = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-probe${++counter}`);
+  fs.closeSync(fs.openSync(probe, "wx"));
+  fs.rmSync(probe, { force: true });
+}
+
+/**
+ * checkWritableFile's probe with the system's error as it is (EISDIR, ENOTDIR,
+ * EACCES, EROFS), for a caller with its own message (the results cache). Node's
+ * mkdir -p says ENOENT on a read-only file system; a probe says EROFS.
+ */
+export function probeWritableFile(file: string): void {
+  const target = writeTarget(file);
+  const st = statOrNull(target);
+  if (st?.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+  if (st?.isCharacterDevice()) fs.accessSync(target, fs.constants.W_OK);
+  else probeFolderOf(target);
 }
 
 // ---------------------------------------------------------------- temp files

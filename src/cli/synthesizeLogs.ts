@@ -8,7 +8,7 @@
  * the log is written whole (temp file + rename) or not at all.
  */
 import { checkInteger, checkKeyword, UserError } from "../errors";
-import { checkWritableFile, writeFileForUser } from "../fsutil";
+import { checkOutputs, inputsOf, isStdout, writeOutput } from "../outputs";
 import { logFormats } from "../measure/readLogs";
 import { synthesizeLog } from "../measure/synthesize";
 import { policyNames } from "../model/policies";
@@ -27,7 +27,7 @@ export const synthesizeLogsOptions: OptionTable = {
   seed: { type: "string", value: "S", help: "the seed of the simulated boots (required)" },
   params: { type: "string", value: "FILE", help: "parameter values, or a calibration record (default the seed study's calibration)" },
   format: { type: "string", value: logFormats.join("|"), help: "the log's format (default short-precise)" },
-  out: { type: "string", value: "FILE.log", help: "the log to write (required), whole or not at all" },
+  out: { type: "string", value: "FILE.log|-", help: "the log to write (required; - for stdout), whole or not at all" },
 };
 
 export function synthesizeLogsCommand(argv: string[]): number {
@@ -46,11 +46,11 @@ export function synthesizeLogsCommand(argv: string[]): number {
   rejectRepeats();
   const scenario = resolveScenario(scenarioArg);
   const { params, source } = loadParams(values.params as string | undefined);
-  // Before simulating: a folder, a path under a file, a read-only place.
-  checkWritableFile(out);
+  // Before simulating: an input, a folder, a path under a file, a read-only place.
+  checkOutputs("synthesize-logs", [{ flag: "--out", path: out }], inputsOf({ "--params": values.params, "--scenario": scenarioArg.includes("/") || scenarioArg.endsWith(".json") ? scenarioArg : undefined }));
 
   const text = synthesizeLog({ scenario, policy, params, seed, boots, format });
-  writeFileForUser(out, text);
-  process.stderr.write(`synthesize-logs: SYNTHETIC ${format} log of ${boots} boot${boots === 1 ? "" : "s"} (scenario ${scenario.name}, policy ${policy}, seed ${seed}, params: ${source}) -> ${out}\n`);
+  writeOutput(out, text);
+  process.stderr.write(`synthesize-logs: SYNTHETIC ${format} log of ${boots} boot${boots === 1 ? "" : "s"} (scenario ${scenario.name}, policy ${policy}, seed ${seed}, params: ${source}) -> ${isStdout(out) ? "stdout" : out}\n`);
   return 0;
 }

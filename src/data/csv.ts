@@ -7,6 +7,7 @@ import * as path from "path";
 import { UserError } from "../errors";
 import { maxCsvFileBytes, readFileCapped } from "../fsutil";
 import { projectRoot } from "../paths";
+import { splitCsvLine } from "../csvCells";
 
 export interface CsvRow {
   /** 1-based line number in the file (the header is line 1). */
@@ -41,57 +42,16 @@ export function readCsv(file: string, columns: readonly string[]): CsvRow[] {
     const line = i + 1;
     if (lines[i].trim() === "") throw new UserError(`invalid ${displayPath(file)} line ${line}: empty line (allowed: ${columns.length} comma-separated fields)`);
     const cells = splitCsvLine(lines[i]);
-    if (typeof cells === "string") throw new UserError(`invalid ${displayPath(file)} line ${line}: ${cells} (allowed RFC 4180 fields: a field with a comma or quote in double quotes, its quotes doubled)`);
+    if (typeof cells === "string") throw new UserError(`invalid ${displayPath(file)} line ${line}: ${cells} (allowed RFC 4180 cells: one with a comma or quote in double quotes, its quotes doubled)`);
     if (cells.length !== columns.length) {
       throw new UserError(`invalid ${displayPath(file)} line ${line}: ${cells.length} fields (allowed ${columns.length}: ${columns.join(",")})`);
     }
     const values: Record<string, string> = {};
     columns.forEach((c, k) => {
-      values[c] = cells[k].quoted ? cells[k].value : cells[k].value.trim();
+      values[c] = cells[k].trim();
     });
     rows.push({ line, values });
   }
   return rows;
 }
 
-/**
- * One line's fields by RFC 4180: a field is plain (no quote in it) or wholly
- * in double quotes with its quotes doubled; what is wrong otherwise, as a
- * phrase. A quoted field cannot span lines here: the kit writes none.
- */
-export function splitCsvLine(text: string): Array<{ value: string; quoted: boolean }> | string {
-  const cells: Array<{ value: string; quoted: boolean }> = [];
-  let i = 0;
-  for (;;) {
-    if (text[i] === '"') {
-      let value = "";
-      let j = i + 1;
-      for (;;) {
-        const q = text.indexOf('"', j);
-        if (q < 0) return `a quoted field without its closing quote (from character ${i + 1})`;
-        value += text.slice(j, q);
-        if (text[q + 1] === '"') {
-          value += '"';
-          j = q + 2;
-          continue;
-        }
-        i = q + 1;
-        break;
-      }
-      if (i < text.length && text[i] !== ",") return `text after a quoted field's closing quote (character ${i + 1})`;
-      cells.push({ value, quoted: true });
-    } else {
-      const comma = text.indexOf(",", i);
-      const value = comma < 0 ? text.slice(i) : text.slice(i, comma);
-      if (value.includes('"')) return `a quote inside an unquoted field (character ${i + value.indexOf('"') + 1})`;
-      cells.push({ value, quoted: false });
-      i = comma < 0 ? text.length : comma;
-    }
-    if (i >= text.length) return cells;
-    i++; // the comma
-    if (i === text.length) {
-      cells.push({ value: "", quoted: false });
-      return cells;
-    }
-  }
-}

@@ -2,9 +2,10 @@
  * The two files `modburst measure` writes: the tidy measured CSV (the columns of
  * data/measured/, one row per module and boot) and the per-attempt events.
  * Fields are quoted by RFC 4180 where needed: a module name and an unknown
- * errno text are the log's text (`a,b"c` is written `"a,b""c"`), and
- * src/data/csv.ts reads them back.
+ * errno text are the log's text (`a,b"c` is written `"a,b""c"`, by
+ * src/csvCells.ts), and src/data/csv.ts reads them back.
  */
+import { csvCell } from "../csvCells";
 import { measuredColumns } from "../data/measured";
 import type { LoadAttempt } from "./attempts";
 import type { LogRun } from "./readLogs";
@@ -28,11 +29,6 @@ function formatUs(us: number): string {
 /** Seconds with 6 decimals (microseconds, the journal's resolution). */
 export function formatUsSeconds(seconds: number): string {
   return formatUs(Math.round(seconds * 1e6));
-}
-
-/** RFC 4180 quoting, only where needed: a field with a comma, a quote or a line break is quoted, its quotes doubled. */
-export function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 export function measuredCsvText(spans: readonly ModuleSpan[], config: string, policy: string): string {
