@@ -19,6 +19,7 @@ import { OptionTable, parseCli } from "./args";
 import { bootsOnThreads, enforceBudget, parseMaxHours } from "./budget";
 import { progressBar } from "./progress";
 import { loadParams } from "./simulate";
+import { maxOf } from "../arrays";
 
 /** sweep's options: what it parses and what `modburst sweep --help` prints. */
 export const sweepOptions: OptionTable = {
@@ -74,10 +75,10 @@ export async function sweepCommand(argv: string[]): Promise<number> {
 
 /** Time a few boots, then scale: see parallel/estimate.ts. */
 export function estimateSweep(grid: Grid, params: Params, shard: Shard | null, threads: number, provenance: SweepProvenance): Estimate {
-  const { costs, sample } = measureBootCosts(costSamples(grid, params, calibrationCpus(Math.max(...grid.cpus))), params, grid.seed);
+  const { costs, sample } = measureBootCosts(costSamples(grid, params, calibrationCpus(maxOf(grid.cpus))), params, grid.seed);
   const total = gridSize(grid);
   // The widest row: the last job number, the largest CPU count, the longest latency.
-  const widest = { ...gridPoint(grid, total - 1), cpus: Math.max(...grid.cpus), initLatencyMs: Math.max(...grid.initLatencyMs) };
+  const widest = { ...gridPoint(grid, total - 1), cpus: maxOf(grid.cpus), initLatencyMs: maxOf(grid.initLatencyMs) };
   const rowBytes = pointRows(widest, sample, total, grid.seed).reduce((n, r) => n + sweepRowLine(r).length + 1, 0);
   return estimateRun({
     work: sweepWork(grid, shard),
