@@ -98,14 +98,19 @@ function sweepRemedies(shard: Shard | null) {
   };
 }
 
+/** Exit codes of a run stopped by a signal: 128 + its number, as a shell reports a process it killed. */
+const signalExit = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+
 /**
- * Run `body` with SIGINT and SIGTERM turned into an abort: the run stops, its
- * partial output is removed, and the command exits 130 or 143 with one line.
+ * Run `body` with SIGINT, SIGTERM and SIGHUP (a closed terminal) turned into an
+ * abort: the run stops, its partial output is removed, and the command exits
+ * 130, 143 or 129 with one line. The lifeline (lifeline.ts) stops a run whose
+ * starter is gone with SIGTERM, so it ends the same way.
  */
 async function interruptible<T>(what: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ctl = new AbortController();
-  const handlers = (["SIGINT", "SIGTERM"] as const).map((sig) => {
-    const h = () => ctl.abort(new UserError(`${what} (interrupted by ${sig})`, sig === "SIGINT" ? 130 : 143));
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((sig) => {
+    const h = () => ctl.abort(new UserError(`${what} (interrupted by ${sig})`, signalExit[sig]));
     process.once(sig, h);
     return [sig, h] as const;
   });
