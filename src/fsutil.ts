@@ -103,15 +103,24 @@ function existingDirFor(dir: string): string {
  */
 export function checkWritableFile(file: string): void {
   try {
-    const st = statOrNull(file);
-    if (st?.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-    const dir = existingDirFor(path.dirname(path.resolve(file)));
-    const probe = tempSibling(path.join(dir, path.basename(file)));
-    fs.closeSync(fs.openSync(probe, "wx"));
-    fs.rmSync(probe, { force: true });
+    probeWritableFile(file);
   } catch (err) {
     throw writeError(file, err);
   }
+}
+
+/**
+ * checkWritableFile's probe, its error as the system gave it (EROFS, EACCES,
+ * ENOTDIR, EISDIR), for a caller with its own message. Node's mkdir -p says
+ * ENOENT on a read-only file system; a probe says EROFS.
+ */
+export function probeWritableFile(file: string): void {
+  const st = statOrNull(file);
+  if (st?.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+  const dir = existingDirFor(path.dirname(path.resolve(file)));
+  const probe = tempSibling(path.join(dir, path.basename(file)));
+  fs.closeSync(fs.openSync(probe, "wx"));
+  fs.rmSync(probe, { force: true });
 }
 
 /**
