@@ -146,3 +146,32 @@ export function measureBootCosts(samples: CostSample[], params: Params, seed: nu
   }
   return { costs, sample: sample! };
 }
+
+/**
+ * Per policy, the cost of a boot in a long run of boots of one size (a
+ * calibration's hundreds of model runs), where measureBootCosts's first boots at
+ * a new size would mislead: those run cold (the JIT's code for the larger heap,
+ * the heap's first growth), measured up to 10x a later boot's time on a busy
+ * machine. So each sample is booted once untimed at its own size, then timed
+ * `timed` times, and its median kept (a load spike during one boot is not the
+ * run's pace). The slowest sample of a policy stands for it.
+ */
+export function measureSteadyBootCosts(samples: CostSample[], params: Params, seed: number, timed = 3): Record<string, BootCost> {
+  if (samples.length === 0) throw new Error("measureSteadyBootCosts: no samples");
+  const boot = (s: CostSample, n: number) => simulateBoot({ policy: s.policy, scenario: s.scenario, params, seed, boot: n, log: false });
+  const costs: Record<string, BootCost> = {};
+  for (const s of samples) {
+    boot(s, 1);
+    const times: number[] = [];
+    for (let n = 2; n < 2 + timed; n++) {
+      const t0 = performance.now();
+      boot(s, n);
+      times.push((performance.now() - t0) / 1000);
+    }
+    times.sort((a, b) => a - b);
+    const seconds = times[Math.floor(times.length / 2)];
+    const prev = costs[s.policy];
+    if (!prev || seconds > prev.seconds) costs[s.policy] = { cpus: s.scenario.cpus, seconds };
+  }
+  return costs;
+}
