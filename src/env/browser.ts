@@ -65,3 +65,31 @@ export function isExecutable(file: string): boolean {
     return false;
   }
 }
+
+/** What to do about a browser that fails: the same remedy as a missing one. */
+const remedy = `install the Debian package (apt-get install chromium) or set ${browserEnvVar}=/path/to/chrome`;
+
+/** Playwright's words for a browser that went away under it. */
+const goneWords = /Target page, context or browser has been closed|Browser has been closed|browser has disconnected|Target closed|crashed|WebSocket error|ECONNREFUSED|socket hang up/i;
+
+/**
+ * A failure of the browser itself as one line saying what to install or set
+ * (UserError, exit 3, as for no browser at all), instead of Playwright's
+ * ~70-line launch log and a stack. `stage` "start": Chromium would not start
+ * (or connect); its own first stderr line and exit status are quoted.
+ * "render": it exited while rendering (killed, out of memory, crashed). Any
+ * other error (a figure plotly rejects: a bug) is returned unchanged.
+ */
+export function browserFailure(err: unknown, stage: "start" | "render", executable?: string): unknown {
+  if (err instanceof UserError || !(err instanceof Error)) return err;
+  const text = err.message;
+  if (stage === "render" && !goneWords.test(text)) return err;
+  if (stage === "start" && !/^(browserType|browser|page|browserContext)\.\w+:/.test(text) && !goneWords.test(text)) return err;
+  const said = [...text.matchAll(/\[pid=\d+\]\[err\] (.+)/g)].pop()?.[1]?.trim();
+  const exit = /<process did exit: exitCode=(\w+), signal=(\w+)>/.exec(text);
+  const status = exit ? (exit[2] !== "null" ? `killed by ${exit[2]}` : `exit ${exit[1]}`) : null;
+  const detail = [status, said ? JSON.stringify(said.length > 120 ? said.slice(0, 117) + "..." : said) : null].filter((x) => x !== null).join(": ");
+  const which = executable ? `Chromium (${executable})` : "Chromium";
+  if (stage === "start") return new UserError(`${which} did not start${detail ? ` (${detail})` : ""}: ${remedy}`, 3);
+  return new UserError(`${which} exited while rendering a figure (killed or crashed${detail ? `: ${detail}` : ""}): run the command again; if it fails again, ${remedy}`, 3);
+}
