@@ -165,7 +165,7 @@ test("calibrate prints its estimate and progress lines; a calibrate.json of 1e6 
 
   const huge = studyFixtureCopy(t);
   fs.writeFileSync(path.join(huge, "calibrate.json"), JSON.stringify({ boots: { base: 1e6, merge: 1e6 }, checkBoots: { base: 1e6, merge: 1e6 }, refits: 1000 }));
-  const refusal = /^modburst: calibrate: study tiny: at most \d+ model runs of 2000000 boots, 1000 refits, .*; estimate \d+ h, [\d.]+ GB memory: over the 1 h limit \(allowed: fewer boots, checkBoots, refits or maxIterations in .*calibrate\.json, or fewer --refits(, or --max-hours \d+ to run it|; no --max-hours allows it \(at most 10000\))\)$/;
+  const refusal = /^modburst: calibrate: study tiny: at most \d+ model runs of 2000000 boots, 1000 refits, .*; estimate \d+ h, [\d.]+ GB memory: over the 6 h limit \(allowed: fewer boots, checkBoots, refits or maxIterations in .*calibrate\.json, or fewer --refits(, or --max-hours \d+ to run it|; no --max-hours allows it \(at most 10000\))\)$/;
   oneLine(runNode("bin/modburst.js", ["calibrate", "--study", huge]), 2, refusal);
   const reproduce = runNode("bin/modburst.js", ["reproduce", "--study", huge]);
   assert.equal(reproduce.status, 2, reproduce.stderr);

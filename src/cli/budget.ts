@@ -13,9 +13,9 @@ export const defaultMaxHours = 1;
 /** A run longer than a year is a typo, not a plan. */
 const maxMaxHours = 10_000;
 
-/** --max-hours: a positive number of hours (default 1). */
-export function parseMaxHours(value: string | boolean | undefined): number {
-  if (value === undefined) return defaultMaxHours;
+/** --max-hours: a positive number of hours (default 1, or the command's own). */
+export function parseMaxHours(value: string | boolean | undefined, defaultHours = defaultMaxHours): number {
+  if (value === undefined) return defaultHours;
   const allowed = `a positive number of hours up to ${maxMaxHours}, e.g. 0.5 or 24`;
   let hours: number;
   try {

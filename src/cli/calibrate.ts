@@ -18,7 +18,7 @@ import { verdictLines } from "../reports/verdict";
 import { formatTextTable } from "../tables/format";
 import { OptionTable, parseCli } from "./args";
 import { parseMaxHours } from "./budget";
-import { budgetCalibration } from "./calibrationBudget";
+import { budgetCalibration, calibrateDefaultMaxHours } from "./calibrationBudget";
 
 /** Bootstrap refits of a structural variant's calibration unless --refits says otherwise (intervals take as many from each variant, the reference included). */
 export const variantRefits = 10;
@@ -32,7 +32,7 @@ export const calibrateOptions: OptionTable = {
   "verdict-only": { type: "boolean", help: "recompute only the record's verdict from its numbers and the measured CSV; nothing else changes" },
   bootstrap: { type: "string", value: "N", help: "bootstrap refits, 2..1000 (the same as --refits)" },
   full: { type: "boolean", help: "with --bootstrap: each refit a whole fit from the fitted point, not a few linearised steps (slow: minutes per refit)" },
-  "max-hours": { type: "string", value: "H", help: "refuse a calibration estimated over H hours, before it starts (default 1)" },
+  "max-hours": { type: "string", value: "H", help: `refuse a calibration estimated over H hours, before it starts (default ${calibrateDefaultMaxHours})` },
   variant: { type: "string", value: "NAME", help: `calibrate one structural variant of the seed's model (${variantNames.filter((n) => n !== referenceVariantName).join("|")}) into variants/NAME.json beside its calibration, starting from the reference fit (default ${variantRefits} refits)` },
 };
 
@@ -45,7 +45,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   }
   if (values.full === true && values.bootstrap === undefined) throw new UserError("invalid full: true (allowed only with --bootstrap N)");
   const studyArg = values.study as string | undefined;
-  const maxHours = parseMaxHours(values["max-hours"] as string | undefined);
+  const maxHours = parseMaxHours(values["max-hours"] as string | undefined, calibrateDefaultMaxHours);
   const t0 = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   if (values["verdict-only"] === true) {

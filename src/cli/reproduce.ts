@@ -27,7 +27,7 @@ import { makeRunTmp, withProcessTmp } from "../env/runTmp";
 import type { CalibrationSettings } from "../calibrate/calibration";
 import { studyFitCells, studySettings } from "../calibrate/studySettings";
 import { parseMaxHours } from "./budget";
-import { budgetCalibration } from "./calibrationBudget";
+import { budgetCalibration, calibrateDefaultMaxHours } from "./calibrationBudget";
 import { studyRemedy } from "./calibrate";
 
 export const timeoutEnvVar = "MODBURST_CELL_TIMEOUT";
@@ -49,13 +49,13 @@ export const reproduceOptions: OptionTable = {
   "timeout-seconds": { type: "string", value: "N", help: `stop a cell running longer than N whole seconds (default ${timeoutEnvVar} or 900)` },
   dir: { type: "string", value: "FOLDER", help: "the notebooks folder (default notebooks/)" },
   "no-cache": { type: "boolean", help: "recompute every record instead of reading the results cache" },
-  "max-hours": { type: "string", value: "H", help: "refuse calibrating a study without a record when estimated over H hours, before it starts (default 1)" },
+  "max-hours": { type: "string", value: "H", help: `refuse calibrating a study without a record when estimated over H hours, before it starts (default ${calibrateDefaultMaxHours})` },
 };
 
 export async function reproduceCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, reproduceOptions, { positionals: true });
   const timeout = cellTimeout(values["timeout-seconds"] as string | undefined, process.env[timeoutEnvVar]);
-  const maxHours = parseMaxHours(values["max-hours"] as string | undefined);
+  const maxHours = parseMaxHours(values["max-hours"] as string | undefined, calibrateDefaultMaxHours);
   const files = selectNotebooks(listNotebooks((values.dir as string | undefined) ?? paths.notebooks), positionals);
   // The study, checked whole before anything runs: study.json, its measured CSV and scenario, each notebook's parameters cell.
   const studyArg = values.study as string | undefined;
