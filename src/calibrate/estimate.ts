@@ -4,7 +4,7 @@
  * iteration limit, and each run's boots are priced as a sweep's are
  * (parallel/estimate.ts: a few boots timed here, scaled to the CPU count).
  * Generous on purpose, not absurd: the seed's calibration made 315 runs where
- * this counts ~540 (each fit converged in 6-7 of its 15 iterations), so an
+ * this counts 480 (each fit converged in 7 of its 15 iterations), so an
  * estimate under the limit is a run that ends under it.
  */
 import { defaultParams } from "../model/params";
