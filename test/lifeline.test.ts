@@ -18,6 +18,8 @@ interface Run {
   child: ChildProcess;
   /** Everything the run wrote to stderr so far. */
   stderr: () => string;
+  /** Resolves once every process of the run has closed stderr (all of it read). */
+  closed: Promise<void>;
 }
 
 /** `npx --no-install modburst ARGS` in its own process group (so every process of the run can be found). */
@@ -26,7 +28,8 @@ function npx(args: string[], env: NodeJS.ProcessEnv = {}): Run {
   let err = "";
   child.stderr!.on("data", (d) => (err += d));
   child.stdout!.resume();
-  return { child, stderr: () => err };
+  const closed = new Promise<void>((res) => child.stderr!.on("close", () => res()));
+  return { child, stderr: () => err, closed };
 }
 
 async function waitFor(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
@@ -87,6 +90,8 @@ async function killNpxDuringRun(t: { after(fn: () => void): void }, args: string
   await waitFor(`no process of the run left (left: ${JSON.stringify(groupProcesses(pgid))}; stderr: ${run.stderr()})`, () => groupProcesses(pgid).length === 0, stopBoundMs);
   assert.equal(fs.readFileSync(out, "utf8"), previous, "the previous output is untouched");
   assert.deepEqual(tempsOf(out), [], "no temp file left beside it");
+  // Every writer is gone, so the pipe ends once the last of it is read.
+  await run.closed;
   return run.stderr();
 }
 

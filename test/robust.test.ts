@@ -14,6 +14,8 @@ import { root, runNode, studyFixtureCopy, tmpDir } from "./helpers";
 import { UserError } from "../src/errors";
 import { closeRenderer, renderFigure } from "../src/figures/render";
 import type { Figure } from "../src/figures/spec";
+import { defaultSettings, readCalibration } from "../src/calibrate/calibration";
+import { calibrationRuns } from "../src/calibrate/estimate";
 
 const scenarioJson = () => JSON.parse(fs.readFileSync(path.join(root, "data/studies/pavlu-2022-10-15/scenario.json"), "utf8"));
 
@@ -114,7 +116,7 @@ test("a read-only cache is one line naming it and its cause, before any record i
     [["figures", "--out", path.join(dir, "pack")], path.join(cache, "records")],
   ] as const) {
     const r = run([...args], { MODBURST_CACHE_DIR: cacheDir, MODBURST_CACHE_LOG: log });
-    oneLine(r, 1, new RegExp(`^modburst: cannot write the results cache ${cacheDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: (EROFS, read-only file system|EACCES, permission denied) \\(set MODBURST_CACHE_DIR to a writable folder\\)$`));
+    oneLine(r, 1, new RegExp(`^modburst: cannot write the results cache ${cacheDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: (EROFS \\(read-only file system|EACCES \\(permission denied); set MODBURST_CACHE_DIR to a writable folder\\)$`));
     assert.doesNotMatch(r.stdout, /boots of a missing record/, "nothing computed");
     assert.ok(!fs.existsSync(log) || fs.readFileSync(log, "utf8") === "", "no record asked for");
     assert.ok(!fs.existsSync(path.join(dir, "pack")));
@@ -287,4 +289,19 @@ test("the renderer's browser killed in the middle of a render: a one-line UserEr
   // The dead session is dropped: the next render launches a new browser.
   const svg = await renderFigure({ ...small, layout: { ...small.layout, title: { text: "after" } } }, "svg");
   assert.match(svg, /<svg/);
+});
+
+test("calibrate's run count is an upper bound of every committed calibration's model runs", () => {
+  const files = ["pavlu-2022-10-15/calibration.json", "pavlu-2022-10-15/full-bootstrap.json", "synthetic-edac-96/calibration.json"]
+    .map((f) => path.join(root, "data/studies", f))
+    .concat(fs.readdirSync(path.join(root, "data/studies/pavlu-2022-10-15/variants")).map((f) => path.join(root, "data/studies/pavlu-2022-10-15/variants", f)));
+  for (const file of files) {
+    const r = readCalibration(file);
+    const full = /full refits/.test(r.bootstrap.method);
+    const counted = calibrationRuns({ ...defaultSettings, free: r.free, maxIterations: r.optimiser.maxIterations, refits: r.design.refits, refitEvals: r.design.refitEvals, fullRefits: full });
+    // The fit (with its polish), the out-of-sample fit, the refits, and the two runs on the check's boots.
+    const made = r.fit.evaluations + r.outOfSample.evaluations + r.bootstrap.refits.reduce((n, x) => n + x.evaluations, 0);
+    assert.ok(made <= counted.fit, `${path.relative(root, file)}: ${made} runs made, ${counted.fit} counted`);
+    assert.equal(counted.check, 2);
+  }
 });

@@ -22,7 +22,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { UserError } from "../errors";
-import { probeWritableFile, writeFileAtomic } from "../fsutil";
+import { fileInTheWay, probeWritableFile, writeFileAtomic } from "../fsutil";
 import { paths } from "../paths";
 import { modelCodeVersion } from "../codeVersion";
 
@@ -198,7 +198,7 @@ export function checkCacheWritable(): void {
   writableDirs.add(dir);
 }
 
-/** `cannot write the results cache DIR: EROFS, read-only file system (set MODBURST_CACHE_DIR to a writable folder)`, exit 1. */
+/** `cannot write the results cache DIR: EROFS (read-only file system; set MODBURST_CACHE_DIR to a writable folder)`, exit 1. */
 function cacheWriteError(dir: string, err: unknown): UserError {
   let e = err as NodeJS.ErrnoException;
   // mkdir -p reports a read-only file system or a forbidden folder as ENOENT: ask the folder itself.
@@ -209,8 +209,9 @@ function cacheWriteError(dir: string, err: unknown): UserError {
       e = probe as NodeJS.ErrnoException;
     }
   }
-  const cause = e.code !== undefined && causes[e.code] ? `, ${causes[e.code]}` : "";
-  return new UserError(`cannot write the results cache ${dir}: ${e.code ?? e.message}${cause} (set ${cacheEnv.dir} to a writable folder)`, 1);
+  const blocker = e.code === "ENOTDIR" || e.code === "EEXIST" ? fileInTheWay(dir) : null;
+  const cause = blocker !== null ? `${blocker} is a file, not a folder; ` : e.code !== undefined && causes[e.code] ? `${causes[e.code]}; ` : "";
+  return new UserError(`cannot write the results cache ${dir}: ${e.code ?? e.message} (${cause}set ${cacheEnv.dir} to a writable folder)`, 1);
 }
 
 const causes: Record<string, string> = {
@@ -219,8 +220,6 @@ const causes: Record<string, string> = {
   EPERM: "operation not permitted",
   ENOSPC: "no space left on device",
   EDQUOT: "disk quota exceeded",
-  ENOTDIR: "a file is in the way of the folder",
-  EEXIST: "a file is in the way of the folder",
 };
 
 /** Read a cache log written under MODBURST_CACHE_LOG (missing file: nothing was asked). */
