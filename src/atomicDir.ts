@@ -9,51 +9,17 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { writeError } from "./fsutil";
+import { removeStaleTempFiles, tempFileFor, writeError, WriteError } from "./outputs";
 
-/** Prefix of the temp and aside folders of `dir` (hidden; `*.tmp-*` is gitignored). */
-const tempPrefix = (dir: string) => `.${path.basename(dir)}.tmp-`;
-
-let counter = 0;
-
-function tempName(dir: string, suffix = ""): string {
-  return path.join(path.dirname(dir), `${tempPrefix(dir)}${process.pid}-${++counter}${suffix}`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to another user.
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+/** Temp and aside folders are named as outputs.ts names temp files (`.NAME.tmp-PID-N`, gitignored), so one cleanup serves both. */
+const tempName = (dir: string, suffix = ""): string => tempFileFor(dir) + suffix;
 
 /**
  * Remove the temp and aside folders of `dir` left by runs that no longer exist
  * (killed mid-build or mid-swap). Folders of a live process, e.g. a concurrent
  * run, are kept. Returns the names removed.
  */
-export function removeStaleTemps(dir: string): string[] {
-  const parent = path.dirname(dir);
-  const prefix = tempPrefix(dir);
-  let names: string[];
-  try {
-    names = fs.readdirSync(parent);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
-    fs.rmSync(path.join(parent, name), { recursive: true, force: true });
-    removed.push(name);
-  }
-  return removed;
-}
+export const removeStaleTemps = (dir: string): string[] => removeStaleTempFiles(dir);
 
 /** An I/O error on a path inside the temp folder, reported under the path it stands for. */
 function userPath(err: unknown, tmp: string, dir: string): string {
@@ -90,6 +56,8 @@ export async function replaceDirAtomic<T>(dir: string, build: (tmp: string) => P
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     if (isIoError(err)) throw writeError(userPath(err, tmp, dir), err);
+    // outputs.ts's checked writes inside the temp folder: named under the real folder too.
+    if (err instanceof WriteError) throw err.at(userPath({ path: err.file }, tmp, dir));
     throw err;
   }
   swapIn(tmp, target, dir);

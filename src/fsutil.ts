@@ -1,72 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import { UserError } from "./errors";
+import { existingDirFor, tempFileFor, writeError } from "./outputs";
 
-/**
- * Write a file so that readers see either the old or the new content, never a
- * prefix: write a sibling temp file, then rename (atomic within a filesystem).
- */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = tempSibling(file);
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
-/** A temp path in the same folder (so rename stays on one filesystem), hidden from globbing. */
-export function tempSibling(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Math.floor(performance.now() * 1000)}`);
-}
-
-const causes: Record<string, string> = {
-  EISDIR: "is a directory",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EROFS: "read-only file system",
-  ENOSPC: "no space left on device",
-  EDQUOT: "disk quota exceeded",
-  ENOTDIR: "a parent is not a directory",
-  ENOENT: "no such file or directory",
-  ENAMETOOLONG: "name too long",
-  EEXIST: "exists",
-};
-
-/**
- * An I/O error on writing `file` as one line for the user (exit 1): the path and
- * the cause code. ENOTDIR names the file in the way (`--out README.md` for a
- * folder: README.md itself; `--out README.md/x.csv`: README.md), as the user gave
- * the path (relative stays relative).
- */
-export function writeError(file: string, err: unknown): UserError {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  if (typeof code !== "string") throw err;
-  const blocker = code === "ENOTDIR" ? fileInTheWay(file) : null;
-  const cause = blocker !== null ? `${blocker} is a file, not a folder` : causes[code] ?? (err as Error).message;
-  return new UserError(`cannot write ${file}: ${code} (${cause})`, 1);
-}
-
-/** The nearest existing path at or above `p` when it is not a folder (where a write that needs folders fails), else null. */
-export function fileInTheWay(p: string): string | null {
-  let d = path.resolve(p);
-  for (;;) {
-    let st: fs.Stats | null = null;
-    try {
-      st = fs.statSync(d);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== "ENOENT" && code !== "ENOTDIR") return null;
-    }
-    if (st) return st.isDirectory() ? null : path.isAbsolute(p) ? d : path.relative(process.cwd(), d) || d;
-    const up = path.dirname(d);
-    if (up === d) return null;
-    d = up;
-  }
-}
+// The write side lives in outputs.ts (one write path); these are its old names, one implementation.
+export { checkWritableFile, fileInTheWay, probeWritableFile, tempFileFor as tempSibling, writeError, writeOutput as writeFileAtomic, writeOutput as writeFileForUser } from "./outputs";
 
 function statOrNull(p: string): fs.Stats | null {
   try {
@@ -76,51 +13,6 @@ function statOrNull(p: string): fs.Stats | null {
     if (code === "ENOENT") return null;
     throw err;
   }
-}
-
-/**
- * `dir`, or, when it does not exist yet, its nearest existing ancestor (where
- * mkdir -p would start): the folder a probe must be able to write in. A file in
- * the way is ENOTDIR, as the later write would get.
- */
-function existingDirFor(dir: string): string {
-  let d = dir;
-  let st = statOrNull(d);
-  while (st === null && path.dirname(d) !== d) {
-    d = path.dirname(d);
-    st = statOrNull(d);
-  }
-  if (st && !st.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
-  return d;
-}
-
-/**
- * Check, before any long work, that `file` can be written later: it is not a
- * directory, and its folder (or, when the folder does not exist yet, the nearest
- * existing ancestor, where writeFileAtomic creates it) is a writable directory.
- * Probes with a real temp file, so read-only mounts and root-owned folders are
- * caught whatever access(2) says. Throws a writeError (exit 1) naming the path.
- */
-export function checkWritableFile(file: string): void {
-  try {
-    probeWritableFile(file);
-  } catch (err) {
-    throw writeError(file, err);
-  }
-}
-
-/**
- * checkWritableFile's probe, its error as the system gave it (EROFS, EACCES,
- * ENOTDIR, EISDIR), for a caller with its own message. Node's mkdir -p says
- * ENOENT on a read-only file system; a probe says EROFS.
- */
-export function probeWritableFile(file: string): void {
-  const st = statOrNull(file);
-  if (st?.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-  const dir = existingDirFor(path.dirname(path.resolve(file)));
-  const probe = tempSibling(path.join(dir, path.basename(file)));
-  fs.closeSync(fs.openSync(probe, "wx"));
-  fs.rmSync(probe, { force: true });
 }
 
 /**
@@ -137,20 +29,11 @@ export function checkWritableDir(dir: string): void {
     if (st && !st.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
     const target = st ? fs.realpathSync(dir) : path.resolve(dir);
     const parent = existingDirFor(path.dirname(target));
-    const probe = tempSibling(path.join(parent, path.basename(target)));
+    const probe = tempFileFor(path.join(parent, path.basename(target)));
     fs.mkdirSync(probe);
     fs.rmdirSync(probe);
   } catch (err) {
     throw writeError(dir, err);
-  }
-}
-
-/** writeFileAtomic whose I/O errors become one line naming the path and the cause (UserError, exit 1). */
-export function writeFileForUser(file: string, data: string | Uint8Array): void {
-  try {
-    writeFileAtomic(file, data);
-  } catch (err) {
-    throw writeError(file, err);
   }
 }
 

@@ -44,6 +44,8 @@ export * from "./figures/distributions";
 export { policyColors, colorOf } from "./figures/palette";
 export * from "./sweep/grid";
 export * from "./sweep/csv";
+export * from "./sweep/readCsv";
+export * from "./sweep/merge";
 export * from "./sweep/aggregate";
 export { runSweep } from "./sweep/run";
 export * from "./figures/sensitivity";

@@ -25,6 +25,14 @@
  *   shell when `| head` stops reading), no message and no stack.
  * - `removeStaleTempFiles(target)`: remove the temp files of `target` left by
  *   runs that no longer exist (a SIGKILLed sweep); every write does this first.
+ * - `checkWritableFile(path)`: checkOutputs of one output with no inputs.
+ * - `probeWritableFile(path)`: its probe, throwing the system's error as it is.
+ * - `inputsOf({"--params": values.params, ...})`: the flags naming input files.
+ * - `writeError(path, err)`: an errno error as one line `cannot write PATH:
+ *   CODE (cause)`, a WriteError (a UserError, exit 1, with the errno `code`).
+ * - `writeFully(fd, bytes)`, `tempFileFor(target)`, `writeTarget(path)`,
+ *   `existingDirFor(dir)`, `fileInTheWay(path)`: the pieces, for atomicDir.ts,
+ *   fsutil.ts and the notebook runner.
  *
  * Decisions, documented in README "Outputs":
  * - A symlinked output is written THROUGH: the file the link points at is
@@ -44,7 +52,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import { UserError } from "./errors";
-import { writeError } from "./fsutil";
 
 export const stdoutPath = "-";
 export const isStdout = (p: string): boolean => p === stdoutPath;
@@ -53,6 +60,11 @@ export const isStdout = (p: string): boolean => p === stdoutPath;
 export interface NamedPath {
   flag: string;
   path: string;
+}
+
+/** The flags naming input files, as NamedPaths: unset or empty flags are skipped (a --scenario NAME that is no file is skipped by checkOutputs). */
+export function inputsOf(flags: Record<string, unknown>): NamedPath[] {
+  return Object.entries(flags).flatMap(([flag, v]) => (typeof v === "string" && v !== "" ? [{ flag, path: v }] : []));
 }
 
 /** One output of writeAll. */
@@ -71,6 +83,70 @@ export class StdoutClosed extends Error {
 
 /** Exit code after StdoutClosed: 128 + SIGPIPE, as a Unix tool killed by SIGPIPE gives in a shell. */
 export const stdoutClosedExitCode = 141;
+
+// ---------------------------------------------------------------- errors
+
+/** An I/O error on an output: one line for the user, exit 1, with the errno code for callers that word their own message. */
+export class WriteError extends UserError {
+  constructor(readonly file: string, readonly code: string, readonly why: string) {
+    super(`cannot write ${file}: ${code} (${why})`, 1);
+  }
+
+  /** The same error reported under another path (a file in a temp folder stands for one in the real folder). */
+  at(file: string): WriteError {
+    return new WriteError(file, this.code, this.why);
+  }
+}
+
+const causes: Record<string, string> = {
+  EISDIR: "is a directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EFBIG: "file too large",
+  EIO: "input/output error",
+  ELOOP: "too many levels of symbolic links",
+  ENOTDIR: "a parent is not a directory",
+  ENOENT: "no such file or directory",
+  ENAMETOOLONG: "name too long",
+  EEXIST: "exists",
+};
+
+/**
+ * An I/O error on writing `file` as one line for the user (exit 1): the path and
+ * the cause code. ENOTDIR names the file in the way (`--out README.md` for a
+ * folder: README.md itself; `--out README.md/x.csv`: README.md), as the user gave
+ * the path (relative stays relative). An error without an errno code is a bug
+ * and is thrown as it is.
+ */
+export function writeError(file: string, err: unknown): WriteError {
+  if (err instanceof WriteError) return err;
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (typeof code !== "string") throw err;
+  const blocker = code === "ENOTDIR" ? fileInTheWay(file) : null;
+  const cause = blocker !== null ? `${blocker} is a file, not a folder` : causes[code] ?? (err as Error).message;
+  return new WriteError(file, code, cause);
+}
+
+/** The nearest existing path at or above `p` when it is not a folder (where a write that needs folders fails), else null. */
+export function fileInTheWay(p: string): string | null {
+  let d = path.resolve(p);
+  for (;;) {
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(d);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== "ENOENT" && code !== "ENOTDIR") return null;
+    }
+    if (st) return st.isDirectory() ? null : path.isAbsolute(p) ? d : path.relative(process.cwd(), d) || d;
+    const up = path.dirname(d);
+    if (up === d) return null;
+    d = up;
+  }
+}
 
 // ---------------------------------------------------------------- resolving
 
@@ -129,7 +205,7 @@ function kindOf(file: string, st: fs.Stats | null, flag: string): Kind {
 }
 
 /** The nearest existing folder at or above `dir` (where mkdir -p starts); a file in the way is ENOTDIR. */
-function existingDirFor(dir: string): string {
+export function existingDirFor(dir: string): string {
   let d = dir;
   let st = statOrNull(d);
   while (st === null && path.dirname(d) !== d) {
@@ -207,20 +283,39 @@ export function checkOutputs(command: string, outputs: NamedPath[], inputs: Name
   }
 }
 
+/** checkOutputs of one output (`--out`) with no inputs to compare with. */
+export function checkWritableFile(file: string, flag = "--out"): void {
+  checkOutputs("modburst", [{ flag, path: file }]);
+}
+
 /** A real probe: a temp file in the target's folder (or its nearest existing ancestor); a device must be open for writing. */
 function probeWritable(userPath: string, target: string, kind: Kind): void {
   try {
-    if (kind === "device") {
-      fs.accessSync(target, fs.constants.W_OK);
-      return;
-    }
-    const dir = existingDirFor(path.dirname(target));
-    const probe = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-probe${++counter}`);
-    fs.closeSync(fs.openSync(probe, "wx"));
-    fs.rmSync(probe, { force: true });
+    if (kind === "device") fs.accessSync(target, fs.constants.W_OK);
+    else probeFolderOf(target);
   } catch (err) {
     throw writeError(userPath, err);
   }
+}
+
+function probeFolderOf(target: string): void {
+  const dir = existingDirFor(path.dirname(target));
+  const probe = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-probe${++counter}`);
+  fs.closeSync(fs.openSync(probe, "wx"));
+  fs.rmSync(probe, { force: true });
+}
+
+/**
+ * checkWritableFile's probe with the system's error as it is (EISDIR, ENOTDIR,
+ * EACCES, EROFS), for a caller with its own message (the results cache). Node's
+ * mkdir -p says ENOENT on a read-only file system; a probe says EROFS.
+ */
+export function probeWritableFile(file: string): void {
+  const target = writeTarget(file);
+  const st = statOrNull(target);
+  if (st?.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+  if (st?.isCharacterDevice()) fs.accessSync(target, fs.constants.W_OK);
+  else probeFolderOf(target);
 }
 
 // ---------------------------------------------------------------- temp files

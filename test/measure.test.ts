@@ -120,7 +120,7 @@ test("bad arguments and unreadable files: one line, exit 2 (unwritable output: e
     [[log, "--out", out], 2, "invalid config: missing (allowed a name of 1-64 letters, digits and . _ + -, starting with a letter or digit)"],
     [[log, "--config", "a,b", "--out", out], 2, "invalid config: a,b (allowed a name of 1-64 letters, digits and . _ + -, starting with a letter or digit)"],
     [[log, "--config", "base"], 2, "invalid out: missing (allowed: a file path for the measured CSV, --out FILE.csv)"],
-    [[log, "--config", "base", "--out", out, "--events", out], 2, `invalid events: ${out} (allowed a file path other than --out)`],
+    [[log, "--config", "base", "--out", out, "--events", out], 2, `invalid events: ${out} is the same file as --out ${out} (allowed: a different file for each output of measure)`],
     [[log, "--config", "base", "--config", "my", "--out", out], 2, "invalid --config: given twice (allowed once)"],
     // The policy column is what a study maps configurations to: a policy the model has, never a made-up one.
     [[log, "--config", "base", "--policy", "mine", "--out", out], 2, "invalid policy: mine (allowed base|revert|merge|no-wait-going|idempotent)"],

@@ -21,7 +21,7 @@ import { seedScenario } from "../src/model/scenarios";
 import { derivedSweep, derivedSweepFile, sweepGrids } from "../src/records/experiments";
 import { manifestFile, PackManifest, PackSources } from "../src/reports/manifest";
 import { writePack } from "../src/reports/packFiles";
-import { readSweepCsv } from "../src/sweep/csv";
+import { readSweepCsv } from "../src/sweep/readCsv";
 import { paramsHash } from "../src/sweep/provenance";
 import { root, runNode, tmpDir } from "./helpers";
 

@@ -6,7 +6,7 @@
  * before anything is written: a bad log leaves no file behind.
  */
 import { checkKeyword, UserError } from "../errors";
-import { checkWritableFile, writeFileForUser } from "../fsutil";
+import { checkOutputs, isStdout, writeAll } from "../outputs";
 import { eventsCsvText, measuredCsvText } from "../measure/csv";
 import { readUdevLogs } from "../measure/readLogs";
 import { spansOf } from "../measure/spans";
@@ -30,7 +30,7 @@ export function eventsPathFor(out: string): string {
 export const measureOptions: OptionTable = {
   config: { type: "string", value: "NAME", help: "the configuration these boots ran, as your table names it (required; e.g. base, my)" },
   policy: { type: "string", value: "NAME", help: `the model's policy for that kernel, ${policyNames.join("|")} (default: the config, if it is one)` },
-  out: { type: "string", value: "FILE.csv", help: "the measured CSV: config,policy,module,boot,seconds (required)" },
+  out: { type: "string", value: "FILE.csv|-", help: "the measured CSV (- for stdout, with --events FILE): config,policy,module,boot,seconds (required)" },
   events: { type: "string", value: "FILE.csv", help: "every load attempt (default: FILE.events.csv beside --out)" },
 };
 
@@ -51,21 +51,20 @@ export function measureCommand(argv: string[]): number {
   const config = checkName("config", values.config as string | undefined);
   const out = values.out as string | undefined;
   if (out === undefined || out === "") throw new UserError("invalid out: missing (allowed: a file path for the measured CSV, --out FILE.csv)");
+  if (isStdout(out) && values.events === undefined) throw new UserError("invalid events: missing (allowed: a file path, or - with --out FILE; required with --out -)");
   const events = (values.events as string | undefined) ?? eventsPathFor(out);
-  if (events === "" || events === out) throw new UserError(`invalid events: ${events === "" ? '""' : events} (allowed a file path other than --out)`);
+  if (events === "") throw new UserError(`invalid events: "" (allowed a file path other than --out)`);
   rejectRepeats();
   const policy = measurePolicy(values.policy as string | undefined, config);
-  // Before reading logs of up to 256 MB: a folder, a path under a file, a read-only place.
-  checkWritableFile(out);
-  checkWritableFile(events);
+  // Before reading logs of up to 256 MB: an input, one output twice, a folder, a path under a file, a read-only place.
+  checkOutputs("measure", [{ flag: "--out", path: out }, { flag: "--events", path: events }], positionals.map((p) => ({ flag: "LOG", path: p })));
 
   const notes: string[] = [];
   const { attempts, boots, files } = readUdevLogs(positionals, (n) => notes.push(n));
   const spans = spansOf(attempts);
   for (const n of notes) process.stderr.write(`measure: note: ${n}\n`);
-  // Events first: once the measured CSV exists, its events are there too.
-  writeFileForUser(events, eventsCsvText(attempts));
-  writeFileForUser(out, measuredCsvText(spans, config, policy));
+  // Both or neither: a failure on either leaves both old files as they were.
+  writeAll([{ path: events, data: eventsCsvText(attempts) }, { path: out, data: measuredCsvText(spans, config, policy) }]);
   const formats = [...new Set(files.map((f) => f.format))].join(", ");
   process.stderr.write(`measure: ${files.length} file${files.length === 1 ? "" : "s"} (${formats}), ${boots} boot${boots === 1 ? "" : "s"}, ${attempts.length} attempts -> ${out} (${spans.length} row${spans.length === 1 ? "" : "s"}), ${events}\n`);
   return 0;

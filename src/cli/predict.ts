@@ -21,6 +21,7 @@ import { OptionTable, parseCli } from "./args";
 import { enforceBudget, parseMaxHours } from "./budget";
 import { defaultThreads } from "../parallel/pool";
 import { estimateSimulate } from "./simulate";
+import { writeStdout } from "../outputs";
 
 export const predictOptions: OptionTable = {
   policy: { type: "string", value: "NAME", help: `the policy (${policyNames.join("|")}; default base)` },
@@ -45,9 +46,9 @@ export async function predictCommand(argv: string[]): Promise<number> {
   enforceBudget(`predict: ${boots} boots of ${policy} at ${scenario.cpus} CPUs`, estimateSimulate([policy], scenario, cal.params, predictionDesign.seed, boots, defaultThreads()), { maxHours }, { time: "fewer CPUs", memory: "fewer CPUs" });
   const ps = await pointPredictions(cal, scenario, policy);
   if (values.json) {
-    process.stdout.write(JSON.stringify({ policy, scenario: scenario.name, cpus: scenario.cpus, calibration: "data/studies/pavlu-2022-10-15/calibration.json", predictions: ps }, null, 2) + "\n");
+    writeStdout(JSON.stringify({ policy, scenario: scenario.name, cpus: scenario.cpus, calibration: "data/studies/pavlu-2022-10-15/calibration.json", predictions: ps }, null, 2) + "\n");
   } else {
-    process.stdout.write(formatPrediction(ps, policy, scenario.name, scenario.cpus) + "\n");
+    writeStdout(formatPrediction(ps, policy, scenario.name, scenario.cpus) + "\n");
   }
   return 0;
 }

@@ -21,6 +21,7 @@ import { formatTextTable } from "../tables/format";
 import { OptionTable, parseCli } from "./args";
 import { bootsOnThreads, enforceBudget, parseMaxHours } from "./budget";
 import { maxOf, minOf } from "../arrays";
+import { writeStdout } from "../outputs";
 
 /** The calibrated parameters when they exist, else the documented defaults. */
 export function loadParams(file: string | undefined): { params: Params; source: string } {
@@ -70,9 +71,9 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   for (const policy of policies) runs.push(await simulateRun({ policy, scenario, params, seed, boots }));
   if (values.json) {
     const docs = runs.map((r) => ({ ...r, params: source }));
-    process.stdout.write(JSON.stringify(policyArg === "all" ? docs : docs[0], null, 2) + "\n");
+    writeStdout(JSON.stringify(policyArg === "all" ? docs : docs[0], null, 2) + "\n");
   } else {
-    process.stdout.write(formatRuns(runs, source) + "\n");
+    writeStdout(formatRuns(runs, source) + "\n");
   }
   return 0;
 }

@@ -5,11 +5,13 @@
  * modburst merge-results SHARD.csv... --out FILE
  */
 import { checkInteger, checkKeyword, UserError } from "../errors";
-import { checkWritableFile, maxCsvFileBytes } from "../fsutil";
+import { maxCsvFileBytes } from "../fsutil";
+import { checkOutputs, inputsOf, isStdout } from "../outputs";
 import { calibrationCpus, Estimate, estimateRun, measureBootCosts } from "../parallel/estimate";
 import { defaultThreads, poolThreads } from "../parallel/pool";
 import type { Params } from "../model/params";
-import { formatSweepCsv, mergeSweeps, pointRows, sweepRowLine, writeSweepCsv } from "../sweep/csv";
+import { formatSweepCsv, pointRows, sweepRowLine } from "../sweep/csv";
+import { mergeSweepFiles } from "../sweep/merge";
 import { costSamples, Grid, gridPoint, gridSize, parseNumberList, parsePolicies, parseShard, Shard, shardSize, sweepWork } from "../sweep/grid";
 import { SweepProvenance, sweepProvenance } from "../sweep/provenance";
 import { sweepToFile } from "../sweep/run";
@@ -29,7 +31,7 @@ export const sweepOptions: OptionTable = {
   "init-result": { type: "string", value: "LIST", help: "fail, success or fail,success (default fail)" },
   boots: { type: "string", value: "K", help: "boots per grid point (default 20)" },
   seed: { type: "string", value: "S", help: "the sweep's seed (default 1)" },
-  out: { type: "string", value: "FILE", help: "the CSV to write (required); checked writable before any work" },
+  out: { type: "string", value: "FILE|-", help: "the CSV to write (required; - for stdout); checked writable before any work" },
   shard: { type: "string", value: "K/N", help: "run only the K-th of N slices of the grid (merge them with merge-results)" },
   threads: { type: "string", value: "T", help: "worker threads, 1..256 (default: the machine's cores)" },
   params: { type: "string", value: "FILE", help: "parameter values, or a calibration record (default the seed study's calibration)" },
@@ -39,7 +41,7 @@ export const sweepOptions: OptionTable = {
 
 /** merge-results' options. */
 export const mergeOptions: OptionTable = {
-  out: { type: "string", value: "FILE", help: "the merged CSV (required), byte-identical to the unsharded run" },
+  out: { type: "string", value: "FILE|-", help: "the merged CSV (required; - for stdout), byte-identical to the unsharded run" },
 };
 
 export async function sweepCommand(argv: string[]): Promise<number> {
@@ -60,8 +62,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const maxHours = parseMaxHours(values["max-hours"]);
   rejectRepeats();
   const out = values.out as string;
-  // Before hours of work, not after: a directory, a path under a file or a read-only folder.
-  checkWritableFile(out);
+  // Before hours of work, not after: an input, a directory, a path under a file or a read-only folder.
+  checkOutputs("sweep", [{ flag: "--out", path: out }], inputsOf({ "--params": values.params, "--scenario": scenarioFile(values.scenario) }));
   const provenance = sweepProvenance(grid, params, shard);
   const count = shardSize(gridSize(grid), shard);
   const head = `sweep: ${bootsOnThreads(count, poolThreads(count, threads))}${shard ? ` (shard ${shard.k}/${shard.n})` : ""}, params: ${source}`;
@@ -69,9 +71,12 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const rows = await interruptible(`sweep: nothing written to ${out}`, (signal) =>
     sweepToFile(out, grid, params, provenance, { shard, threads, signal, onProgress: progressBar("sweep") }),
   );
-  process.stderr.write(`sweep: wrote ${rows} rows to ${out}\n`);
+  process.stderr.write(`sweep: wrote ${rows} rows to ${isStdout(out) ? "stdout" : out}\n`);
   return 0;
 }
+
+/** `--scenario` when it names a file (as resolveScenario decides), not a built-in scenario. */
+export const scenarioFile = (arg: unknown): string | undefined => (typeof arg === "string" && (arg.includes("/") || arg.endsWith(".json")) ? arg : undefined);
 
 /** Time a few boots, then scale: see parallel/estimate.ts. */
 export function estimateSweep(grid: Grid, params: Params, shard: Shard | null, threads: number, provenance: SweepProvenance): Estimate {
@@ -131,9 +136,9 @@ export function parseInitResults(text: string): Array<"fail" | "success"> {
 export function mergeCommand(argv: string[]): number {
   const { values, positionals } = parseCli(argv, mergeOptions, { positionals: true });
   if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the merged CSV, --out FILE)");
-  checkWritableFile(values.out as string);
-  const { provenance, rows } = mergeSweeps(positionals);
-  writeSweepCsv(values.out as string, rows, provenance);
-  process.stderr.write(`merge-results: ${positionals.length} files, ${rows.length} rows -> ${values.out}\n`);
+  const out = values.out as string;
+  checkOutputs("merge-results", [{ flag: "--out", path: out }], positionals.map((p) => ({ flag: "SHARD", path: p })));
+  const { rows } = mergeSweepFiles(positionals, out);
+  process.stderr.write(`merge-results: ${positionals.length} files, ${rows} rows -> ${isStdout(out) ? "stdout" : out}\n`);
   return 0;
 }

@@ -11,7 +11,7 @@
 import { checkInteger, checkKeyword, UserError } from "../errors";
 import { logFormats } from "../measure/readLogs";
 import { synthesizeLogChunks } from "../measure/synthesize";
-import { checkOutputs, StreamedOutput } from "../outputs";
+import { checkOutputs, inputsOf, isStdout, StreamedOutput } from "../outputs";
 import { policyNames } from "../model/policies";
 import { resolveScenario } from "../model/scenarios";
 import { OptionTable, parseCli } from "./args";
@@ -28,7 +28,7 @@ export const synthesizeLogsOptions: OptionTable = {
   seed: { type: "string", value: "S", help: "the seed of the simulated boots (required)" },
   params: { type: "string", value: "FILE", help: "parameter values, or a calibration record (default the seed study's calibration)" },
   format: { type: "string", value: logFormats.join("|"), help: "the log's format (default short-precise)" },
-  out: { type: "string", value: "FILE.log", help: "the log to write (required), whole or not at all" },
+  out: { type: "string", value: "FILE.log|-", help: "the log to write (required; - for stdout), whole or not at all" },
 };
 
 export function synthesizeLogsCommand(argv: string[]): number {
@@ -47,12 +47,9 @@ export function synthesizeLogsCommand(argv: string[]): number {
   rejectRepeats();
   const scenario = resolveScenario(scenarioArg);
   const { params, source } = loadParams(values.params as string | undefined);
-  // Before simulating: a folder, a path under a file, a read-only place, an input.
-  checkOutputs("synthesize-logs", [{ flag: "--out", path: out }], [
-    ...(values.params !== undefined ? [{ flag: "--params", path: values.params as string }] : []),
-    { flag: "--scenario", path: scenarioArg },
-  ]);
-  // A boot at a time, straight to the temp file: the log's length never has to fit in memory.
+  // Before simulating: an input, a folder, a path under a file, a read-only place.
+  checkOutputs("synthesize-logs", [{ flag: "--out", path: out }], inputsOf({ "--params": values.params, "--scenario": scenarioArg.includes("/") || scenarioArg.endsWith(".json") ? scenarioArg : undefined }));
+  // A boot at a time, straight to the temp file (or stdout): the log's length never has to fit in memory.
   const file = new StreamedOutput(out);
   try {
     for (const chunk of synthesizeLogChunks({ scenario, policy, params, seed, boots, format })) file.write(chunk);
@@ -61,6 +58,6 @@ export function synthesizeLogsCommand(argv: string[]): number {
     file.abort();
     throw err;
   }
-  process.stderr.write(`synthesize-logs: SYNTHETIC ${format} log of ${boots} boot${boots === 1 ? "" : "s"} (scenario ${scenario.name}, policy ${policy}, seed ${seed}, params: ${source}) -> ${out}\n`);
+  process.stderr.write(`synthesize-logs: SYNTHETIC ${format} log of ${boots} boot${boots === 1 ? "" : "s"} (scenario ${scenario.name}, policy ${policy}, seed ${seed}, params: ${source}) -> ${isStdout(out) ? "stdout" : out}\n`);
   return 0;
 }

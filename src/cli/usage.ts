@@ -5,8 +5,8 @@
 export const setupUsage = "modburst setup [--user | --remove-user]";
 export const labUsage = "modburst lab [--print-command] [--no-rebuild] [Jupyter options, e.g. --no-browser --port=8890]";
 export const sweepUsage =
-  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json] [--max-hours H]";
-export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE";
+  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE|- [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json] [--max-hours H]";
+export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE|-";
 export const benchUsage = "modburst bench [--pipeline]";
 export const calibrateUsage =
   "modburst calibrate [--seed S] [--refits N | --bootstrap N [--full]] [--out FILE] [--max-hours H] | --study NAME|FOLDER [--seed S] [--refits N | --bootstrap N [--full]] [--max-hours H] | --variant NAME [--refits N] [--max-hours H] | --verdict-only [--study NAME|FOLDER | --out FILE]";
@@ -16,6 +16,6 @@ export const simulateUsage =
   "[--init-latency-ms X] [--init-result fail|success] [--params FILE] [--json] [--max-hours H]";
 export const measureUsage = "modburst measure LOG... --config NAME [--policy NAME] --out FILE.csv [--events FILE.csv]";
 export const synthesizeLogsUsage =
-  "modburst synthesize-logs --scenario NAME|FILE.json --policy NAME --boots N --seed S [--params FILE] [--format short-precise|json|debug] --out FILE.log";
+  "modburst synthesize-logs --scenario NAME|FILE.json --policy NAME --boots N --seed S [--params FILE] [--format short-precise|json|debug] --out FILE.log|-";
 export const figuresUsage = "modburst figures [--study NAME|FOLDER] [--out DIR] [--no-cache]";
 export const reproduceUsage = "modburst reproduce [--study NAME|FOLDER] [--timeout-seconds N] [--dir FOLDER] [--no-cache] [--max-hours H] [PREFIX|notebooks/NAME.ipynb ...]";

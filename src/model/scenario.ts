@@ -145,6 +145,10 @@ export function withCpus(s: Scenario, cpus: number): Scenario {
   return { ...rest, cpus: checkInteger("cpus", cpus, 1, maxCpus) };
 }
 
+/** A module name goes into CSV cells (quoted where needed) and log lines: 1-256 characters, none a control character (no line breaks). */
+export const isModuleName = (name: unknown): boolean => typeof name === "string" && name.length >= 1 && name.length <= 256 && !/[\u0000-\u001f\u007f]/.test(name);
+export const moduleNameRule = "a module name of 1-256 characters without control characters";
+
 /** Structural checks, so a hand-written scenario fails with a named field, not a crash mid-run. */
 export function validateScenario(s: Scenario): Scenario {
   checkInteger("scenario.cpus", s.cpus, 1, maxCpus);
@@ -166,6 +170,8 @@ export function validateScenario(s: Scenario): Scenario {
     for (const m of mods) if (!(m in s.modules)) throw new UserError(`invalid scenario.deviceClasses.${cls}: ${m} (allowed ${Object.keys(s.modules).join("|")})`);
   }
   for (const [name, m] of Object.entries(s.modules)) {
+    // Quoted and shortened: the name may hold a line break or be megabytes long.
+    if (!isModuleName(name)) throw invalid("scenario.modules", JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}...` : name), moduleNameRule);
     checkInteger(`scenario.modules.${name}.fileBytes`, m.fileBytes, 1, 1 << 30);
     checkInteger(`scenario.modules.${name}.imageBytes`, m.imageBytes, 1, 1 << 30);
     checkNumber(`scenario.modules.${name}.initLatencyMs`, m.initLatencyMs, 0, maxInitLatencyMs);

@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { UserError } from "../errors";
+import { writeOutput } from "../outputs";
 
 export const parametersTag = "parameters";
 export const injectedTag = "injected-parameters";
@@ -68,6 +69,6 @@ export function injectStudy(text: string, study: string, where: string, note?: s
 /** Write the injected copy of `notebook` as a hidden file beside it (so its kernel starts in the same folder and imports ../dist/index). */
 export function writeInjectedCopy(notebook: string, study: string, note?: string): string {
   const file = path.join(path.dirname(notebook), `.${study}-${path.basename(notebook)}.input-${process.pid}`);
-  fs.writeFileSync(file, injectStudy(fs.readFileSync(notebook, "utf8"), study, path.basename(notebook), note));
+  writeOutput(file, injectStudy(fs.readFileSync(notebook, "utf8"), study, path.basename(notebook), note));
   return file;
 }

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { UserError } from "../errors";
-import { tempSibling } from "../fsutil";
+import { removeStaleTempFiles, tempFileFor } from "../outputs";
 import { jupyterEnv } from "../env/jupyter";
 import { kernelName, paths } from "../paths";
 import { CacheEvent, cacheEnv, describeCacheLog, readCacheLog } from "../records/cache";
@@ -137,7 +137,9 @@ export function executeNotebook(notebook: string, opts: RunOptions): Promise<Not
   const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
   const target = targetOf(notebook, opts);
   if (opts.study) fs.mkdirSync(opts.study.outDir, { recursive: true });
-  const tmp = tempSibling(target);
+  // A run killed mid-notebook left its executed copy's temp file: removed here (outputs.ts names temps by PID).
+  removeStaleTempFiles(target);
+  const tmp = tempFileFor(target);
   // A study's copy runs from beside the original (the kernel starts in the input's folder and imports ../dist/index).
   const input = opts.study ? writeInjectedCopy(notebook, opts.study.name, opts.study.note) : undefined;
   const child = spawn(

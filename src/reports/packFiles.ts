@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { replaceDirAtomic } from "../atomicDir";
+import { writeOutput } from "../outputs";
 import { invalid } from "../errors";
 import { exportFigures, ExportedFile, NamedFigure } from "../export/exporter";
 import { formatManifest, manifestFile, packManifest, PackSources } from "./manifest";
@@ -45,9 +46,9 @@ export async function writePack(outDir: string, figures: NamedFigure[], text: st
   checkPackFolder(outDir);
   const exported = await replaceDirAtomic(outDir, async (tmp) => {
     const files = await exportFigures(figures, tmp);
-    fs.writeFileSync(path.join(tmp, commitMessageFile), text);
+    writeOutput(path.join(tmp, commitMessageFile), text);
     // Last, so it covers every other file.
-    fs.writeFileSync(path.join(tmp, manifestFile), formatManifest(packManifest(tmp, sources)));
+    writeOutput(path.join(tmp, manifestFile), formatManifest(packManifest(tmp, sources)));
     return files;
   });
   return {

@@ -10,7 +10,7 @@ import { scenarioToJson, seedScenario } from "../model/scenarios";
 import { modelCodeVersion } from "../codeVersion";
 import { Grid, gridSize } from "./grid";
 
-export const sweepFormatLine = "# modburst-sweep v1";
+export const sweepFormatLine = "# modburst-sweep v2";
 
 export interface SweepGridInfo {
   policies: string[];

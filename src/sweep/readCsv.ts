@@ -1,0 +1,340 @@
+/**
+ * Reading sweep CSVs (csv.ts's format) as a stream of rows: a file of any
+ * length is read in chunks of a megabyte and checked line by line (provenance,
+ * header, every row against its grid point, the end line's row count and
+ * content hash), so merge-results holds a chunk per shard, never a shard.
+ * Any problem is one line `invalid FILE:LINE: rule`, exit 2.
+ */
+import { createHash, Hash } from "crypto";
+import * as fs from "fs";
+import { StringDecoder } from "string_decoder";
+import { splitCsvLine } from "../csvCells";
+import { displayPath } from "../data/csv";
+import { UserError } from "../errors";
+import { maxCsvFileBytes } from "../fsutil";
+import { maxCpus, maxInitLatencyMs } from "../model/limits";
+import { policyNames } from "../model/policies";
+import { isModuleName } from "../model/scenario";
+import { sweepColumns, sweepEndPattern, SweepRow } from "./csv";
+import { Grid, gridPoint, gridSize } from "./grid";
+import { provenanceLines, SweepGridInfo, sweepFormatLine, SweepProvenance } from "./provenance";
+
+/** `invalid FILE:LINE: rule` */
+export function sweepError(file: string, line: number, rule: string): UserError {
+  return new UserError(`invalid ${displayPath(file)}:${line}: ${rule}`);
+}
+
+const isInt = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+const isNum = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isFinite(v) && v >= min && v <= max;
+const isList = (v: unknown, ok: (x: unknown) => boolean) => Array.isArray(v) && v.length > 0 && v.every(ok) && new Set(v).size === v.length;
+
+function gridRule(g: SweepGridInfo): string | null {
+  if (typeof g !== "object" || g === null) return "a JSON object";
+  if (!isList(g.policies, (p) => typeof p === "string" && policyNames.includes(p))) return `policies: known policy names without repeats (${policyNames.join("|")})`;
+  if (!isList(g.cpus, (c) => isInt(c, 1, maxCpus))) return `cpus: integers 1..${maxCpus} without repeats`;
+  if (!isList(g.initLatencyMs, (l) => isNum(l, 0, maxInitLatencyMs))) return `initLatencyMs: numbers 0..${maxInitLatencyMs} without repeats`;
+  if (!isList(g.initResults, (r) => r === "fail" || r === "success")) return "initResults: fail and/or success";
+  if (!isInt(g.boots, 1, 100_000)) return "boots: an integer 1..100000";
+  if (!isInt(g.seed, 0, 2 ** 32 - 1)) return "seed: an integer 0..4294967295";
+  const s = g.scenario;
+  if (typeof s !== "object" || s === null || typeof s.name !== "string" || typeof s.sha256 !== "string" || !isList(s.modules, isModuleName)) return "scenario: {name, sha256, modules}";
+  return null;
+}
+
+/** The lines of a file, read a megabyte at a time; `complete` is false for a last line without its newline. */
+class LineSource {
+  private readonly fd: number;
+  private readonly decoder = new StringDecoder("utf8");
+  private readonly chunk = Buffer.allocUnsafe(1 << 20);
+  private lines: string[] = [];
+  private at = 0;
+  private rest = "";
+  private eof = false;
+  private lastIncomplete = false;
+  private bytes = 0;
+  /** 1-based number of the line next() returned last. */
+  line = 0;
+
+  constructor(private readonly file: string, fd: number, private readonly maxBytes: number) {
+    this.fd = fd;
+  }
+
+  next(): { text: string; complete: boolean } | null {
+    while (this.at === this.lines.length) {
+      if (this.eof) return null;
+      this.fill();
+    }
+    const text = this.lines[this.at++];
+    this.line++;
+    const complete = !(this.eof && this.at === this.lines.length && this.lastIncomplete);
+    return { text, complete };
+  }
+
+  private fill(): void {
+    const got = fs.readSync(this.fd, this.chunk, 0, this.chunk.length, null);
+    this.bytes += got;
+    // A file that grew past the cap after the size check (or a file system that lies about sizes).
+    if (this.bytes > this.maxBytes) throw new UserError(`invalid ${displayPath(this.file)}: more than ${this.maxBytes} bytes (allowed: a regular sweep CSV file of at most ${this.maxBytes} bytes)`);
+    const text = got === 0 ? this.decoder.end() : this.decoder.write(this.chunk.subarray(0, got));
+    const parts = (this.rest + text).split("\n");
+    this.at = 0;
+    if (got === 0) {
+      this.eof = true;
+      const last = parts.pop()!;
+      this.lastIncomplete = last !== "";
+      this.lines = this.lastIncomplete ? [...parts, last] : parts;
+      this.rest = "";
+    } else {
+      this.rest = parts.pop()!;
+      this.lines = parts;
+    }
+  }
+}
+
+/** Open a sweep CSV for reading: a regular file within the size cap, else one line saying which. */
+function openSweepFile(file: string): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    throw new UserError(`invalid ${displayPath(file)}: cannot read (${(err as NodeJS.ErrnoException).code ?? "unreadable"}; allowed: a readable sweep CSV file)`);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new UserError(`invalid ${displayPath(file)}: not a regular file (allowed: a regular sweep CSV file of at most ${maxCsvFileBytes} bytes)`);
+    if (st.size > maxCsvFileBytes) throw new UserError(`invalid ${displayPath(file)}: ${st.size} bytes (allowed: a regular sweep CSV file of at most ${maxCsvFileBytes} bytes)`);
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  return fd;
+}
+
+/** A row with its 1-based line in the file. */
+export interface SweepRowAt {
+  row: SweepRow;
+  line: number;
+}
+
+/**
+ * One sweep CSV read row by row. The constructor reads and checks everything
+ * before the rows (format line, provenance, header); next() returns each row,
+ * checked, then null once the end line's count and hash matched. close() (also
+ * after an error) releases the file.
+ */
+export class SweepCsvReader {
+  readonly provenance: SweepProvenance;
+  /** 1-based line of each provenance key, for messages. */
+  readonly provenanceLine: Record<string, number> = {};
+  private readonly fd: number;
+  private readonly src: LineSource;
+  private readonly hash: Hash = createHash("sha256");
+  private readonly modules: string[];
+  private readonly fileGrid: Grid;
+  private readonly headerLine: number;
+  private prev: SweepRow | null = null;
+  private prevLine = 0;
+  private modIdx = 0;
+  private rowCount = 0;
+  private done = false;
+  private closed = false;
+
+  constructor(readonly file: string) {
+    this.fd = openSweepFile(file);
+    try {
+      this.src = new LineSource(file, this.fd, maxCsvFileBytes);
+      const first = this.nextLine();
+      if (first === null) throw this.fail(1, `empty file (allowed: a sweep CSV written by this modburst, starting with "${sweepFormatLine}")`);
+      if (first.startsWith("\uFEFF")) throw this.fail(1, `starts with a byte-order mark (U+FEFF, bytes EF BB BF) (allowed: a sweep CSV as sweep writes it, without a BOM; an editor or a Windows tool added it)`);
+      if (first !== sweepFormatLine) {
+        if (first === "# modburst-sweep v1") throw this.fail(1, `written by an older modburst (# modburst-sweep v1: no content hash) (allowed: "${sweepFormatLine}"; re-run the sweep with this modburst)`);
+        throw this.fail(1, `no provenance (allowed: a sweep CSV written by this modburst, starting with "${sweepFormatLine}"; files from older versions must be re-run)`);
+      }
+      const keys = provenanceLines({ grid: {} as SweepGridInfo, params: "", code: "", shard: { k: 1, n: 1 }, jobsTotal: 0 }).map(([k]) => k);
+      const raw: Record<string, string> = {};
+      keys.forEach((key, i) => {
+        const line = i + 2;
+        const m = /^# ([a-z_]+): (.*)$/.exec(this.nextLine() ?? "");
+        if (!m || m[1] !== key) throw this.fail(line, `provenance line "# ${key}: ..." expected (allowed: the lines ${keys.join(", ")} in this order)`);
+        raw[key] = m[2];
+        this.provenanceLine[key] = line;
+      });
+      let grid: SweepGridInfo;
+      try {
+        grid = JSON.parse(raw.grid);
+      } catch {
+        throw this.fail(this.provenanceLine.grid, "grid: not valid JSON");
+      }
+      const bad = gridRule(grid);
+      if (bad) throw this.fail(this.provenanceLine.grid, `grid: ${bad}`);
+      if (!/^[0-9a-f]{64}$/.test(raw.params)) throw this.fail(this.provenanceLine.params, "params: a sha256 hex digest");
+      if (!/^[0-9a-f]{16}$/.test(raw.code)) throw this.fail(this.provenanceLine.code, "code: a 16-digit hex code version");
+      const sm = /^(\d+)\/(\d+)$/.exec(raw.shard);
+      const shard = sm ? { k: Number(sm[1]), n: Number(sm[2]) } : null;
+      if (!shard || shard.k < 1 || shard.k > shard.n) throw this.fail(this.provenanceLine.shard, "shard: K/N with 1 <= K <= N");
+      this.fileGrid = { ...grid, initResults: grid.initResults as Array<"fail" | "success">, scenario: undefined } as Grid;
+      if (raw.jobs_total !== String(gridSize(this.fileGrid))) {
+        throw this.fail(this.provenanceLine.jobs_total, `jobs_total: ${raw.jobs_total} (allowed ${gridSize(this.fileGrid)}, the size of the grid)`);
+      }
+      this.provenance = { grid, params: raw.params, code: raw.code, shard, jobsTotal: Number(raw.jobs_total) };
+      this.headerLine = keys.length + 2;
+      const header = this.nextLine();
+      if (header !== sweepColumns.join(",")) throw this.fail(this.headerLine, `header: ${header ?? "missing"} (allowed ${sweepColumns.join(",")})`);
+      this.modules = grid.scenario.modules;
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  /** Rows read so far. */
+  get rows(): number {
+    return this.rowCount;
+  }
+
+  /** The next row, or null after a complete, unedited file. */
+  next(): SweepRowAt | null {
+    if (this.done) return null;
+    try {
+      return this.read();
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
+
+  private fail(line: number, rule: string): UserError {
+    return sweepError(this.file, line, rule);
+  }
+
+  /** The next line (hashed unless it is the end line), with the checks every line gets: complete, LF-terminated. */
+  private nextLine(): string | null {
+    const l = this.src.next();
+    if (l === null) return null;
+    const line = this.src.line;
+    if (!l.complete) throw this.fail(line, "truncated: the last line does not end with a newline (allowed: a complete file)");
+    if (l.text.endsWith("\r")) throw this.fail(line, "CRLF line ending (allowed: LF line endings, as sweep writes them; an editor or a Windows tool converted the file)");
+    // Everything above the end line is hashed (the end line holds the hash).
+    if (!l.text.startsWith("# end:")) this.hash.update(l.text + "\n");
+    return l.text;
+  }
+
+  private read(): SweepRowAt | null {
+    const text = this.nextLine();
+    const line = this.src.line;
+    const { provenance, modules } = this;
+    const { jobsTotal, shard } = provenance;
+    if (text === null) {
+      this.done = true;
+      throw this.fail(line, `truncated: no "# end: N rows" line after line ${this.prevLine || this.headerLine} (allowed: a complete file)`);
+    }
+    if (text.startsWith("#")) {
+      const m = sweepEndPattern.exec(text);
+      if (!m) throw this.fail(line, `comment line among the rows (allowed: only "# end: N rows, sha256 HEX" after the last row)`);
+      if (Number(m[1]) !== this.rowCount) throw this.fail(line, `end line says ${m[1]} rows, the file has ${this.rowCount} (allowed: a complete file)`);
+      this.jobDone(line);
+      if (this.hash.digest("hex") !== m[2]) {
+        throw this.fail(line, "content does not match the end line's sha256 (allowed: the file as sweep or merge-results wrote it; was it edited? re-run the sweep)");
+      }
+      if (this.src.next() !== null) throw this.fail(line + 1, "lines after the end line");
+      this.done = true;
+      return null;
+    }
+    const cells = splitCsvLine(text);
+    if (typeof cells === "string") throw this.fail(line, `${cells} (allowed: RFC 4180 quoting)`);
+    if (cells.length !== sweepColumns.length) throw this.fail(line, `${cells.length} fields (allowed ${sweepColumns.length}: ${sweepColumns.join(",")})`);
+    const v: Record<string, string> = {};
+    sweepColumns.forEach((c, k) => (v[c] = cells[k]));
+    const num = (col: string, integer: boolean) => {
+      const s = v[col];
+      const n = Number(s);
+      if (!/^\d+(\.\d+)?([eE][-+]?\d+)?$/.test(s) || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+        throw this.fail(line, `${col}: ${s === "" ? '""' : s} (allowed ${integer ? "a non-negative integer" : "a non-negative number"})`);
+      }
+      return n;
+    };
+    if (!policyNames.includes(v.policy)) throw this.fail(line, `policy: ${v.policy} (allowed ${policyNames.join("|")})`);
+    if (v.init_result !== "fail" && v.init_result !== "success") throw this.fail(line, `init_result: ${v.init_result} (allowed fail|success)`);
+    const r: SweepRow = {
+      job: num("job", true),
+      jobsTotal: num("jobs_total", true),
+      policy: v.policy,
+      cpus: num("cpus", true),
+      initLatencyMs: num("init_latency_ms", false),
+      initResult: v.init_result,
+      seed: num("seed", true),
+      boot: num("boot", true),
+      module: v.module,
+      spanSeconds: num("span_seconds", false),
+      attempts: num("attempts", true),
+      fullLoads: num("full_loads", true),
+      herdWakeups: num("herd_wakeups", true),
+      peakVmallocBytes: num("peak_vmalloc_bytes", true),
+    };
+    if (r.jobsTotal !== jobsTotal) throw this.fail(line, `jobs_total: ${r.jobsTotal} (allowed ${jobsTotal}, as in the provenance)`);
+    if (r.job >= jobsTotal) throw this.fail(line, `job: ${r.job} (allowed 0..${jobsTotal - 1}: below jobs_total)`);
+    if (r.job % shard.n !== shard.k - 1) throw this.fail(line, `job ${r.job} is not in shard ${shard.k}/${shard.n} (allowed: jobs numbered ${shard.k - 1} modulo ${shard.n})`);
+    if (r.seed !== provenance.grid.seed) throw this.fail(line, `seed: ${r.seed} (allowed ${provenance.grid.seed}, the grid's seed)`);
+    const p = gridPoint(this.fileGrid, r.job);
+    if (r.policy !== p.policy || r.cpus !== p.cpus || r.initLatencyMs !== p.initLatencyMs || r.initResult !== p.initResult || r.boot !== p.boot) {
+      throw this.fail(line, `job ${r.job} is ${r.policy},${r.cpus},${r.initLatencyMs},${r.initResult},boot ${r.boot} (allowed ${p.policy},${p.cpus},${p.initLatencyMs},${p.initResult},boot ${p.boot}, its grid point)`);
+    }
+    const prev = this.prev;
+    if (prev && r.job !== prev.job) {
+      this.jobDone(line);
+      if (r.job < prev.job) throw this.fail(line, `job ${r.job} after job ${prev.job} (allowed: jobs ascending, each once)`);
+      this.modIdx = 0;
+    }
+    if (modules[this.modIdx] !== r.module) {
+      throw this.fail(line, `module: ${r.module} (allowed ${modules[this.modIdx] ?? `none: job ${r.job} already has all ${modules.length}`})`);
+    }
+    this.modIdx++;
+    this.prev = r;
+    this.prevLine = line;
+    this.rowCount++;
+    return { row: r, line };
+  }
+
+  private jobDone(line: number): void {
+    const prev = this.prev;
+    if (prev && this.modIdx !== this.modules.length) {
+      throw this.fail(line, `job ${prev.job} has ${this.modIdx} of ${this.modules.length} modules (allowed: every job with ${this.modules.join(",")})`);
+    }
+  }
+}
+
+export interface SweepFile {
+  file: string;
+  provenance: SweepProvenance;
+  /** 1-based line of each provenance key, for messages. */
+  provenanceLine: Record<string, number>;
+  rows: SweepRow[];
+  /** 1-based line of each row. */
+  lines: number[];
+}
+
+/**
+ * Read and check one whole sweep CSV written by `sweep`, `merge-results` or
+ * derivedSweep (data/derived/) into memory: for the notebooks' small sweeps
+ * and tests; merge-results streams with SweepCsvReader instead.
+ */
+export function readSweepCsv(file: string): SweepFile {
+  const reader = new SweepCsvReader(file);
+  const rows: SweepRow[] = [];
+  const lines: number[] = [];
+  try {
+    for (let r = reader.next(); r !== null; r = reader.next()) {
+      rows.push(r.row);
+      lines.push(r.line);
+    }
+  } finally {
+    reader.close();
+  }
+  return { file, provenance: reader.provenance, provenanceLine: reader.provenanceLine, rows, lines };
+}
