@@ -14,9 +14,10 @@ import { enforceBudget, formatDuration } from "./budget";
 
 /**
  * calibrate's default --max-hours (sweep's and simulate's is 1): the seed's own
- * calibration takes ~12 min on an idle 2-core machine, ~1.5 h with the machine
- * busy with other work (load 12), and its estimate, which counts every fit at
- * its iteration limit, is ~15 min idle and 2-4 h busy. A 1 h default would
+ * calibration takes ~13 min on this 2-core machine at load average ~3, ~1.5 h
+ * at load 12 (other work running), and its estimate, which counts every fit at
+ * its iteration limit, says 21-35 min at load 3 and an hour and more once the
+ * machine is busy. A 1 h default would
  * refuse the kit's own `npm run calibrate` on a busy machine; 6 h still refuses
  * at once what the limit is for: a calibrate.json of 1e6 boots (thousands of hours).
  */

@@ -150,20 +150,20 @@ export function measureBootCosts(samples: CostSample[], params: Params, seed: nu
 /**
  * Per policy, the cost of a boot in a long run of boots of one size (a
  * calibration's hundreds of model runs), where measureBootCosts's first boots at
- * a new size would mislead: those run cold (the JIT's code for the larger heap,
- * the heap's first growth), measured up to 10x a later boot's time on a busy
- * machine. So each sample is booted once untimed at its own size, then timed
- * `timed` times, and its median kept (a load spike during one boot is not the
- * run's pace). The slowest sample of a policy stands for it.
+ * a new size would mislead: those run cold (the JIT still compiling for the
+ * larger sizes), measured at 3-10x a later boot's time (base at 256 CPUs: 105,
+ * 91, 36, 36, 26, then 10-11 ms). So each sample is booted `warm` times untimed
+ * at its own size, then timed `timed` times, and its median kept (a load spike
+ * during one boot is not the run's pace). The slowest sample of a policy stands for it.
  */
-export function measureSteadyBootCosts(samples: CostSample[], params: Params, seed: number, timed = 3): Record<string, BootCost> {
+export function measureSteadyBootCosts(samples: CostSample[], params: Params, seed: number, warm = 4, timed = 3): Record<string, BootCost> {
   if (samples.length === 0) throw new Error("measureSteadyBootCosts: no samples");
   const boot = (s: CostSample, n: number) => simulateBoot({ policy: s.policy, scenario: s.scenario, params, seed, boot: n, log: false });
   const costs: Record<string, BootCost> = {};
   for (const s of samples) {
-    boot(s, 1);
+    for (let n = 1; n <= warm; n++) boot(s, n);
     const times: number[] = [];
-    for (let n = 2; n < 2 + timed; n++) {
+    for (let n = warm + 1; n <= warm + timed; n++) {
       const t0 = performance.now();
       boot(s, n);
       times.push((performance.now() - t0) / 1000);
