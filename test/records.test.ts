@@ -106,7 +106,7 @@ test("an unwritable cache folder is one line naming it and the variable to set",
   await withCache(async (dir) => {
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     fs.writeFileSync(dir, "a file where the folder should be");
-    await assert.rejects(cachedRecord("demo", { x: 1 }, () => 1), (e: Error) => /^cannot write the results cache .*records: (ENOTDIR|EEXIST) \(set MODBURST_CACHE_DIR/.test(e.message));
+    await assert.rejects(cachedRecord("demo", { x: 1 }, () => 1), (e: Error) => /^cannot write the results cache .*records: (ENOTDIR|EEXIST) \(.*records is a file, not a folder; set MODBURST_CACHE_DIR to a writable folder\)$/.test(e.message));
   });
 });
 

@@ -58,7 +58,7 @@ test("reproduce -- notebooks/NAME.ipynb: the tab-completed path is accepted, a p
   fs.writeFileSync(file, "");
   const ok = runNode("bin/modburst.js", ["reproduce", "notebooks/00-environment.ipynb"], { env: { MODBURST_CACHE_DIR: path.join(file, "cache"), INIT_CWD: root } });
   assert.equal(ok.status, 1, ok.stderr);
-  assert.equal(ok.stderr, `modburst: cannot write ${path.join(file, "cache", "entry.json")}: ENOTDIR (${file} is a file, not a folder)\n`);
+  assert.equal(ok.stderr, `modburst: cannot write the results cache ${path.join(file, "cache")}: ENOTDIR (${file} is a file, not a folder; set MODBURST_CACHE_DIR to a writable folder)\n`);
   const r = runNode("bin/modburst.js", ["reproduce", "notebooks/00-environment.ipynb", "notebooks/99-none.ipynb"], { env: { INIT_CWD: root } });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^modburst: invalid notebook: notebooks\/99-none\.ipynb \(allowed: a prefix of 00-environment\.ipynb, .*, or the path of one of them in notebooks\/\)\n$/);

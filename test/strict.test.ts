@@ -166,5 +166,5 @@ test("calibrate and reproduce check where they write before any work: one line n
   const reproduce = (env: NodeJS.ProcessEnv) => runNode("bin/modburst.js", ["reproduce", "00"], { env, timeoutMs: 60_000 });
   failed(reproduce({ MODBURST_FIGURES_DIR: path.join(file, "figures") }), `cannot write ${path.join(file, "figures")}: ENOTDIR (${file} is a file, not a folder)`);
   failed(reproduce({ MODBURST_DERIVED_DIR: path.join(file, "derived") }), `cannot write ${path.join(file, "derived", "sensitivity.csv")}: ENOTDIR (${file} is a file, not a folder)`);
-  failed(reproduce({ MODBURST_CACHE_DIR: path.join(file, "cache") }), `cannot write ${path.join(file, "cache", "entry.json")}: ENOTDIR (${file} is a file, not a folder)`);
+  failed(reproduce({ MODBURST_CACHE_DIR: path.join(file, "cache") }), `cannot write the results cache ${path.join(file, "cache")}: ENOTDIR (${file} is a file, not a folder; set MODBURST_CACHE_DIR to a writable folder)`);
 });

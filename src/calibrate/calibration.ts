@@ -61,6 +61,8 @@ export interface CalibrationSettings {
   start?: Params;
   heldOutConfig?: string;
   description?: string;
+  /** Told how many more boots finished, as they finish: the command's progress lines (not stored). */
+  onBoots?: (boots: number) => void;
 }
 
 export const defaultSettings: CalibrationSettings = {
@@ -280,8 +282,9 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
   const start = s.start ?? defaultParams();
   const freeParams = s.free ?? defaultFree;
   const scenario = s.scenario ? { scenario: s.scenario } : {};
-  const design: BootDesign = { cpus: s.cpus, ...scenario, seed: s.seed, boots: s.boots, ...(s.spreadWeight !== undefined ? { spreadWeight: s.spreadWeight } : {}) };
-  const check: BootDesign = { cpus: s.cpus, ...scenario, seed: s.checkSeed, boots: s.checkBoots };
+  const onBoots = s.onBoots ? { onBoots: s.onBoots } : {};
+  const design: BootDesign = { cpus: s.cpus, ...scenario, seed: s.seed, boots: s.boots, ...(s.spreadWeight !== undefined ? { spreadWeight: s.spreadWeight } : {}), ...onBoots };
+  const check: BootDesign = { cpus: s.cpus, ...scenario, seed: s.checkSeed, boots: s.checkBoots, ...onBoots };
   // Held out of the out-of-sample fit and predicted: the seed's "my" (its patch), or a study's last configuration.
   const configs = [...new Set(cells.map((c) => c.config))];
   const heldOutConfig = s.heldOutConfig ?? (configs.includes("my") ? "my" : configs[configs.length - 1]);

@@ -42,6 +42,8 @@ export interface BootDesign {
   threads?: number;
   /** The weight of the spreads in the objective (default sdWeight); a study may set 0 (calibrate.json spreadWeight). */
   spreadWeight?: number;
+  /** Told how many more boots finished, as they finish (a calibration's progress lines). */
+  onBoots?: (boots: number) => void;
 }
 
 export const bootsOf = (d: BootDesign, policy: string): number => (typeof d.boots === "number" ? d.boots : d.boots[policy]);
@@ -51,7 +53,9 @@ export async function simulateCellSpans(cells: FitCell[], params: Params, d: Boo
   const scenario = d.scenario ? withCpus(d.scenario, d.cpus) : seedScenario(d.cpus);
   const policies = [...new Set(cells.map((c) => c.policy))];
   const jobs = policies.flatMap((p) => bootJobs([p], scenario, params, d.seed, bootsOf(d, p)));
-  const results = await runBoots(jobs, { threads: d.threads });
+  let reported = 0;
+  const onProgress = d.onBoots && ((done: number) => (d.onBoots!(done - reported), (reported = done)));
+  const results = await runBoots(jobs, { threads: d.threads, onProgress });
   return cells.map((c) => results.filter((r) => r.policy === c.policy).map((r) => r.modules[c.module].spanSeconds));
 }
 

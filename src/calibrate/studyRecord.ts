@@ -9,7 +9,8 @@ import { displayPath } from "../data/csv";
 import { UserError } from "../errors";
 import { checkWritableFile } from "../fsutil";
 import { loadStudy, Study } from "../studies/study";
-import { calibrate, CalibrationRecord, readCalibration, writeCalibration } from "./calibration";
+import { calibrate, CalibrationRecord, CalibrationSettings, readCalibration, writeCalibration } from "./calibration";
+import type { FitCell } from "./fit";
 import { studyFitCells, studySettings } from "./studySettings";
 import { variantFits } from "./variants";
 
@@ -35,14 +36,21 @@ export interface CalibrateStudyOptions {
   log?: (line: string) => void;
   /** Write the record to the study's calibration file (default true). */
   write?: boolean;
+  /**
+   * Called with the cells and settings once they are checked, before the fit:
+   * the command's estimate and limit (it throws to refuse) and its progress
+   * lines (it returns the settings to run with).
+   */
+  beforeFit?: (cells: FitCell[], settings: CalibrationSettings) => CalibrationSettings;
 }
 
 /** Fit the study and (by default) write its calibration record atomically; the record. */
 export async function calibrateStudy(study: Study, o: CalibrateStudyOptions = {}): Promise<CalibrationRecord> {
-  const settings = { ...studySettings(study, o), fullRefits: o.fullRefits === true };
+  let settings: CalibrationSettings = { ...studySettings(study, o), fullRefits: o.fullRefits === true };
   const cells = studyFitCells(study, settings);
   // Before the fit's work: a read-only folder fails now, not at the end.
   if (o.write !== false) checkWritableFile(study.files.calibration);
+  if (o.beforeFit) settings = o.beforeFit(cells, settings);
   const record = await calibrate(cells, settings, o.log ?? (() => undefined));
   if (o.write !== false) writeCalibration(record, study.files.calibration);
   return record;

@@ -13,9 +13,9 @@ export const defaultMaxHours = 1;
 /** A run longer than a year is a typo, not a plan. */
 const maxMaxHours = 10_000;
 
-/** --max-hours: a positive number of hours (default 1). */
-export function parseMaxHours(value: string | boolean | undefined): number {
-  if (value === undefined) return defaultMaxHours;
+/** --max-hours: a positive number of hours (default 1, or the command's own). */
+export function parseMaxHours(value: string | boolean | undefined, defaultHours = defaultMaxHours): number {
+  if (value === undefined) return defaultHours;
   const allowed = `a positive number of hours up to ${maxMaxHours}, e.g. 0.5 or 24`;
   let hours: number;
   try {
@@ -86,7 +86,10 @@ export interface Remedies {
 export function refusal(head: string, e: Estimate, limits: Limits, remedies: Remedies, output?: string): string | null {
   const est = `${head}; ${formatEstimate(e, output)}`;
   if (e.seconds > limits.maxHours * 3600) {
-    return `${est}: over the ${limits.maxHours} h limit (allowed: ${remedies.time}, or --max-hours ${suggestedHours(e.seconds)} to run it)`;
+    const hours = suggestedHours(e.seconds);
+    // Past what --max-hours accepts, suggesting it would only earn another refusal.
+    const raise = hours <= maxMaxHours ? `, or --max-hours ${hours} to run it` : `; no --max-hours allows it (at most ${maxMaxHours})`;
+    return `${est}: over the ${limits.maxHours} h limit (allowed: ${remedies.time}${raise})`;
   }
   if (e.memoryBytes > limits.memoryBytes) {
     return `${est}: more memory than this machine's ${formatBytes(limits.memoryBytes)} (allowed: ${remedies.memory})`;

@@ -9,12 +9,16 @@ import { calibrate, CalibrationRecord, CalibrationSettings, defaultSettings, rea
 import { freeParams } from "../calibrate/bounds";
 import { referenceVariantName, variantByName, variantFile, variantFree, variantNames, variantStart } from "../calibrate/variants";
 import { cellsOf, readMeasured } from "../data/measured";
+import { displayPath } from "../data/csv";
+import type { FitCell } from "../calibrate/fit";
 import { checkInteger, UserError } from "../errors";
 import { checkWritableFile } from "../fsutil";
 import { paths } from "../paths";
 import { verdictLines } from "../reports/verdict";
 import { formatTextTable } from "../tables/format";
 import { OptionTable, parseCli } from "./args";
+import { parseMaxHours } from "./budget";
+import { budgetCalibration, calibrateDefaultMaxHours } from "./calibrationBudget";
 
 /** Bootstrap refits of a structural variant's calibration unless --refits says otherwise (intervals take as many from each variant, the reference included). */
 export const variantRefits = 10;
@@ -28,6 +32,7 @@ export const calibrateOptions: OptionTable = {
   "verdict-only": { type: "boolean", help: "recompute only the record's verdict from its numbers and the measured CSV; nothing else changes" },
   bootstrap: { type: "string", value: "N", help: "bootstrap refits, 2..1000 (the same as --refits)" },
   full: { type: "boolean", help: "with --bootstrap: each refit a whole fit from the fitted point, not a few linearised steps (slow: minutes per refit)" },
+  "max-hours": { type: "string", value: "H", help: `refuse a calibration estimated over H hours, before it starts (default ${calibrateDefaultMaxHours})` },
   variant: { type: "string", value: "NAME", help: `calibrate one structural variant of the seed's model (${variantNames.filter((n) => n !== referenceVariantName).join("|")}) into variants/NAME.json beside its calibration, starting from the reference fit (default ${variantRefits} refits)` },
 };
 
@@ -40,16 +45,17 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   }
   if (values.full === true && values.bootstrap === undefined) throw new UserError("invalid full: true (allowed only with --bootstrap N)");
   const studyArg = values.study as string | undefined;
+  const maxHours = parseMaxHours(values["max-hours"] as string | undefined, calibrateDefaultMaxHours);
   const t0 = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   if (values["verdict-only"] === true) {
-    for (const k of ["seed", "refits"]) if (values[k] !== undefined) throw new UserError(`invalid ${k}: ${values[k]} (allowed none with --verdict-only: it fits nothing)`);
+    for (const k of ["seed", "refits", "max-hours"]) if (values[k] !== undefined) throw new UserError(`invalid ${k}: ${values[k]} (allowed none with --verdict-only: it fits nothing)`);
     if (studyArg !== undefined && values.out !== undefined) throw new UserError(`invalid out: ${values.out} (allowed none with --study: the study's calibration file is updated)`);
     return verdictOnly(studyArg, values.out as string | undefined, t0);
   }
   if (values.variant !== undefined) {
     if (studyArg !== undefined) throw new UserError(`invalid study: ${studyArg} (allowed none with --variant: variants are the seed's)`);
-    return calibrateVariant(values, t0, log);
+    return calibrateVariant(values, maxHours, t0, log);
   }
   if (studyArg !== undefined) {
     if (values.out !== undefined) throw new UserError(`invalid out: ${values.out} (allowed none with --study: the record goes to the study's calibration file)`);
@@ -60,17 +66,24 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     const { calibrateStudy } = require("../calibrate/studyRecord") as typeof import("../calibrate/studyRecord");
     const study = loadStudy(studyArg);
     // The seed's own study keeps the seed's full calibration (below), written to its calibration file.
-    if (study.isSeed) return calibrateSeed(values, study.files.calibration, t0, log);
-    const record = await calibrateStudy(study, { seed, refits, fullRefits: values.full === true, log });
+    if (study.isSeed) return calibrateSeed(values, study.files.calibration, maxHours, t0, log);
+    const beforeFit = (cells: FitCell[], s: CalibrationSettings) =>
+      budgetCalibration(`calibrate: study ${study.name}`, cells, s, maxHours, studyRemedy(study.dir));
+    const record = await calibrateStudy(study, { seed, refits, fullRefits: values.full === true, log, beforeFit });
     report(record, study.files.calibration, t0);
     return 0;
   }
-  return calibrateSeed(values, (values.out as string | undefined) ?? paths.calibratedParams, t0, log);
+  return calibrateSeed(values, (values.out as string | undefined) ?? paths.calibratedParams, maxHours, t0, log);
+}
+
+/** What makes a study's calibration smaller, for the estimate's refusal. */
+export function studyRemedy(dir: string): string {
+  return `fewer boots, checkBoots, refits or maxIterations in ${displayPath(dir)}/calibrate.json, or fewer --refits`;
 }
 
 /** The seed's calibration with its full settings (defaultSettings), --seed and --refits applied. */
-async function calibrateSeed(values: Record<string, string | boolean | undefined>, out: string, t0: number, log: (line: string) => void): Promise<number> {
-  const settings = {
+async function calibrateSeed(values: Record<string, string | boolean | undefined>, out: string, maxHours: number, t0: number, log: (line: string) => void): Promise<number> {
+  let settings: CalibrationSettings = {
     ...defaultSettings,
     seed: checkInteger("seed", (values.seed as string | undefined) ?? String(defaultSettings.seed), 0, 2 ** 31),
     refits: checkInteger("refits", (values.refits as string | undefined) ?? String(defaultSettings.refits), 2, 1000),
@@ -85,6 +98,7 @@ async function calibrateSeed(values: Record<string, string | boolean | undefined
   // A calibration takes many minutes: a bad --out is refused before, not after.
   checkWritableFile(out);
   const cells = cellsOf(readMeasured());
+  settings = budgetCalibration("calibrate", cells, settings, maxHours, `fewer --refits${settings.fullRefits ? ", or no --full" : ""}`);
   const record = await calibrate(cells, settings, log);
   writeCalibration(record, out);
   report(record, out, t0);
@@ -97,13 +111,13 @@ async function calibrateSeed(values: Record<string, string | boolean | undefined
  * fitted starting from the reference record's values (so it converges in a few
  * iterations), and `variantRefits` bootstrap refits.
  */
-async function calibrateVariant(values: Record<string, string | boolean | undefined>, t0: number, log: (line: string) => void): Promise<number> {
+async function calibrateVariant(values: Record<string, string | boolean | undefined>, maxHours: number, t0: number, log: (line: string) => void): Promise<number> {
   const name = values.variant as string;
   const v = variantByName(name);
   if (!v || name === referenceVariantName) throw new UserError(`invalid variant: ${name} (allowed ${variantNames.filter((n) => n !== referenceVariantName).join("|")}; the reference is npm run calibrate)`);
   const reference = readCalibration(paths.calibratedParams);
   const out = (values.out as string | undefined) ?? variantFile(paths.calibratedParams, name);
-  const settings: CalibrationSettings = {
+  let settings: CalibrationSettings = {
     ...defaultSettings,
     seed: checkInteger("seed", (values.seed as string | undefined) ?? String(defaultSettings.seed), 0, 2 ** 31),
     refits: checkInteger("refits", (values.refits as string | undefined) ?? String(variantRefits), 2, 1000),
@@ -115,6 +129,7 @@ async function calibrateVariant(values: Record<string, string | boolean | undefi
   if (settings.seed === settings.checkSeed) settings.checkSeed = settings.seed + 1000003;
   checkWritableFile(out);
   const cells = cellsOf(readMeasured());
+  settings = budgetCalibration(`calibrate: variant ${name}`, cells, settings, maxHours, `fewer --refits${settings.fullRefits ? ", or no --full" : ""}`);
   const record = await calibrate(cells, settings, log);
   writeCalibration(record, out);
   report(record, out, t0);

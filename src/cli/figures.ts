@@ -10,7 +10,7 @@ import { loadStudy, seedStudyName } from "../studies/study";
 import { studyCalibration } from "../calibrate/studyRecord";
 import { OptionTable, parseCli } from "./args";
 import { progressBar } from "./progress";
-import { cacheEnv } from "../records/cache";
+import { cacheEnv, checkCacheWritable } from "../records/cache";
 import { checkWritableDir } from "../fsutil";
 
 /** figures' options: what it parses and what `modburst figures --help` prints. */
@@ -29,6 +29,7 @@ export async function figuresCommand(argv: string[]): Promise<number> {
   // Fail before minutes of simulation, not after (buildCommitPack checks the folder again, for notebook 04).
   checkWritableDir(outDir);
   checkPackFolder(outDir);
+  checkCacheWritable();
   requireChromium();
   const t0 = Date.now();
   const pack = await buildCommitPack({ study, outDir, log: (l) => console.log(l), onProgress: progressBar("boots of a missing record") });

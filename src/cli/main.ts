@@ -4,6 +4,7 @@
  */
 import { UserError } from "../errors";
 import { formatOptions, OptionTable } from "./args";
+import { startLifeline } from "./lifeline";
 import { runMain } from "./runMain";
 import * as usage from "./usage";
 
@@ -94,6 +95,8 @@ export function dispatch(argv: string[]): number | Promise<number> {
 
 /** The process entry (bin/modburst.js): a UserError is one line on stderr and its exit code. */
 export function main(argv: string[] = process.argv.slice(2)): void {
+  // The command dies with whoever started it, npx or npm included (lifeline.ts).
+  if (argv[0] !== undefined && argv[0] !== "help" && argv[0] !== "--help") startLifeline();
   runMain(() => dispatch(argv));
 }
 

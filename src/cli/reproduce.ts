@@ -20,10 +20,15 @@ import { loadStudy, primaryModule, seedStudyName, studiesEnv, Study, studyCells,
 import { parametersCellIndex, studyBanner } from "../notebooks/parameters";
 import { displayPath } from "../data/csv";
 import * as fs from "fs";
-import { cacheDir, cacheEnv } from "../records/cache";
+import { cacheEnv, checkCacheWritable } from "../records/cache";
 import { defaultThreads } from "../parallel/pool";
 import { shareRenderer } from "../figures/render";
 import { makeRunTmp, withProcessTmp } from "../env/runTmp";
+import type { CalibrationSettings } from "../calibrate/calibration";
+import { studyFitCells, studySettings } from "../calibrate/studySettings";
+import { parseMaxHours } from "./budget";
+import { budgetCalibration, calibrateDefaultMaxHours } from "./calibrationBudget";
+import { studyRemedy } from "./calibrate";
 
 export const timeoutEnvVar = "MODBURST_CELL_TIMEOUT";
 
@@ -44,11 +49,13 @@ export const reproduceOptions: OptionTable = {
   "timeout-seconds": { type: "string", value: "N", help: `stop a cell running longer than N whole seconds (default ${timeoutEnvVar} or 900)` },
   dir: { type: "string", value: "FOLDER", help: "the notebooks folder (default notebooks/)" },
   "no-cache": { type: "boolean", help: "recompute every record instead of reading the results cache" },
+  "max-hours": { type: "string", value: "H", help: `refuse calibrating a study without a record when estimated over H hours, before it starts (default ${calibrateDefaultMaxHours})` },
 };
 
 export async function reproduceCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, reproduceOptions, { positionals: true });
   const timeout = cellTimeout(values["timeout-seconds"] as string | undefined, process.env[timeoutEnvVar]);
+  const maxHours = parseMaxHours(values["max-hours"] as string | undefined, calibrateDefaultMaxHours);
   const files = selectNotebooks(listNotebooks((values.dir as string | undefined) ?? paths.notebooks), positionals);
   // The study, checked whole before anything runs: study.json, its measured CSV and scenario, each notebook's parameters cell.
   const studyArg = values.study as string | undefined;
@@ -58,11 +65,18 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   const injected = studyArg !== undefined && !study.isSeed;
   if (injected) for (const f of files) parametersCellIndex(JSON.parse(fs.readFileSync(f, "utf8")).cells, displayPath(f));
   checkReproduceOutputs(files, study, injected);
-  const state = ensureSetup();
+  // A study without a record is calibrated first: its estimate and limit, as calibrate --study's, before any setup or work.
+  let calibration: CalibrationSettings | undefined;
   if (!hasCalibration(study)) {
+    const settings = studySettings(study);
+    calibration = budgetCalibration(`calibrate: study ${study.name}`, studyFitCells(study, settings), settings, maxHours, studyRemedy(study.dir));
+  }
+  const state = ensureSetup();
+  if (calibration !== undefined) {
     console.log(`calibrate: study ${study.name} has no ${displayPath(study.files.calibration)}; calibrating it first`);
     const t0 = Date.now();
-    const record = await calibrateStudy(study, { log: (line) => console.log(`calibrate [${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`) });
+    const budgeted = calibration;
+    const record = await calibrateStudy(study, { beforeFit: () => budgeted, log: (line) => console.log(`calibrate [${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`) });
     console.log(`calibrate: wrote ${displayPath(study.files.calibration)} in ${((Date.now() - t0) / 1000).toFixed(1)} s (scenario ${studyScenario(study).name})`);
     for (const line of verdictLines(record.verdict)) console.log(`calibrate: ${line}`);
   }
@@ -132,6 +146,6 @@ function checkReproduceOutputs(notebooks: string[], study: Study, injected: bool
   for (const f of notebooks) checkWritableFile(injected ? path.join(study.out.notebooks, path.basename(f)) : f);
   checkWritableFile(path.join(study.out.derived, "sensitivity.csv"));
   checkWritableDir(study.out.figures);
-  checkWritableFile(path.join(cacheDir(), "entry.json"));
+  checkCacheWritable();
   if (!hasCalibration(study)) checkWritableFile(study.files.calibration);
 }

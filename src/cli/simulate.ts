@@ -20,6 +20,7 @@ import { paths } from "../paths";
 import { formatTextTable } from "../tables/format";
 import { OptionTable, parseCli } from "./args";
 import { bootsOnThreads, enforceBudget, parseMaxHours } from "./budget";
+import { maxOf, minOf } from "../arrays";
 import { writeStdout } from "../outputs";
 
 /** The calibrated parameters when they exist, else the documented defaults. */
@@ -102,8 +103,8 @@ export function formatRuns(runs: RunResult[], source: string): string {
       r.policy,
       module,
       m.spanSeconds,
-      Math.min(...r.boots.map((b) => b.modules[module].spanSeconds)),
-      Math.max(...r.boots.map((b) => b.modules[module].spanSeconds)),
+      minOf(r.boots.map((b) => b.modules[module].spanSeconds)),
+      maxOf(r.boots.map((b) => b.modules[module].spanSeconds)),
       m.attempts,
       m.fullLoads,
       m.herdWakeups,

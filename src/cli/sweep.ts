@@ -21,6 +21,7 @@ import { OptionTable, parseCli } from "./args";
 import { bootsOnThreads, enforceBudget, parseMaxHours } from "./budget";
 import { progressBar } from "./progress";
 import { loadParams } from "./simulate";
+import { maxOf } from "../arrays";
 
 /** sweep's options: what it parses and what `modburst sweep --help` prints. */
 export const sweepOptions: OptionTable = {
@@ -79,10 +80,10 @@ export const scenarioFile = (arg: unknown): string | undefined => (typeof arg ==
 
 /** Time a few boots, then scale: see parallel/estimate.ts. */
 export function estimateSweep(grid: Grid, params: Params, shard: Shard | null, threads: number, provenance: SweepProvenance): Estimate {
-  const { costs, sample } = measureBootCosts(costSamples(grid, params, calibrationCpus(Math.max(...grid.cpus))), params, grid.seed);
+  const { costs, sample } = measureBootCosts(costSamples(grid, params, calibrationCpus(maxOf(grid.cpus))), params, grid.seed);
   const total = gridSize(grid);
   // The widest row: the last job number, the largest CPU count, the longest latency.
-  const widest = { ...gridPoint(grid, total - 1), cpus: Math.max(...grid.cpus), initLatencyMs: Math.max(...grid.initLatencyMs) };
+  const widest = { ...gridPoint(grid, total - 1), cpus: maxOf(grid.cpus), initLatencyMs: maxOf(grid.initLatencyMs) };
   const rowBytes = pointRows(widest, sample, total, grid.seed).reduce((n, r) => n + sweepRowLine(r).length + 1, 0);
   return estimateRun({
     work: sweepWork(grid, shard),
@@ -102,14 +103,19 @@ function sweepRemedies(shard: Shard | null) {
   };
 }
 
+/** Exit codes of a run stopped by a signal: 128 + its number, as a shell reports a process it killed. */
+const signalExit = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+
 /**
- * Run `body` with SIGINT and SIGTERM turned into an abort: the run stops, its
- * partial output is removed, and the command exits 130 or 143 with one line.
+ * Run `body` with SIGINT, SIGTERM and SIGHUP (a closed terminal) turned into an
+ * abort: the run stops, its partial output is removed, and the command exits
+ * 130, 143 or 129 with one line. The lifeline (lifeline.ts) stops a run whose
+ * starter is gone with SIGTERM, so it ends the same way.
  */
 async function interruptible<T>(what: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ctl = new AbortController();
-  const handlers = (["SIGINT", "SIGTERM"] as const).map((sig) => {
-    const h = () => ctl.abort(new UserError(`${what} (interrupted by ${sig})`, sig === "SIGINT" ? 130 : 143));
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((sig) => {
+    const h = () => ctl.abort(new UserError(`${what} (interrupted by ${sig})`, signalExit[sig]));
     process.once(sig, h);
     return [sig, h] as const;
   });

@@ -5,12 +5,13 @@
  * A SYNTHETIC udev log: the model's simulated boots written as udevd would have
  * logged them, several boots in one journal (`-- Boot <id> --` between them in
  * short-precise). Every flag is checked and --out probed before any boot runs;
- * the log is written whole (temp file + rename) or not at all.
+ * the log is streamed a boot at a time into a temp file renamed into place at
+ * the end (src/outputs.ts), so it is written whole or not at all.
  */
 import { checkInteger, checkKeyword, UserError } from "../errors";
-import { checkOutputs, inputsOf, isStdout, writeOutput } from "../outputs";
 import { logFormats } from "../measure/readLogs";
-import { synthesizeLog } from "../measure/synthesize";
+import { synthesizeLogChunks } from "../measure/synthesize";
+import { checkOutputs, inputsOf, isStdout, StreamedOutput } from "../outputs";
 import { policyNames } from "../model/policies";
 import { resolveScenario } from "../model/scenarios";
 import { OptionTable, parseCli } from "./args";
@@ -48,9 +49,15 @@ export function synthesizeLogsCommand(argv: string[]): number {
   const { params, source } = loadParams(values.params as string | undefined);
   // Before simulating: an input, a folder, a path under a file, a read-only place.
   checkOutputs("synthesize-logs", [{ flag: "--out", path: out }], inputsOf({ "--params": values.params, "--scenario": scenarioArg.includes("/") || scenarioArg.endsWith(".json") ? scenarioArg : undefined }));
-
-  const text = synthesizeLog({ scenario, policy, params, seed, boots, format });
-  writeOutput(out, text);
+  // A boot at a time, straight to the temp file (or stdout): the log's length never has to fit in memory.
+  const file = new StreamedOutput(out);
+  try {
+    for (const chunk of synthesizeLogChunks({ scenario, policy, params, seed, boots, format })) file.write(chunk);
+    file.commit();
+  } catch (err) {
+    file.abort();
+    throw err;
+  }
   process.stderr.write(`synthesize-logs: SYNTHETIC ${format} log of ${boots} boot${boots === 1 ? "" : "s"} (scenario ${scenario.name}, policy ${policy}, seed ${seed}, params: ${source}) -> ${isStdout(out) ? "stdout" : out}\n`);
   return 0;
 }

@@ -10,6 +10,7 @@
  * - a value that a log scale cannot show (0, say a span of one attempt) makes the
  *   axis linear from 0 instead, so it is still drawn.
  */
+import { maxOf, minOf } from "../arrays";
 
 export interface AxisOptions {
   /** The quantity, e.g. "first to last load attempt". */
@@ -108,8 +109,8 @@ export function valueAxis(values: Iterable<number | null | undefined>, o: AxisOp
   const vs = finite(values);
   const suffix = o.tickSuffix ?? "";
   if (vs.length === 0) return { type: "log", title: { text: `${o.title} (${o.unit}, log scale)` } };
-  const min = Math.min(...vs);
-  const max = Math.max(...vs);
+  const min = minOf(vs);
+  const max = maxOf(vs);
   if (min <= 0) {
     const lo = Math.min(0, min);
     const hi = max > lo ? max : lo + 1;

@@ -11,6 +11,7 @@ import { countSamples, Distribution, spans } from "../records/distributions";
 import { secondsAxis, valueAxis } from "./axes";
 import { colorOf } from "./palette";
 import { Figure } from "./spec";
+import { maxOf, minOf } from "../arrays";
 
 /**
  * A distribution drawn from `k + 1` evenly spaced quantiles (0, 1/k, ..., 1) of its
@@ -115,7 +116,7 @@ export function boxStats(xs: readonly number[]): { q1: number[]; median: number[
   const [q1, med, q3] = [q(0.25), q(0.5), q(0.75)];
   const iqr = q3 - q1;
   const inside = xs.filter((x) => x >= q1 - 1.5 * iqr && x <= q3 + 1.5 * iqr);
-  return { q1: [q1], median: [med], q3: [q3], lowerfence: [Math.min(...inside)], upperfence: [Math.max(...inside)] };
+  return { q1: [q1], median: [med], q3: [q3], lowerfence: [minOf(inside)], upperfence: [maxOf(inside)] };
 }
 
 /** Box plots of the counts that explain the spans: full loads, herd wake-ups, peak vmalloc. */

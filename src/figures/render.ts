@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Browser, Page } from "playwright-core";
-import { chromiumArgs, requireChromium } from "../env/browser";
+import { browserFailure, chromiumArgs, requireChromium } from "../env/browser";
 import { paths } from "../paths";
 import { cachedRecord } from "../records/cache";
 import { codeVersionOf } from "../codeVersion";
@@ -44,13 +44,19 @@ export const sharedBrowserEnv = "MODBURST_BROWSER_WS";
 async function openSession(): Promise<{ browser: Browser; page: Page }> {
   const { chromium } = await import("playwright-core");
   const shared = process.env[sharedBrowserEnv];
-  const browser = shared
-    ? await chromium.connect(shared)
-    : await chromium.launch({ executablePath: requireChromium(), args: [...chromiumArgs], chromiumSandbox: false, headless: true });
-  const page = await browser.newPage();
-  await page.setContent("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>");
-  await page.addScriptTag({ content: fs.readFileSync(paths.plotlyJs, "utf8") });
-  return { browser, page };
+  const executablePath = shared ? undefined : requireChromium();
+  // A browser that will not start (or a shared one that is gone) is one line saying what to do, not Playwright's launch log.
+  try {
+    const browser = shared
+      ? await chromium.connect(shared)
+      : await chromium.launch({ executablePath, args: [...chromiumArgs], chromiumSandbox: false, headless: true });
+    const page = await browser.newPage();
+    await page.setContent("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>");
+    await page.addScriptTag({ content: fs.readFileSync(paths.plotlyJs, "utf8") });
+    return { browser, page };
+  } catch (err) {
+    throw browserFailure(err, "start", executablePath);
+  }
 }
 
 /**
@@ -72,7 +78,15 @@ async function withPage<T>(use: (page: Page) => Promise<T>): Promise<T> {
         if (session === opening) session = null;
       });
     }
-    return await use((await session).page);
+    const page = (await session).page;
+    try {
+      return await use(page);
+    } catch (err) {
+      const failure = browserFailure(err, "render");
+      // The browser is gone: the next render starts another instead of using a dead page.
+      if (failure !== err) session = null;
+      throw failure;
+    }
   } finally {
     rendersInFlight--;
     if (rendersInFlight === 0 && session) {
@@ -88,16 +102,21 @@ async function withPage<T>(use: (page: Page) => Promise<T>): Promise<T> {
  */
 export async function shareRenderer(): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
   const { chromium } = await import("playwright-core");
+  const executablePath = requireChromium();
   // Signals stay with the caller's own handler (which stops its notebooks first); playwright still kills the browser on exit.
-  const server = await chromium.launchServer({
-    executablePath: requireChromium(),
-    args: [...chromiumArgs],
-    chromiumSandbox: false,
-    headless: true,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-  });
+  const server = await chromium
+    .launchServer({
+      executablePath,
+      args: [...chromiumArgs],
+      chromiumSandbox: false,
+      headless: true,
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    })
+    .catch((err: unknown) => {
+      throw browserFailure(err, "start", executablePath);
+    });
   return { env: { [sharedBrowserEnv]: server.wsEndpoint() }, close: () => server.close() };
 }
 

@@ -2,11 +2,12 @@
 import type { Scenario } from "../model/scenario";
 import { requestsPerCpu } from "../model/scenarios";
 import { Figure } from "./spec";
+import { maxOf } from "../arrays";
 
 export function requestsPerBootFigure(s: Scenario): Figure {
   const perCpu = requestsPerCpu(s);
   const counts = Object.entries(perCpu).map(([module, n]) => ({ module, count: n * s.cpus }));
-  const top = Math.max(...counts.map((c) => c.count));
+  const top = maxOf(counts.map((c) => c.count));
   return {
     data: counts.map((c) => ({
       type: "bar",

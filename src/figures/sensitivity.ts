@@ -5,6 +5,7 @@ import { colorOf } from "./palette";
 import type { ScaleMarkers } from "../records/scaleMarkers";
 import { scaleMarkerShapes } from "./scaleMarkers";
 import { Figure } from "./spec";
+import { maxOf, minOf } from "../arrays";
 
 function bandTraces(points: Band[], policy: string, x: (b: Band) => number, label: string) {
   const pts = [...points].sort((a, b) => x(a) - x(b));
@@ -78,7 +79,7 @@ export function ratioHeatmapFigure(bs: Band[], a: string, b: string, module: str
   const g = ratioGrid(bs, a, b, module);
   // The colours are log10 of the ratio; the colour bar is labelled in ratios ("2x", "5x", "10x"), as a log axis is.
   const ratios = g.z.flat().filter((v): v is number => v !== null && v > 0);
-  const ticks = ratios.length ? logTicks(Math.min(...ratios), Math.max(...ratios)) : [];
+  const ticks = ratios.length ? logTicks(minOf(ratios), maxOf(ratios)) : [];
   return {
     data: [
       {

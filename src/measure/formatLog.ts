@@ -62,15 +62,35 @@ function noteLine(note: string, format: LogFormat, atUs: number): string {
 }
 
 export function formatUdevLog(attempts: readonly AttemptToFormat[], format: LogFormat, options: FormatLogOptions = {}): string {
+  const boots = [...new Set(attempts.map((a) => a.boot))].sort((x, y) => x - y);
+  const chunks = formatUdevLogChunks(
+    boots.map((boot) => ({ boot, attempts: attempts.filter((a) => a.boot === boot) })),
+    format,
+    options,
+  );
+  return [...chunks].join("");
+}
+
+/** One boot's attempts, for formatUdevLogChunks. */
+export interface BootAttempts {
+  boot: number;
+  attempts: readonly AttemptToFormat[];
+}
+
+/**
+ * The same text as formatUdevLog, a boot at a time (the note line first): a
+ * caller that simulates boots one by one writes each boot out before the next
+ * is made, so a log of any length needs one boot's memory. Boots in ascending order.
+ */
+export function* formatUdevLogChunks(boots: Iterable<BootAttempts>, format: LogFormat, options: FormatLogOptions = {}): Generator<string> {
   const host = options.host ?? "host";
   let bootStartUs = (options.startEpochMs ?? Date.UTC(2022, 9, 15, 10, 0, 0)) * 1000;
-  const boots = [...new Set(attempts.map((a) => a.boot))].sort((x, y) => x - y);
-  const out: string[] = [];
-  if (options.note !== undefined) out.push(noteLine(options.note, format, bootStartUs));
-  for (const boot of boots) {
+  if (options.note !== undefined) yield noteLine(options.note, format, bootStartUs) + "\n";
+  for (const { boot, attempts } of boots) {
+    const out: string[] = [];
     const lines: Line[] = [{ timeUs: 0, pid: mainPid, message: "Using default interface naming scheme 'v252'." }];
     const perModule = new Map<string, number>();
-    const own = attempts.filter((a) => a.boot === boot).sort((x, y) => x.timeSeconds - y.timeSeconds);
+    const own = [...attempts].sort((x, y) => x.timeSeconds - y.timeSeconds);
     own.forEach((a, i) => {
       if (!(a.timeSeconds >= 0)) throw invalid("timeSeconds", a.timeSeconds, ">= 0: seconds since the boot's first udev line");
       const k = perModule.get(a.module) ?? 0;
@@ -101,6 +121,6 @@ export function formatUdevLog(attempts: readonly AttemptToFormat[], format: LogF
       for (const l of lines) out.push(`${monotonic(udevStartUs + l.timeUs)} systemd-udevd[${l.pid}]: ${l.message}`);
     }
     bootStartUs += lines[lines.length - 1].timeUs + rebootGapUs;
+    yield out.map((l) => l + "\n").join("");
   }
-  return out.map((l) => l + "\n").join("");
 }

@@ -1,7 +1,8 @@
 /**
  * SYNTHETIC udev logs written by the model: simulated boots (every request
  * kept, `log: true`) turned into the per-attempt events a real udevd would have
- * logged, then into a log file by formatUdevLog. `modburst measure` reads them
+ * logged, then into a log file by formatUdevLog (a boot at a time: see
+ * synthesizeLogChunks). `modburst measure` reads them
  * back like any machine's log, so measure and calibrate can be checked against
  * parameters that are known exactly. Pure: the same options give the same text.
  */
@@ -9,8 +10,9 @@ import { simulateBoot, BootResult } from "../model/boot";
 import type { Params } from "../model/params";
 import type { Scenario } from "../model/scenario";
 import type { Request } from "../model/types";
-import type { AttemptToFormat } from "./formatLog";
-import { formatUdevLog } from "./formatLog";
+import { pushAll } from "../arrays";
+import type { AttemptToFormat, BootAttempts } from "./formatLog";
+import { formatUdevLogChunks } from "./formatLog";
 import type { LogFormat } from "./readLogs";
 
 export interface SynthesizeOptions {
@@ -46,19 +48,31 @@ export function attemptOf(r: Request, boot: number): AttemptToFormat {
   }
 }
 
-/** One simulated boot's attempts, in the order udev logged them (ties: request order). */
+/**
+ * One simulated boot's attempts, in the order udev logged them (ties: request
+ * order). A request whose worker udevd killed at its event timeout (large
+ * machines under `base`) logged nothing, so it has no attempt.
+ */
 export function attemptsOfBoot(result: BootResult): AttemptToFormat[] {
   if (!result.requests) throw new Error("attemptsOfBoot needs a boot simulated with log: true");
-  return [...result.requests].sort((a, b) => a.endUs - b.endUs || a.id - b.id).map((r) => attemptOf(r, result.boot));
+  return result.requests
+    .filter((r) => r.outcome !== "killed")
+    .sort((a, b) => a.endUs - b.endUs || a.id - b.id)
+    .map((r) => attemptOf(r, result.boot));
+}
+
+/** Boots 1..N of the seed under the policy, one at a time: each boot's attempts, simulated only when asked for. */
+export function* synthesizeBoots(o: SynthesizeOptions): Generator<BootAttempts> {
+  for (let boot = 1; boot <= o.boots; boot++) {
+    // One boot at a time: a log: true boot keeps every request's segments, so never hold many.
+    yield { boot, attempts: attemptsOfBoot(simulateBoot({ policy: o.policy, scenario: o.scenario, params: o.params, seed: o.seed, boot, log: true })) };
+  }
 }
 
 /** Boots 1..N of the seed under the policy, as udev's per-attempt events (times in seconds since the first uevent). */
 export function synthesizeAttempts(o: SynthesizeOptions): AttemptToFormat[] {
   const out: AttemptToFormat[] = [];
-  for (let boot = 1; boot <= o.boots; boot++) {
-    // One boot at a time: a log: true boot keeps every request's segments, so never hold many.
-    out.push(...attemptsOfBoot(simulateBoot({ policy: o.policy, scenario: o.scenario, params: o.params, seed: o.seed, boot, log: true })));
-  }
+  for (const b of synthesizeBoots(o)) pushAll(out, b.attempts);
   return out;
 }
 
@@ -67,7 +81,12 @@ export function synthesizeNote(o: SynthesizeOptions): string {
   return `SYNTHETIC udev log written by modburst synthesize-logs (the model, not a machine): scenario ${o.scenario.name}, policy ${o.policy}, seed ${o.seed}, boots 1..${o.boots}`;
 }
 
+/** The synthetic log a boot at a time (see formatUdevLogChunks): what the CLI streams to its output. */
+export function synthesizeLogChunks(o: SynthesizeOptions & { format: LogFormat }): Generator<string> {
+  return formatUdevLogChunks(synthesizeBoots(o), o.format, { note: synthesizeNote(o) });
+}
+
 /** The whole synthetic log in one of the formats `modburst measure` reads. */
 export function synthesizeLog(o: SynthesizeOptions & { format: LogFormat }): string {
-  return formatUdevLog(synthesizeAttempts(o), o.format, { note: synthesizeNote(o) });
+  return [...synthesizeLogChunks(o)].join("");
 }

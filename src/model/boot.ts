@@ -12,6 +12,7 @@ import { Scenario, validateScenario } from "./scenario";
 import { Outcome, Request } from "./types";
 import { coldplugEvents, UdevdLog, Userspace } from "./udev";
 import { HerdMode } from "./wq";
+import { maxOf, minOf } from "../arrays";
 
 export interface BootOptions {
   /** A registered policy name, or a Policy object (a new policy needs no registration to be tried). */
@@ -114,8 +115,8 @@ export function simulateBoot(o: BootOptions): BootResult {
     const reqs = udev.requests.filter((r) => r.module === name);
     // What the kmod builtin logged: neither the skipped requests nor those whose worker udevd killed.
     const logged = reqs.filter((r) => r.outcome !== "skipped" && r.outcome !== "killed").map((r) => r.endUs);
-    const first = logged.length ? Math.min(...logged) : 0;
-    const last = logged.length ? Math.max(...logged) : 0;
+    const first = minOf(logged, 0);
+    const last = maxOf(logged, 0);
     const outcomes: Record<Outcome, number> = { inserted: 0, ebusy: 0, failed: 0, skipped: 0, killed: 0 };
     for (const r of reqs) outcomes[r.outcome as Outcome]++;
     modules[name] = {
@@ -137,7 +138,7 @@ export function simulateBoot(o: BootOptions): BootResult {
     seed: o.seed,
     boot: o.boot,
     modules,
-    endSeconds: Math.max(0, ...udev.requests.map((r) => r.endUs)) / 1e6,
+    endSeconds: Math.max(0, maxOf(udev.requests.map((r) => r.endUs))) / 1e6,
     peakVmallocBytes: kernel.peakVmallocTotal,
     childrenMax: udev.childrenMax,
     udevd: { ...udev.log },

@@ -185,7 +185,16 @@ export function readParamsJson(file: string, what = "params file"): unknown {
 export function paramsFromJson(json: unknown, file: string): Params {
   const obj = json && typeof json === "object" && !Array.isArray(json) && "params" in (json as object) ? (json as { params: unknown }).params : json;
   if (!obj || typeof obj !== "object" || Array.isArray(obj)) throw new UserError(`invalid params file: ${file} (allowed: a JSON object of parameter values)`);
-  return withParams(obj as Record<string, unknown>);
+  if ("machine" in obj && "modules" in obj) {
+    throw new UserError(`invalid params file: ${file}: a scenario file, not parameter values (allowed: a JSON object of parameter values or a calibration record; a scenario goes to --scenario)`);
+  }
+  try {
+    return withParams(obj as Record<string, unknown>);
+  } catch (err) {
+    // The key's own message, with the file it is in: a wrong JSON given as --params is named.
+    if (err instanceof UserError) throw new UserError(`invalid params file: ${file}: ${err.message.replace(/^invalid /, "")}`, err.exitCode);
+    throw err;
+  }
 }
 
 /** A plain params file (see paramsFromJson). */

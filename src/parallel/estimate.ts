@@ -146,3 +146,32 @@ export function measureBootCosts(samples: CostSample[], params: Params, seed: nu
   }
   return { costs, sample: sample! };
 }
+
+/**
+ * Per policy, the cost of a boot in a long run of boots of one size (a
+ * calibration's hundreds of model runs), where measureBootCosts's first boots at
+ * a new size would mislead: those run cold (the JIT still compiling for the
+ * larger sizes), measured at 3-10x a later boot's time (base at 256 CPUs: 105,
+ * 91, 36, 36, 26, then 10-11 ms). So each sample is booted `warm` times untimed
+ * at its own size, then timed `timed` times, and its median kept (a load spike
+ * during one boot is not the run's pace). The slowest sample of a policy stands for it.
+ */
+export function measureSteadyBootCosts(samples: CostSample[], params: Params, seed: number, warm = 4, timed = 3): Record<string, BootCost> {
+  if (samples.length === 0) throw new Error("measureSteadyBootCosts: no samples");
+  const boot = (s: CostSample, n: number) => simulateBoot({ policy: s.policy, scenario: s.scenario, params, seed, boot: n, log: false });
+  const costs: Record<string, BootCost> = {};
+  for (const s of samples) {
+    for (let n = 1; n <= warm; n++) boot(s, n);
+    const times: number[] = [];
+    for (let n = warm + 1; n <= warm + timed; n++) {
+      const t0 = performance.now();
+      boot(s, n);
+      times.push((performance.now() - t0) / 1000);
+    }
+    times.sort((a, b) => a - b);
+    const seconds = times[Math.floor(times.length / 2)];
+    const prev = costs[s.policy];
+    if (!prev || seconds > prev.seconds) costs[s.policy] = { cpus: s.scenario.cpus, seconds };
+  }
+  return costs;
+}

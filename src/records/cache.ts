@@ -6,7 +6,11 @@
  * asked for. The same inputs
  * read the stored record; any change to them computes a new one. Entries are
  * written atomically, so a crash or a full disk never leaves a half-written
- * record that a later run would trust.
+ * record that a later run would trust, and each carries the sha256 of its
+ * record, checked on every read: an entry edited by hand (a digit changed) is a
+ * miss, recomputed and rewritten, never a wrong number. Before the first record
+ * a process computes, the cache folder is probed, so a read-only cache is one
+ * line naming it before minutes of work, not an error after.
  *
  * Environment (so a Jupyter kernel started by `npm run reproduce` follows it):
  * - MODBURST_CACHE_DIR: where entries live (default .cache/records/, gitignored);
@@ -18,7 +22,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { UserError } from "../errors";
-import { writeFileAtomic } from "../fsutil";
+import { fileInTheWay, probeWritableFile, writeFileAtomic } from "../fsutil";
 import { paths } from "../paths";
 import { modelCodeVersion } from "../codeVersion";
 
@@ -95,6 +99,8 @@ export function entryPath(experiment: string, key: string): string {
 /** An entry file: the record and its provenance, which must match the key it is read under. */
 export interface Entry<T> extends RecordProvenance {
   key: string;
+  /** sha256 of the record's JSON (recordJson): an entry whose record does not hash to it was edited or damaged. */
+  recordSha256: string;
   record: T;
 }
 
@@ -135,7 +141,8 @@ function readEntry<T>(file: string, want: RecordProvenance, key: string): T | un
   }
   if (typeof e !== "object" || e === null || !("record" in e)) return undefined;
   const matches = e.experiment === want.experiment && e.inputs === want.inputs && e.code === want.code && e.key === key && keyOf(e) === key;
-  return matches ? e.record : undefined;
+  // JSON.stringify of the parsed record gives back the bytes it was hashed from, unless they were changed.
+  return matches && typeof e.recordSha256 === "string" && sha256(JSON.stringify(e.record)) === e.recordSha256 ? e.record : undefined;
 }
 
 /**
@@ -156,17 +163,64 @@ export async function cachedRecord<T>(experiment: string, inputs: unknown, compu
       return hit;
     }
   }
+  checkCacheWritable();
   const record = await compute();
-  const text = recordJson({ ...provenance, key, record } satisfies Entry<T>, experiment);
+  const recordText = recordJson(record, experiment);
+  const entry: Omit<Entry<T>, "record"> = { ...provenance, key, recordSha256: sha256(recordText) };
+  // The record's own text, byte for byte the one hashed.
+  const text = `${recordJson(entry, experiment).slice(0, -1)},"record":${recordText}}`;
   try {
     writeFileAtomic(file, text + "\n");
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new UserError(`cannot write the results cache ${path.dirname(file)}: ${e.code ?? e.message} (set ${cacheEnv.dir} to a writable folder)`, 1);
+    throw cacheWriteError(path.dirname(file), err);
   }
   logEvent({ experiment, key, computed: true, seconds: elapsed() });
   return (JSON.parse(text) as Entry<T>).record;
 }
+
+/** Cache folders this process has probed (and may write). */
+const writableDirs = new Set<string>();
+
+/**
+ * The cache folder can take an entry: probed with a real temp file (so a
+ * read-only mount or folder is caught whatever access(2) says), once per folder
+ * and process. Throws the one-line cacheWriteError. cachedRecord calls it
+ * before computing its first record; commands call it before any work.
+ */
+export function checkCacheWritable(): void {
+  const dir = cacheDir();
+  if (writableDirs.has(dir)) return;
+  try {
+    probeWritableFile(path.join(dir, "entry.json"));
+  } catch (err) {
+    throw cacheWriteError(dir, err);
+  }
+  writableDirs.add(dir);
+}
+
+/** `cannot write the results cache DIR: EROFS (read-only file system; set MODBURST_CACHE_DIR to a writable folder)`, exit 1. */
+function cacheWriteError(dir: string, err: unknown): UserError {
+  let e = err as NodeJS.ErrnoException;
+  // mkdir -p reports a read-only file system or a forbidden folder as ENOENT: ask the folder itself.
+  if (e.code === "ENOENT") {
+    try {
+      probeWritableFile(path.join(dir, "entry.json"));
+    } catch (probe) {
+      e = probe as NodeJS.ErrnoException;
+    }
+  }
+  const blocker = e.code === "ENOTDIR" || e.code === "EEXIST" ? fileInTheWay(dir) : null;
+  const cause = blocker !== null ? `${blocker} is a file, not a folder; ` : e.code !== undefined && causes[e.code] ? `${causes[e.code]}; ` : "";
+  return new UserError(`cannot write the results cache ${dir}: ${e.code ?? e.message} (${cause}set ${cacheEnv.dir} to a writable folder)`, 1);
+}
+
+const causes: Record<string, string> = {
+  EROFS: "read-only file system",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+};
 
 /** Read a cache log written under MODBURST_CACHE_LOG (missing file: nothing was asked). */
 export function readCacheLog(file: string): CacheEvent[] {

@@ -68,9 +68,14 @@ const fileRule = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** The names of data/studies/ (or MODBURST_STUDIES_DIR) that hold a study.json, for error lines. */
 export function studyNames(): string[] {
   const dir = studiesDir();
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    // Missing or unreadable: no names to offer (studyDirOf names a studies folder that is a file).
+    return [];
+  }
+  return entries
     .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, studyFile)))
     .map((e) => e.name)
     .sort();
@@ -83,12 +88,28 @@ export function studyDirOf(arg: string): string {
     if (!fs.existsSync(path.join(dir, studyFile))) throw new UserError(`invalid study: ${arg} (allowed: a folder holding ${studyFile})`);
     return dir;
   }
+  checkStudiesDir();
   const dir = path.join(studiesDir(), arg);
   if (!nameRule.test(arg) || !fs.existsSync(path.join(dir, studyFile))) {
     const names = studyNames();
     throw new UserError(`invalid study: ${arg} (allowed ${names.length ? names.join("|") : `no study in ${displayPath(studiesDir())}`}, or a path to a study folder)`);
   }
   return dir;
+}
+
+/** The studies folder, when it exists, is a folder: MODBURST_STUDIES_DIR=/etc/passwd is one line, not ENOTDIR's stack. */
+function checkStudiesDir(): void {
+  const dir = studiesDir();
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    return; // missing: the study's error says there is no study in it
+  }
+  if (!st.isDirectory()) {
+    const field = process.env[studiesEnv] ? studiesEnv : "studies folder";
+    throw new UserError(`invalid ${field}: ${displayPath(dir)} is not a folder (allowed: a folder of study folders, each holding ${studyFile})`);
+  }
 }
 
 /** The kit's own output folders, for the seed study (MODBURST_DERIVED_DIR and MODBURST_FIGURES_DIR still apply). */

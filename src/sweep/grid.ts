@@ -11,6 +11,7 @@ import { Scenario, withCpus, withInit } from "../model/scenario";
 import { seedScenario } from "../model/scenarios";
 import type { BootJob } from "../parallel/pool";
 import type { CostSample, Work } from "../parallel/estimate";
+import { maxOf, minOf } from "../arrays";
 
 export interface Grid {
   policies: string[];
@@ -192,7 +193,7 @@ export function sweepWork(g: Grid, shard: Shard | null): Work[] {
  * others wait, and so the boot's work).
  */
 export function costSamples(g: Grid, params: Params, cpus: number): CostSample[] {
-  const latencies = [...new Set([Math.min(...g.initLatencyMs), Math.max(...g.initLatencyMs)])];
+  const latencies = [...new Set([minOf(g.initLatencyMs), maxOf(g.initLatencyMs)])];
   return g.policies.flatMap((policy) =>
     latencies.flatMap((initLatencyMs) =>
       g.initResults.map((initResult) => ({ policy, scenario: jobOf({ job: 0, policy, cpus, initLatencyMs, initResult, boot: 1 }, g, params).scenario })),

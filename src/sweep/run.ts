@@ -4,6 +4,7 @@ import { StreamOptions, streamBoots } from "../parallel/pool";
 import { Grid, gridPoint, gridSize, jobOf, Shard, shardJob, shardSize, validateGrid } from "./grid";
 import { pointRows, SweepCsvStream, SweepRow } from "./csv";
 import type { SweepProvenance } from "./provenance";
+import { pushAll } from "../arrays";
 
 export interface SweepOptions extends StreamOptions {
   shard?: Shard | null;
@@ -24,7 +25,7 @@ export async function streamSweep(grid: Grid, params: Params, onRows: (rows: Swe
 /** Every row in memory: for the notebooks' sweeps, which are small. */
 export async function runSweep(grid: Grid, params: Params, o: SweepOptions = {}): Promise<SweepRow[]> {
   const rows: SweepRow[] = [];
-  await streamSweep(grid, params, (r) => rows.push(...r), o);
+  await streamSweep(grid, params, (r) => pushAll(rows, r), o);
   return rows;
 }
 

@@ -1,4 +1,5 @@
 /** Tables as plain data (column names + rows of cells) rendered to text or HTML. */
+import { maxOf } from "../arrays";
 
 export type TableValue = string | number | boolean | null | undefined;
 
@@ -43,7 +44,7 @@ function formatCells(table: Table, digits: number): string[][] {
 /** An aligned plain-text table (numbers right-aligned), for terminals and email; `digits` is the most decimals a column gets. */
 export function formatTextTable(table: Table, digits = 3): string {
   const cells = formatCells(table, digits);
-  const widths = table.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? "").length)));
+  const widths = table.columns.map((c, i) => Math.max(c.length, maxOf(cells.map((r) => (r[i] ?? "").length))));
   const numeric = table.columns.map((_, i) => table.rows.length > 0 && table.rows.every((r) => typeof r[i] === "number" || r[i] == null));
   const line = (vals: string[]) =>
     vals

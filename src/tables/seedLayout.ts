@@ -5,6 +5,7 @@
  */
 import type { CellKey } from "../data/measured";
 import { columnDecimals } from "./format";
+import { maxOf } from "../arrays";
 
 /** A cell's boots in the layout ("pcc_cpufreq" shows as "pcc", "acpi_cpufreq" as "acpi"). */
 export type LayoutCell = Pick<CellKey, "config" | "module"> & { seconds: number[] };
@@ -23,7 +24,7 @@ export function formatSeedLayout(cells: LayoutCell[], opts: { title?: string; di
     return { boots: c.seconds.map((x) => x.toFixed(decimals)), avg: mean(c.seconds).toFixed(decimals) };
   });
   const values = formatted.map((f) => [...f.boots, f.avg]);
-  const w = Math.max(6, ...values.flat().map((v) => v.length), ...cols.map((c) => short(c.module).length));
+  const w = Math.max(6, maxOf(values.flat().map((v) => v.length)), maxOf(cols.map((c) => short(c.module).length)));
   const cell = (s: string) => ` ${s.padStart(w)} `;
   const groupWidth = (config: string) => cols.filter((c) => c.config === config).length * (w + 3) - 1;
   const lines: string[] = [];
