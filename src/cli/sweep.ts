@@ -67,10 +67,12 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const provenance = sweepProvenance(grid, params, shard);
   const count = shardSize(gridSize(grid), shard);
   const head = `sweep: ${bootsOnThreads(count, poolThreads(count, threads))}${shard ? ` (shard ${shard.k}/${shard.n})` : ""}, params: ${source}`;
-  enforceBudget(head, estimateSweep(grid, params, shard, threads, provenance), { maxHours, outputBytes: maxCsvFileBytes }, sweepRemedies(shard), "CSV");
-  const rows = await interruptible(`sweep: nothing written to ${out}`, (signal) =>
-    sweepToFile(out, grid, params, provenance, { shard, threads, signal, onProgress: progressBar("sweep") }),
-  );
+  // The signal handlers go in before the estimate line: whoever reads that line and
+  // then signals the run must find them installed (a SIGHUP in between killed it).
+  const rows = await interruptible(`sweep: nothing written to ${out}`, (signal) => {
+    enforceBudget(head, estimateSweep(grid, params, shard, threads, provenance), { maxHours, outputBytes: maxCsvFileBytes }, sweepRemedies(shard), "CSV");
+    return sweepToFile(out, grid, params, provenance, { shard, threads, signal, onProgress: progressBar("sweep") });
+  });
   process.stderr.write(`sweep: wrote ${rows} rows to ${isStdout(out) ? "stdout" : out}\n`);
   return 0;
 }
