@@ -100,12 +100,12 @@ test("modburst figures: an --out under a file, or a folder holding other files, 
   const dir = tmpDir(t);
   const file = path.join(dir, "not-a-folder");
   fs.writeFileSync(file, "x");
-  const unwritable = runNode("bin/modburst.js", ["figures", "--out", path.join(file, "figures")], { timeoutMs: 30_000 });
+  const unwritable = runNode("bin/modburst.js", ["figures", "--out", path.join(file, "figures")]);
   assert.equal(unwritable.status, 1);
   assert.equal(unwritable.stderr, `modburst: cannot write ${path.join(file, "figures")}: ENOTDIR (${file} is a file, not a folder)\n`);
   assert.equal(unwritable.stdout, "", "no simulation, no export");
   // The pack folder is itself a file (README.md, relative as typed): that file is named, not its folder.
-  const readme = runNode("bin/modburst.js", ["figures", "--out", "README.md"], { timeoutMs: 30_000 });
+  const readme = runNode("bin/modburst.js", ["figures", "--out", "README.md"]);
   assert.equal(readme.status, 1);
   assert.equal(readme.stderr, "modburst: cannot write README.md: ENOTDIR (README.md is a file, not a folder)\n");
 
@@ -113,7 +113,7 @@ test("modburst figures: an --out under a file, or a folder holding other files, 
   const home = path.join(dir, "home");
   fs.mkdirSync(home);
   fs.writeFileSync(path.join(home, "notes.txt"), "mine");
-  const foreign = runNode("bin/modburst.js", ["figures", "--out", home], { timeoutMs: 30_000 });
+  const foreign = runNode("bin/modburst.js", ["figures", "--out", home]);
   assert.equal(foreign.status, 2);
   assert.match(foreign.stderr, /^modburst: invalid figure pack folder: .*home \(allowed a new or empty folder, or one holding only a pack: .*; it holds notes\.txt\)\n$/);
   assert.deepEqual(contents(home), { "notes.txt": "mine" });

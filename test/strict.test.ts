@@ -9,7 +9,7 @@ import { defaultParams } from "../src/model/params";
 import { seedScenario } from "../src/model/scenarios";
 import { runNode, tmpDir } from "./helpers";
 
-const cli = (...args: string[]) => runNode("bin/modburst.js", args, { timeoutMs: 60_000 });
+const cli = (...args: string[]) => runNode("bin/modburst.js", args, { timeoutMs: 300_000 });
 
 /** Exit 2, exactly `modburst: <line>` on stderr, nothing on stdout. */
 function rejected(r: { status: number | null; stdout: string; stderr: string }, line: string | RegExp): void {
@@ -77,9 +77,9 @@ test("reproduce --timeout-seconds 1.5 is rejected: nbclient's cell timeout is wh
 });
 
 test("a bad MODBURST_CELL_TIMEOUT is named as the environment variable, not the flag", () => {
-  const r = runNode("bin/modburst.js", ["reproduce"], { env: { MODBURST_CELL_TIMEOUT: "abc" }, timeoutMs: 60_000 });
+  const r = runNode("bin/modburst.js", ["reproduce"], { env: { MODBURST_CELL_TIMEOUT: "abc" }, timeoutMs: 300_000 });
   rejected(r, "invalid MODBURST_CELL_TIMEOUT: abc (allowed 1..86400)");
-  const r2 = runNode("bin/modburst.js", ["reproduce"], { env: { MODBURST_CELL_TIMEOUT: "2.5" }, timeoutMs: 60_000 });
+  const r2 = runNode("bin/modburst.js", ["reproduce"], { env: { MODBURST_CELL_TIMEOUT: "2.5" }, timeoutMs: 300_000 });
   rejected(r2, "invalid MODBURST_CELL_TIMEOUT: 2.5 (allowed whole seconds 1..86400)");
 });
 
@@ -163,7 +163,7 @@ test("calibrate and reproduce check where they write before any work: one line n
   };
   failed(cli("calibrate", "--out", dir), `cannot write ${dir}: EISDIR (is a directory)`);
   failed(cli("calibrate", "--out", path.join(file, "params.json")), `cannot write ${path.join(file, "params.json")}: ENOTDIR (${file} is a file, not a folder)`);
-  const reproduce = (env: NodeJS.ProcessEnv) => runNode("bin/modburst.js", ["reproduce", "00"], { env, timeoutMs: 60_000 });
+  const reproduce = (env: NodeJS.ProcessEnv) => runNode("bin/modburst.js", ["reproduce", "00"], { env, timeoutMs: 300_000 });
   failed(reproduce({ MODBURST_FIGURES_DIR: path.join(file, "figures") }), `cannot write ${path.join(file, "figures")}: ENOTDIR (${file} is a file, not a folder)`);
   failed(reproduce({ MODBURST_DERIVED_DIR: path.join(file, "derived") }), `cannot write ${path.join(file, "derived", "sensitivity.csv")}: ENOTDIR (${file} is a file, not a folder)`);
   failed(reproduce({ MODBURST_CACHE_DIR: path.join(file, "cache") }), `cannot write the results cache ${path.join(file, "cache")}: ENOTDIR (${file} is a file, not a folder; set MODBURST_CACHE_DIR to a writable folder)`);
