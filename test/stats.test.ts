@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { describe, ecdf, groupMeans, percentileRank } from "../src/stats/describe";
-import { bootstrapMeanCI, hedgesG, permutationTest, studentTSf, welchTTest } from "../src/stats/tests";
+import { bootstrapMeanCI, hedgesG, permutationTest, studentTSf, welchTTest } from "../src/stats/hypothesisTests";
 import { Random } from "../src/sim/random";
 
 // Reference values computed with scipy 1.17 (scipy.stats.ttest_ind(equal_var=False), t.sf, permutation_test).
