@@ -1,9 +1,12 @@
 /**
- * The calibration as a whole, written to data/studies/pavlu-2022-10-15/calibration.json:
- * - the fit of the free parameters to the expected span of all six cells;
+ * A study's calibration as a whole, written to its calibration.json
+ * (data/studies/NAME/calibration.json; the seed's is pavlu-2022-10-15's):
+ * - the fit of the free parameters to the expected span of every measured cell
+ *   (six for the seed);
  * - a check on a seed the fit never used, with enough boots that the model's own
  *   noise is under 2% of every cell's mean (the fit quality quoted everywhere);
- * - the out-of-sample check: fit base + revert only, predict my on that seed;
+ * - the out-of-sample check: fit without one configuration and predict it on that
+ *   seed (the seed's my, its patch; a study's last configuration);
  * - bootstrap refits on resamples of the measured boots, whose parameter sets
  *   carry the calibration's uncertainty into every prediction.
  */
