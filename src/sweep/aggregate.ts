@@ -1,5 +1,5 @@
 /** Summaries of sweep rows: medians and 5-95% bands per point, power-law fits, ratios. */
-import { quantile } from "../stats/describe";
+import { mean, quantile } from "../stats/describe";
 import { invalid } from "../errors";
 import type { SweepRow } from "./csv";
 
@@ -61,8 +61,8 @@ export function fitPowerLaw(xs: number[], ys: number[]): PowerLaw {
   const lx = xs.map(Math.log);
   const ly = ys.map(Math.log);
   const n = lx.length;
-  const mx = lx.reduce((a, b) => a + b, 0) / n;
-  const my = ly.reduce((a, b) => a + b, 0) / n;
+  const mx = mean(lx);
+  const my = mean(ly);
   let sxy = 0;
   let sxx = 0;
   let syy = 0;
