@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
+import { mean as mathMean } from "mathjs";
 import { FreeParam, toUnit } from "../src/calibrate/bounds";
 import { UserError } from "../src/errors";
 import { correlation, describe, ecdf, groupMeans, mean, percentileRank, quantile } from "../src/stats/describe";
@@ -85,6 +86,7 @@ test("mean, quantile and correlation: the one definition of each", () => {
   const rng = new Random("stats-mean");
   const xs = Array.from({ length: 1000 }, () => rng.uniform() * 1e3);
   assert.equal(mean(xs), xs.reduce((a, b) => a + b, 0) / xs.length);
+  assert.equal(mean(xs), mathMean(xs));
   // Linear interpolation between order statistics (R type 7): position p x (n - 1).
   const unsorted = [4, 1, 3, 2];
   assert.equal(quantile(unsorted, 0.25), 1.75);

@@ -1,5 +1,5 @@
 /** Summaries of several boots of one configuration: per-module means. */
-import { mean } from "../stats/describe";
+import { mean } from "../stats/mean";
 import { BootResult, ModuleSummary } from "./boot";
 
 export interface ModuleMean {

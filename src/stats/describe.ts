@@ -1,18 +1,12 @@
 /**
- * Descriptive statistics, the one place every module takes a mean, a quantile or a
+ * Descriptive statistics, the one place every module takes a mean (stats/mean.ts), a quantile or a
  * correlation from (mathjs underneath). Plain numbers in, plain records out.
  */
-import { max, mean as mathMean, median, min, quantileSeq, std } from "mathjs";
+import { max, median, min, quantileSeq, std } from "mathjs";
 import { invalid } from "../errors";
+import { mean } from "./mean";
 
-/**
- * The arithmetic mean; NaN for no values (mathjs throws), so a summary of zero boots
- * reads as missing instead of failing. mathjs sums left to right from the first value
- * and divides once: bit-identical to the reduce it replaced.
- */
-export function mean(xs: readonly number[]): number {
-  return xs.length === 0 ? NaN : (mathMean(xs as number[]) as number);
-}
+export { mean };
 
 /**
  * The p-quantile (0-1) with linear interpolation between order statistics
