@@ -13,7 +13,7 @@ const fs = require("fs");
 const path = require("path");
 
 const suites = {
-  fast: { dir: "test", longestFirst: ["pack.test.ts", "bounds.test.ts", "sweep.test.ts", "strict.test.ts", "verdict.test.ts", "setup.test.ts"] },
+  fast: { dir: "test", longestFirst: ["pack.test.ts", "budgets.test.ts", "sweep.test.ts", "strict.test.ts", "verdict.test.ts", "setup.test.ts"] },
   jupyter: { dir: path.join("test", "jupyter"), longestFirst: ["ui.test.ts", "studies.test.ts", "notebooks.test.ts", "runner.test.ts"] },
 };
 const name = process.argv[2] ?? "fast";

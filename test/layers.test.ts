@@ -14,7 +14,7 @@ export const layers: Record<string, number> = {
   ".": 0,
   sim: 1,
   model: 2,
-  stats: 3,
+  stats: 1, // plain numbers in and out: the model takes its means from it
   data: 3,
   studies: 3,
   measure: 3,

@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
 import { test } from "node:test";
-import { describe, ecdf, groupMeans, percentileRank } from "../src/stats/describe";
-import { bootstrapMeanCI, hedgesG, permutationTest, studentTSf, welchTTest } from "../src/stats/tests";
+import { mean as mathMean } from "mathjs";
+import { FreeParam, toUnit } from "../src/calibrate/bounds";
+import { UserError } from "../src/errors";
+import { correlation, describe, ecdf, groupMeans, mean, percentileRank, quantile } from "../src/stats/describe";
+import { bootstrapMeanCI, hedgesG, permutationTest, studentTSf, welchTTest } from "../src/stats/hypothesisTests";
 import { Random } from "../src/sim/random";
+import { root } from "./helpers";
 
 // Reference values computed with scipy 1.17 (scipy.stats.ttest_ind(equal_var=False), t.sf, permutation_test).
 const a1 = [27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4];
@@ -70,5 +76,58 @@ test("describe, percentile rank, ECDF and group means", () => {
   assert.equal(percentileRank(0, [1, 2]), 0);
   assert.deepEqual(ecdf([3, 1, 2]), { x: [1, 2, 3], y: [1 / 3, 2 / 3, 1] });
   assert.deepEqual(groupMeans([1, 3, 5, 7, 9], 2), [2, 6]);
-  assert.throws(() => describe([1, NaN, 3]), /^Error: invalid sample: NaN \(allowed finite numbers\)$|invalid sample: NaN/);
+  assert.throws(() => describe([1, NaN, 3]), (e: unknown) => e instanceof UserError && e.message === "invalid sample: NaN (allowed finite numbers)");
+});
+
+test("mean, quantile and correlation: the one definition of each", () => {
+  assert.equal(mean([1, 2, 3, 4]), 2.5);
+  assert.ok(Number.isNaN(mean([])), "no values: NaN, not a throw");
+  // Bit for bit the left-to-right sum it replaced (model/run.ts's meanOf), on values whose sum rounds.
+  const rng = new Random("stats-mean");
+  const xs = Array.from({ length: 1000 }, () => rng.uniform() * 1e3);
+  assert.equal(mean(xs), xs.reduce((a, b) => a + b, 0) / xs.length);
+  assert.equal(mean(xs), mathMean(xs));
+  // Linear interpolation between order statistics (R type 7): position p x (n - 1).
+  const unsorted = [4, 1, 3, 2];
+  assert.equal(quantile(unsorted, 0.25), 1.75);
+  assert.equal(quantile(unsorted, 0.5), 2.5);
+  assert.equal(quantile(unsorted, 1), 4);
+  assert.deepEqual(unsorted, [4, 1, 3, 2], "the caller's order is kept");
+  assert.equal(correlation([1, 2, 3], [2, 4, 6]), 1);
+  assert.equal(correlation([1, 2, 3], [3, 2, 1]), -1);
+  assert.equal(correlation([1, 2, 3], [5, 5, 5]), 0, "a constant sample: 0, not NaN");
+  assert.ok(Math.abs(correlation([1, 2, 3, 4, 5], [2, 1, 4, 3, 5]) - 0.8) < 1e-15);
+  assert.throws(() => correlation([1, 2], [1, 2, 3]), (e: unknown) => e instanceof UserError && e.message === "invalid correlation samples: 2 and 3 values (allowed samples of equal length)");
+});
+
+/**
+ * Each committed calibration's bootstrap spread and correlation matrix, recomputed
+ * from its refits with stats/: the same six-digit numbers. full-bootstrap.json is
+ * left out: it was written with the hand interpolation v[lo] + (v[hi] - v[lo]) x f,
+ * and mathjs's (1 - f) x v[lo] + f x v[hi] lands its rcuBootSigma p95 on the other
+ * side of a rounding tie (exactly 0.02360925: 0.0236092 committed, 0.0236093 now).
+ */
+test("the committed calibrations' bootstrap spread and correlations are what stats/ computes from their refits", () => {
+  const studies = path.join(root, "data", "studies");
+  const files = [
+    "pavlu-2022-10-15/calibration.json",
+    "synthetic-edac-96/calibration.json",
+    ...fs.readdirSync(path.join(studies, "pavlu-2022-10-15", "variants")).map((f) => `pavlu-2022-10-15/variants/${f}`),
+  ];
+  const round6 = (x: number) => Number(x.toPrecision(6));
+  for (const file of files) {
+    const rec = JSON.parse(fs.readFileSync(path.join(studies, file), "utf8"));
+    const b = rec.bootstrap;
+    for (const s of b.spread) {
+      const xs: number[] = b.refits.map((r: { params: Record<string, number> }) => r.params[s.name]);
+      const [p5, p95] = [quantile(xs, 0.05), quantile(xs, 0.95)];
+      const got = { name: s.name, fitted: s.fitted, median: round6(quantile(xs, 0.5)), p5: round6(p5), p95: round6(p95), relativeWidth: round6((p95 - p5) / s.fitted) };
+      assert.deepEqual(got, s, `${file} ${s.name}`);
+    }
+    const zs = b.correlations.names.map((n: string) => {
+      const f = rec.free.find((x: FreeParam) => x.name === n) as FreeParam;
+      return b.refits.map((r: { params: Record<string, number> }) => toUnit(f, r.params[n]));
+    });
+    assert.deepEqual(zs.map((a: number[]) => zs.map((c: number[]) => round6(correlation(a, c)))), b.correlations.matrix, file);
+  }
 });

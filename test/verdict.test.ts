@@ -19,7 +19,7 @@ import { paramSpecs } from "../src/model/params";
 import { latencyPredictions } from "../src/records/experiments";
 import { formatCommitMessage, CommitNumbers } from "../src/reports/commitMessage";
 import { fitQualityOf } from "../src/reports/verdict";
-import { meanTInterval, studentTCritical } from "../src/stats/tests";
+import { meanTInterval, studentTCritical } from "../src/stats/hypothesisTests";
 import { loadStudy, primaryModule, studyCells, studyScenario } from "../src/studies/study";
 import { paths } from "../src/paths";
 import { runNode, studyFixtureCopy, tmpDir } from "./helpers";

@@ -1,9 +1,12 @@
 /**
- * The calibration as a whole, written to data/studies/pavlu-2022-10-15/calibration.json:
- * - the fit of the free parameters to the expected span of all six cells;
+ * A study's calibration as a whole, written to its calibration.json
+ * (data/studies/NAME/calibration.json; the seed's is pavlu-2022-10-15's):
+ * - the fit of the free parameters to the expected span of every measured cell
+ *   (six for the seed);
  * - a check on a seed the fit never used, with enough boots that the model's own
  *   noise is under 2% of every cell's mean (the fit quality quoted everywhere);
- * - the out-of-sample check: fit base + revert only, predict my on that seed;
+ * - the out-of-sample check: fit without one configuration and predict it on that
+ *   seed (the seed's my, its patch; a study's last configuration);
  * - bootstrap refits on resamples of the measured boots, whose parameter sets
  *   carry the calibration's uncertainty into every prediction.
  */
@@ -14,7 +17,7 @@ import { writeFileAtomic } from "../fsutil";
 import { defaultParams, Params, readParamsJson } from "../model/params";
 import { displayPath } from "../data/csv";
 import { checkCalibrationRecord } from "./schema";
-import { meanOf } from "../model/run";
+import { correlation, mean, quantile } from "../stats/describe";
 import { paths, projectRoot } from "../paths";
 import { Random } from "../sim/random";
 import { FreeParam, freeParams as defaultFree } from "./bounds";
@@ -168,27 +171,6 @@ function codeVersion(): { modburst: string; commit: string } {
   return { modburst: version, commit };
 }
 
-function quantile(xs: number[], q: number): number {
-  const v = [...xs].sort((a, b) => a - b);
-  const pos = (v.length - 1) * q;
-  const lo = Math.floor(pos);
-  return v[lo] + (v[Math.min(lo + 1, v.length - 1)] - v[lo]) * (pos - lo);
-}
-
-function pearson(a: number[], b: number[]): number {
-  const ma = meanOf(a);
-  const mb = meanOf(b);
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < a.length; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return saa === 0 || sbb === 0 ? 0 : sab / Math.sqrt(saa * sbb);
-}
-
 /** Resample each cell's five boots with replacement (one seeded stream per refit). */
 export function resampleTargets(cells: FitCell[], resample: number, seed: number): Target[] {
   const rng = new Random(`modburst:bootstrap:${seed}:${resample}`);
@@ -196,7 +178,7 @@ export function resampleTargets(cells: FitCell[], resample: number, seed: number
   return cells.map((c, i) => {
     const picks = c.seconds.map(() => c.seconds[rng.int(c.seconds.length)]);
     // The spread target stays the measured one: a resample of five can have sd 0.
-    return { mean: meanOf(picks), sd: original[i].sd };
+    return { mean: mean(picks), sd: original[i].sd };
   });
 }
 
@@ -232,7 +214,7 @@ async function bootstrap(cells: FitCell[], full: FitResult, J: number[][], s: Ca
     return { name: f.name, fitted: full.params[f.name], median: round6(quantile(xs, 0.5)), p5: round6(p5), p95: round6(p95), relativeWidth: round6((p95 - p5) / full.params[f.name]) };
   });
   const zs = freeParams.map((f) => refits.map((r) => unitOf(r.params, [f])[0]));
-  const matrix = zs.map((a) => zs.map((b) => round6(pearson(a, b))));
+  const matrix = zs.map((a) => zs.map((b) => round6(correlation(a, b))));
   return {
     method:
       `${s.refits} refits, each to the means of one resample (with replacement) of every cell's five measured boots; ` +

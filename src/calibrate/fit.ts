@@ -7,11 +7,10 @@
  */
 import type { CellKey } from "../data/measured";
 import { checkParam, ParamName, Params, paramSpecs } from "../model/params";
-import { meanOf } from "../model/run";
 import { seedScenario } from "../model/scenarios";
 import { Scenario, withCpus } from "../model/scenario";
 import { bootJobs, runBoots } from "../parallel/pool";
-import { sampleSd } from "../stats/describe";
+import { mean, sampleSd } from "../stats/describe";
 import { FreeParam, fromUnit, toUnit } from "./bounds";
 import { levenbergMarquardt, LmOptions, LmResult, sumSq } from "./levenbergMarquardt";
 
@@ -65,11 +64,11 @@ export interface Target {
   sd: number;
 }
 
-export const targetsOf = (cells: FitCell[]): Target[] => cells.map((c) => ({ mean: meanOf(c.seconds), sd: sampleSd(c.seconds) }));
+export const targetsOf = (cells: FitCell[]): Target[] => cells.map((c) => ({ mean: mean(c.seconds), sd: sampleSd(c.seconds) }));
 
 export function cellFits(cells: FitCell[], spans: number[][], targets = targetsOf(cells)): CellFit[] {
   return cells.map((c, i) => {
-    const simulatedMean = meanOf(spans[i]);
+    const simulatedMean = mean(spans[i]);
     const t = targets[i];
     return {
       config: c.config,

@@ -15,7 +15,7 @@
 import type { CellKey } from "../data/measured";
 import { UserError } from "../errors";
 import type { Params } from "../model/params";
-import { meanTInterval } from "../stats/tests";
+import { meanTInterval } from "../stats/hypothesisTests";
 import type { FreeParam } from "./bounds";
 import type { CellFit, FitCell } from "./fit";
 

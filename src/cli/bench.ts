@@ -18,6 +18,7 @@ import { benchRecord, formatBound, formatMeasure, judge, missedCount, statusOf, 
 import { externalTargets } from "../bench/timings";
 import { writeFileAtomic } from "../fsutil";
 import { simulateBoot } from "../model/boot";
+import { quantile } from "../stats/describe";
 import { defaultParams, Params } from "../model/params";
 import { policyNames } from "../model/policies";
 import { seedScenario } from "../model/scenarios";
@@ -74,10 +75,6 @@ function warmUp(params: Params): void {
   bareHeapEventsPerS(100, 200_000);
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** One case: ms per boot of each round, and the per-boot event counts (the same every round). */
 function timeCase(c: Case, params: Params) {
@@ -120,7 +117,7 @@ export function benchCommand(argv: string[]): number {
     const m = timeCase(c, params);
     const t = judge({
       name: `${c.name}, per boot`,
-      measured: median(m.msPerBoot),
+      measured: quantile(m.msPerBoot, 0.5),
       target: c.targetMs,
       unit: "ms",
       bound: "max",

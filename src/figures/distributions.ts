@@ -1,7 +1,6 @@
 /** Figure specs for notebook 02 (plain data in, plotly specs out). */
-import { quantileSeq } from "mathjs";
 import { Cell } from "../data/measured";
-import { ecdf } from "../stats/describe";
+import { ecdf, quantile } from "../stats/describe";
 import { BootResult } from "../model/boot";
 import { SegmentKind } from "../model/types";
 import { policies } from "../model/policies";
@@ -112,7 +111,7 @@ export function spanEcdfFigure(dist: Distribution, cells: Cell[], module: string
  * five numbers per box rather than every boot.
  */
 export function boxStats(xs: readonly number[]): { q1: number[]; median: number[]; q3: number[]; lowerfence: number[]; upperfence: number[] } {
-  const q = (p: number) => quantileSeq([...xs], p) as unknown as number;
+  const q = (p: number) => quantile(xs, p);
   const [q1, med, q3] = [q(0.25), q(0.5), q(0.75)];
   const iqr = q3 - q1;
   const inside = xs.filter((x) => x >= q1 - 1.5 * iqr && x <= q3 + 1.5 * iqr);

@@ -1,5 +1,5 @@
 /** Notebook 01's figure: the study's table of boots, measured beside simulated. */
-import { meanOf } from "../model/run";
+import { mean } from "../stats/describe";
 import type { CellComparison } from "../records/seedTable";
 import { secondsAxis } from "./axes";
 import { Figure } from "./spec";
@@ -28,7 +28,7 @@ export function measuredVsSimulatedFigure(cs: CellComparison[], source?: string)
     type: "bar",
     name: `${kind} mean`,
     x: xs.map((x) => x + dx),
-    y: cs.map((c) => meanOf(c[kind])),
+    y: cs.map((c) => mean(c[kind])),
     width: 0.38,
     marker: { color: colors[kind], opacity: 0.75 },
     legendgroup: kind,
@@ -47,7 +47,7 @@ export function measuredVsSimulatedFigure(cs: CellComparison[], source?: string)
   const measuredBoots = Math.max(...cs.map((c) => c.measured.length));
   const simulatedBoots = Math.max(...cs.map((c) => c.simulated.length));
   const simulated = simulatedBoots === measuredBoots ? "" : ` (${simulatedBoots} simulated boots)`;
-  const values = cs.flatMap((c) => [...c.measured, ...c.simulated, meanOf(c.measured), meanOf(c.simulated)]);
+  const values = cs.flatMap((c) => [...c.measured, ...c.simulated, mean(c.measured), mean(c.simulated)]);
   return {
     data: [bars("measured", -offset), bars("simulated", offset), points("measured", -offset), points("simulated", offset)],
     layout: {

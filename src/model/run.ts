@@ -1,4 +1,5 @@
 /** Summaries of several boots of one configuration: per-module means. */
+import { mean } from "../stats/mean";
 import { BootResult, ModuleSummary } from "./boot";
 
 export interface ModuleMean {
@@ -9,16 +10,11 @@ export interface ModuleMean {
   peakVmallocBytes: number;
 }
 
-
-export function meanOf(xs: number[]): number {
-  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
 export function summarizeBoots(results: BootResult[]): Record<string, ModuleMean> {
-  const mean: Record<string, ModuleMean> = {};
+  const means: Record<string, ModuleMean> = {};
   for (const name of Object.keys(results[0]?.modules ?? {})) {
-    const col = (f: (m: ModuleSummary) => number) => meanOf(results.map((r) => f(r.modules[name])));
-    mean[name] = {
+    const col = (f: (m: ModuleSummary) => number) => mean(results.map((r) => f(r.modules[name])));
+    means[name] = {
       spanSeconds: col((m) => m.spanSeconds),
       attempts: col((m) => m.attempts),
       fullLoads: col((m) => m.fullLoads),
@@ -26,5 +22,5 @@ export function summarizeBoots(results: BootResult[]): Record<string, ModuleMean
       peakVmallocBytes: col((m) => m.peakVmallocBytes),
     };
   }
-  return mean;
+  return means;
 }

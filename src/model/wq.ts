@@ -230,8 +230,9 @@ function firstDue(nextEventUs: number, t0: number, rc: number, n: number): numbe
 }
 
 /**
- * The committed stream: one list in arrival order, shuffled whole at every
- * wake-up. Waiters are numbered as they first sleep and the list holds numbers
+ * The shuffled stream ("naive", "batched"): the reference whose law the lazy
+ * stream keeps; the default and every committed output use the lazy one
+ * (LazySleepers). One list in arrival order, shuffled whole at every wake-up. Waiters are numbered as they first sleep and the list holds numbers
  * (an Int32Array), so the shuffle and the re-queue move plain integers: tens of
  * millions of them per boot at 4096 CPUs.
  */

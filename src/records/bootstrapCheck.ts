@@ -11,12 +11,11 @@ import type { CalibrationRecord } from "../calibrate/calibration";
 import type { Params } from "../model/params";
 import type { Scenario } from "../model/scenario";
 import { withCpus } from "../model/scenario";
-import { quantileSeq } from "mathjs";
+import { quantile } from "../stats/describe";
 import { defineExperiment } from "./cache";
 import type { Progress } from "./experiments";
 import { predict, Prediction, predictionDesign } from "./uncertainty";
 
-const quantileOf = (xs: number[], p: number) => quantileSeq(xs, p) as unknown as number;
 
 /** The CPU counts the two bootstraps' predictions are compared at. */
 export const bootstrapCheckCpus = [1024, 1536];
@@ -46,7 +45,7 @@ export function paramRanges(cal: CalibrationRecord, full: CalibrationRecord): Pa
   return cal.free.map((f) => {
     const lin = linearisedRefits(cal, n).map((p) => p[f.name]);
     const ful = fullRefits(full).map((p) => p[f.name]);
-    return { name: f.name, fitted: cal.params[f.name], linearisedP5: quantileOf(lin, 0.05), linearisedP95: quantileOf(lin, 0.95), fullP5: quantileOf(ful, 0.05), fullP95: quantileOf(ful, 0.95) };
+    return { name: f.name, fitted: cal.params[f.name], linearisedP5: quantile(lin, 0.05), linearisedP95: quantile(lin, 0.95), fullP5: quantile(ful, 0.05), fullP95: quantile(ful, 0.95) };
   });
 }
 

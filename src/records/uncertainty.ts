@@ -14,10 +14,9 @@
  * interval narrower than its own miss: each interval becomes [p5 / k, p95 x k],
  * k the verdict's widenFactor (1 for a fit that is not flagged).
  */
-import { quantileSeq } from "mathjs";
 import type { BootResult } from "../model/boot";
 import type { Params } from "../model/params";
-import { meanOf } from "../model/run";
+import { mean, quantile } from "../stats/describe";
 import type { Scenario } from "../model/scenario";
 import { BootJob, PoolOptions, runBoots } from "../parallel/pool";
 import { seedMachineCpus } from "../model/limits";
@@ -62,7 +61,6 @@ export interface PredictionRequest {
   policy: string;
 }
 
-const q = (xs: number[], p: number) => quantileSeq(xs, p) as unknown as number;
 
 /** A value from each boot of a (scenario, policy, module): the span by default. */
 export type BootMetric = (b: BootResult, module: string) => number;
@@ -105,10 +103,10 @@ export async function predict(
       // Every refit runs boots 1..k of the seed, the first k of the fitted parameters' boots: what those k boots
       // add by their luck is common to all, so each refit's shift from the fitted parameters on the same k boots
       // is added to the fitted mean over all boots (a control variate: the luck of k boots cancels).
-      const sameBoots = meanOf(xs.slice(0, d.bootsPerRefit));
+      const sameBoots = mean(xs.slice(0, d.bootsPerRefit));
       const refitMeans = refits.map((_, k) => {
-        const own = meanOf(rs.slice(d.boots + k * d.bootsPerRefit, d.boots + (k + 1) * d.bootsPerRefit).map((b) => metric(b, module)));
-        return meanOf(xs) + own - sameBoots;
+        const own = mean(rs.slice(d.boots + k * d.bootsPerRefit, d.boots + (k + 1) * d.bootsPerRefit).map((b) => metric(b, module)));
+        return mean(xs) + own - sameBoots;
       });
       out.push({
         scenario: r.scenario.name,
@@ -116,16 +114,16 @@ export async function predict(
         initLatencyMs: Object.values(r.scenario.modules)[0].initLatencyMs,
         policy: r.policy,
         module,
-        meanSeconds: meanOf(xs),
-        centralSeconds: refits.length ? q(refitMeans, 0.5) : meanOf(xs),
-        bootP5Seconds: q(xs, 0.05),
-        bootP95Seconds: q(xs, 0.95),
-        p5Seconds: refits.length ? q(refitMeans, 0.05) / k : NaN,
-        p95Seconds: refits.length ? q(refitMeans, 0.95) * k : NaN,
+        meanSeconds: mean(xs),
+        centralSeconds: refits.length ? quantile(refitMeans, 0.5) : mean(xs),
+        bootP5Seconds: quantile(xs, 0.05),
+        bootP95Seconds: quantile(xs, 0.95),
+        p5Seconds: refits.length ? quantile(refitMeans, 0.05) / k : NaN,
+        p95Seconds: refits.length ? quantile(refitMeans, 0.95) * k : NaN,
         refits: refits.length,
         refitMeans,
         widenFactor: k,
-        killedEvents: meanOf(main.map((b) => b.udevd.killedEvents)),
+        killedEvents: mean(main.map((b) => b.udevd.killedEvents)),
       });
     }
   });
@@ -180,6 +178,6 @@ export function ratioPredictions(ps: Prediction[], a: string, b: string, module:
     if (!pa || !pb) return [];
     const rs = pa.refitMeans.map((m, i) => m / pb.refitMeans[i]);
     const k = pa.widenFactor * pb.widenFactor;
-    return [{ cpus: c, ratio: rs.length ? q(rs, 0.5) : pa.meanSeconds / pb.meanSeconds, p5: rs.length ? q(rs, 0.05) / k : NaN, p95: rs.length ? q(rs, 0.95) * k : NaN, widenFactor: k }];
+    return [{ cpus: c, ratio: rs.length ? quantile(rs, 0.5) : pa.meanSeconds / pb.meanSeconds, p5: rs.length ? quantile(rs, 0.05) / k : NaN, p95: rs.length ? quantile(rs, 0.95) * k : NaN, widenFactor: k }];
   });
 }

@@ -8,7 +8,7 @@
  */
 import type { CalibrationRecord } from "../calibrate/calibration";
 import { referenceVariantName, structuralVariants, VariantFit } from "../calibrate/variants";
-import { meanOf } from "../model/run";
+import { mean } from "../stats/describe";
 import type { Scenario } from "../model/scenario";
 import { withCpus } from "../model/scenario";
 import { BootJob, PoolOptions, runBoots } from "../parallel/pool";
@@ -84,8 +84,8 @@ export async function predictVariants(fits: VariantFit[], scenario: Scenario, d:
       const boots = results.slice((i * d.cpus.length + j) * d.boots, (i * d.cpus.length + j + 1) * d.boots);
       return {
         cpus,
-        spanSeconds: Object.fromEntries(Object.keys(scenario.modules).map((m) => [m, meanOf(boots.map((b) => b.modules[m].spanSeconds))])),
-        killedEvents: meanOf(boots.map((b) => b.udevd.killedEvents)),
+        spanSeconds: Object.fromEntries(Object.keys(scenario.modules).map((m) => [m, mean(boots.map((b) => b.modules[m].spanSeconds))])),
+        killedEvents: mean(boots.map((b) => b.udevd.killedEvents)),
       };
     }),
   }));

@@ -17,7 +17,7 @@ import { predictionVsCpusFigure } from "../figures/uncertainty";
 import { checkWritableDir } from "../fsutil";
 import { modelCodeVersion } from "../codeVersion";
 import { policyNames } from "../model/policies";
-import { meanOf } from "../model/run";
+import { mean } from "../stats/describe";
 import { cpuPredictions, externalComparisons, Progress, seedTableBoots, sweep, timelineBoot } from "../records/experiments";
 import { StudyInputs, studyInputs } from "../records/study";
 import { configOfPolicy, loadStudy, seedStudyName, Study, studyCaption } from "../studies/study";
@@ -97,7 +97,7 @@ async function buildPack(inputs: StudyInputs, outDir: string, log: (line: string
   const peakVmallocMiB: Record<string, number> = {};
   for (const p of policyNames) {
     fullLoads[p] = median(runs[p].map((r) => Object.values(r.modules).reduce((a, m) => a + m.fullLoads, 0))) as number;
-    peakVmallocMiB[p] = meanOf(runs[p].map((r) => r.peakVmallocBytes / 1048576));
+    peakVmallocMiB[p] = mean(runs[p].map((r) => r.peakVmallocBytes / 1048576));
   }
 
   log("pack: predictions under the calibration's bootstrap refits, and the external measurements");
@@ -112,9 +112,9 @@ async function buildPack(inputs: StudyInputs, outDir: string, log: (line: string
   const side = (policy: string) => {
     const config = configOfPolicy(study, policy);
     if (config !== undefined) {
-      return { means: Object.fromEntries(measured.filter((x) => x.config === config).map((x) => [x.module, meanOf(x.seconds)])), source: "measured" as const };
+      return { means: Object.fromEntries(measured.filter((x) => x.config === config).map((x) => [x.module, mean(x.seconds)])), source: "measured" as const };
     }
-    return { means: Object.fromEntries(modules.map((m) => [m, meanOf(runs[policy].map((r) => r.modules[m].spanSeconds))])), source: "model" as const };
+    return { means: Object.fromEntries(modules.map((m) => [m, mean(runs[policy].map((r) => r.modules[m].spanSeconds))])), source: "model" as const };
   };
 
   log("pack: base/merge ratio sweep and the timeline boots");

@@ -117,13 +117,13 @@ function seedOut() {
   return { notebooks: paths.notebooks, figures: paths.figures, derived: paths.derived };
 }
 
-/** Read and check a study folder's study.json and the files it names (their contents are checked when read). */
 /** A file named by a study's JSON: a plain name inside the folder (no path, no ..); `bad` is the caller's one-line error. */
 export function fileOfStudy(dir: string, v: unknown, bad: (v: unknown) => Error): string {
   if (typeof v !== "string" || !fileRule.test(v)) throw bad(v);
   return path.join(dir, v);
 }
 
+/** Read and check a study folder's study.json and the files it names (their contents are checked when read). */
 export function loadStudy(arg: string): Study {
   const dir = studyDirOf(arg);
   const file = path.join(dir, studyFile);

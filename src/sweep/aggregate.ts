@@ -1,5 +1,5 @@
 /** Summaries of sweep rows: medians and 5-95% bands per point, power-law fits, ratios. */
-import { quantileSeq } from "mathjs";
+import { mean, quantile } from "../stats/describe";
 import { invalid } from "../errors";
 import type { SweepRow } from "./csv";
 
@@ -17,7 +17,6 @@ export interface Band {
   medianFullLoads: number;
 }
 
-const q = (xs: number[], p: number) => quantileSeq(xs, p) as unknown as number;
 
 /** One band per (policy, module, cpus, latency, result), in first-seen order. */
 export function bands(rows: SweepRow[]): Band[] {
@@ -37,11 +36,11 @@ export function bands(rows: SweepRow[]): Band[] {
       initLatencyMs: g[0].initLatencyMs,
       initResult: g[0].initResult,
       boots: g.length,
-      medianSpanSeconds: q(s, 0.5),
-      p5SpanSeconds: q(s, 0.05),
-      p95SpanSeconds: q(s, 0.95),
-      medianPeakVmallocBytes: q(g.map((r) => r.peakVmallocBytes), 0.5),
-      medianFullLoads: q(g.map((r) => r.fullLoads), 0.5),
+      medianSpanSeconds: quantile(s, 0.5),
+      p5SpanSeconds: quantile(s, 0.05),
+      p95SpanSeconds: quantile(s, 0.95),
+      medianPeakVmallocBytes: quantile(g.map((r) => r.peakVmallocBytes), 0.5),
+      medianFullLoads: quantile(g.map((r) => r.fullLoads), 0.5),
     };
   });
 }
@@ -62,8 +61,8 @@ export function fitPowerLaw(xs: number[], ys: number[]): PowerLaw {
   const lx = xs.map(Math.log);
   const ly = ys.map(Math.log);
   const n = lx.length;
-  const mx = lx.reduce((a, b) => a + b, 0) / n;
-  const my = ly.reduce((a, b) => a + b, 0) / n;
+  const mx = mean(lx);
+  const my = mean(ly);
   let sxy = 0;
   let sxx = 0;
   let syy = 0;

@@ -4,10 +4,9 @@
  * measurements, and the internal counts that explain the spans.
  */
 import { Cell } from "../data/measured";
-import { meanOf } from "../model/run";
 import { countSamples, Distribution, spans } from "../records/distributions";
-import { describe, groupMeans, percentileRank } from "../stats/describe";
-import { bootstrapMeanCI, hedgesG, permutationTest, welchTTest } from "../stats/tests";
+import { describe, groupMeans, mean, percentileRank } from "../stats/describe";
+import { bootstrapMeanCI, hedgesG, permutationTest, welchTTest } from "../stats/hypothesisTests";
 
 /** Per policy and module: the simulated distribution and where the measured mean falls in it. */
 export function distributionRows(dist: Distribution, cells: Cell[]) {
@@ -17,7 +16,7 @@ export function distributionRows(dist: Distribution, cells: Cell[]) {
       const s = spans(results, module);
       const d = describe(s);
       const cell = cells.find((c) => c.policy === policy && c.module === module);
-      const measuredMean = cell ? meanOf(cell.seconds) : null;
+      const measuredMean = cell ? mean(cell.seconds) : null;
       rows.push({
         policy,
         config: cell?.config ?? "",
@@ -41,7 +40,7 @@ export function distributionRows(dist: Distribution, cells: Cell[]) {
 export function measuredCIRows(cells: Cell[], seed = 1) {
   return cells.map((c, i) => {
     const ci = bootstrapMeanCI(c.seconds, { seed: seed * 100 + i, resamples: 10_000 });
-    return { config: c.config, module: c.module, meanSeconds: meanOf(c.seconds), ciLoSeconds: ci.lo, ciHiSeconds: ci.hi };
+    return { config: c.config, module: c.module, meanSeconds: mean(c.seconds), ciLoSeconds: ci.lo, ciHiSeconds: ci.hi };
   });
 }
 
@@ -68,7 +67,7 @@ export function measuredTestRows(cells: Cell[]) {
       rows.push({
         comparison: `${other} vs ${last}`,
         module,
-        differenceSeconds: meanOf(a) - meanOf(b),
+        differenceSeconds: mean(a) - mean(b),
         welchT: w.t,
         welchDf: w.df,
         welchP: w.p,
@@ -130,14 +129,14 @@ function groups(xs: readonly number[], size: number): number[][] {
 export function posteriorPredictiveRows(dist: Distribution, cells: Cell[], size?: number) {
   return cells.map((c) => {
     const gs = groups(spans(dist[c.policy], c.module), size ?? c.seconds.length);
-    const meanPct = percentileRank(meanOf(c.seconds), gs.map(meanOf));
+    const meanPct = percentileRank(mean(c.seconds), gs.map(mean));
     const sdPct = percentileRank(describe(c.seconds).sd, gs.map((g) => describe(g).sd));
     const flag = (p: number) => (p < 5 ? "below 5%" : p > 95 ? "above 95%" : "ok");
     return {
       config: c.config,
       module: c.module,
       simulatedFiveBootMeans: gs.length,
-      measuredMeanSeconds: meanOf(c.seconds),
+      measuredMeanSeconds: mean(c.seconds),
       measuredMeanPercentile: meanPct,
       meanCheck: flag(meanPct),
       measuredSdSeconds: describe(c.seconds).sd,

@@ -1,15 +1,14 @@
 /** Notebook 01's tables, read from records: measured vs simulated cells, the unseen-boot fit, the parameters' spread. */
 import type { CellFit } from "../calibrate/fit";
 import type { Cell } from "../data/measured";
-import { meanOf } from "../model/run";
 import type { CellComparison } from "../records/seedTable";
-import { sampleSd } from "../stats/describe";
+import { mean, sampleSd } from "../stats/describe";
 
 /** One row per cell: means, error and spread. */
 export function comparisonRows(cs: CellComparison[]) {
   return cs.map((c) => {
-    const m = meanOf(c.measured);
-    const s = meanOf(c.simulated);
+    const m = mean(c.measured);
+    const s = mean(c.simulated);
     return {
       config: c.config,
       policy: c.policy,

@@ -6,6 +6,7 @@
 import type { CellKey } from "../data/measured";
 import { columnDecimals } from "./format";
 import { maxOf } from "../arrays";
+import { mean } from "../stats/describe";
 
 /** A cell's boots in the layout ("pcc_cpufreq" shows as "pcc", "acpi_cpufreq" as "acpi"). */
 export type LayoutCell = Pick<CellKey, "config" | "module"> & { seconds: number[] };
@@ -18,7 +19,6 @@ export function formatSeedLayout(cells: LayoutCell[], opts: { title?: string; di
   const configs = [...new Set(cells.map((c) => c.config))];
   const boots = Math.max(...cells.map((c) => c.seconds.length));
   const cols = configs.flatMap((config) => cells.filter((c) => c.config === config));
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const formatted = cols.map((c) => {
     const decimals = columnDecimals([...c.seconds, mean(c.seconds)], digits);
     return { boots: c.seconds.map((x) => x.toFixed(decimals)), avg: mean(c.seconds).toFixed(decimals) };
