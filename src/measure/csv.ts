@@ -3,16 +3,13 @@
  * data/measured/, one row per module and boot) and the per-attempt events.
  * Fields are quoted by RFC 4180 where needed: a module name and an unknown
  * errno text are the log's text (`a,b"c` is written `"a,b""c"`, by
- * src/csvCells.ts), and src/data/csv.ts reads them back.
+ * src/data/csv.ts, whose tables name the columns and whose readCsv reads them back).
  */
-import { csvCell } from "../csvCells";
-import { measuredColumns } from "../data/measured";
+import { csvCell, eventColumns, recordLine, measuredColumns } from "../data/csv";
 import type { LoadAttempt } from "./attempts";
 import type { LogRun } from "./readLogs";
 import { errnoOf } from "./messages";
 import type { ModuleSpan } from "./spans";
-
-export const eventColumns = ["boot", "time_seconds", "module", "outcome", "errno", "errno_text"] as const;
 
 /** Integer milliseconds as seconds with 3 decimals, exactly (no float rounding on the way). */
 export function formatMs(ms: number): string {
@@ -32,12 +29,14 @@ export function formatUsSeconds(seconds: number): string {
 }
 
 export function measuredCsvText(spans: readonly ModuleSpan[], config: string, policy: string): string {
-  const rows = spans.map((s) => [config, policy, s.module, String(s.boot), formatMs(s.spanMs)].map(csvCell).join(","));
+  const rows = spans.map((s) => recordLine(measuredColumns, { config, policy, module: s.module, boot: String(s.boot), seconds: formatMs(s.spanMs) }));
   return [measuredColumns.join(","), ...rows].join("\n") + "\n";
 }
 
 export function eventsCsvText(attempts: readonly LoadAttempt[]): string {
-  const rows = attempts.map((a) => [String(a.boot), formatUsSeconds(a.timeSeconds), a.module, a.outcome, a.errno, a.errnoText].map(csvCell).join(","));
+  const rows = attempts.map((a) =>
+    recordLine(eventColumns, { boot: String(a.boot), time_seconds: formatUsSeconds(a.timeSeconds), module: a.module, outcome: a.outcome, errno: a.errno, errno_text: a.errnoText }),
+  );
   return [eventColumns.join(","), ...rows].join("\n") + "\n";
 }
 
