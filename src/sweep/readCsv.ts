@@ -10,7 +10,7 @@ import * as fs from "fs";
 import { StringDecoder } from "string_decoder";
 import { displayPath, parseCommentLine, splitCsvLine, sweepColumns, sweepTable, tableRow } from "../data/csv";
 import { UserError } from "../errors";
-import { maxCsvFileBytes } from "../fsutil";
+import { maxCsvFileBytes, openCapped } from "../fsutil";
 import { maxCpus, maxInitLatencyMs } from "../model/limits";
 import { policyNames } from "../model/policies";
 import { isModuleName } from "../model/scenario";
@@ -45,31 +45,26 @@ function gridRule(g: SweepGridInfo): string | null {
 
 /** The lines of a file, read a megabyte at a time; `complete` is false for a last line without its newline. */
 class LineSource {
-  private readonly fd: number;
   private readonly decoder = new StringDecoder("utf8");
   private readonly chunk = Buffer.allocUnsafe(1 << 20);
-  private lines: string[] = [];
+  private text = "";
   private at = 0;
-  private rest = "";
   private eof = false;
-  private lastIncomplete = false;
   private bytes = 0;
   /** 1-based number of the line next() returned last. */
   line = 0;
 
-  constructor(private readonly file: string, fd: number, private readonly maxBytes: number) {
-    this.fd = fd;
-  }
+  constructor(private readonly file: string, private readonly fd: number, private readonly maxBytes: number) {}
 
   next(): { text: string; complete: boolean } | null {
-    while (this.at === this.lines.length) {
-      if (this.eof) return null;
-      this.fill();
-    }
-    const text = this.lines[this.at++];
+    let nl = this.text.indexOf("\n", this.at);
+    for (; nl === -1 && !this.eof; nl = this.text.indexOf("\n", this.at)) this.fill();
+    if (nl === -1 && this.at === this.text.length) return null;
+    const end = nl === -1 ? this.text.length : nl;
+    const text = this.text.slice(this.at, end);
+    this.at = nl === -1 ? end : end + 1;
     this.line++;
-    const complete = !(this.eof && this.at === this.lines.length && this.lastIncomplete);
-    return { text, complete };
+    return { text, complete: nl !== -1 };
   }
 
   private fill(): void {
@@ -77,39 +72,19 @@ class LineSource {
     this.bytes += got;
     // A file that grew past the cap after the size check (or a file system that lies about sizes).
     if (this.bytes > this.maxBytes) throw new UserError(`invalid ${displayPath(this.file)}: more than ${this.maxBytes} bytes (allowed: a regular sweep CSV file of at most ${this.maxBytes} bytes)`);
-    const text = got === 0 ? this.decoder.end() : this.decoder.write(this.chunk.subarray(0, got));
-    const parts = (this.rest + text).split("\n");
+    this.eof = got === 0;
+    this.text = this.text.slice(this.at) + (this.eof ? this.decoder.end() : this.decoder.write(this.chunk.subarray(0, got)));
     this.at = 0;
-    if (got === 0) {
-      this.eof = true;
-      const last = parts.pop()!;
-      this.lastIncomplete = last !== "";
-      this.lines = this.lastIncomplete ? [...parts, last] : parts;
-      this.rest = "";
-    } else {
-      this.rest = parts.pop()!;
-      this.lines = parts;
-    }
   }
 }
 
 /** Open a sweep CSV for reading: a regular file within the size cap, else one line saying which. */
 function openSweepFile(file: string): number {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-  } catch (err) {
-    throw new UserError(`invalid ${displayPath(file)}: cannot read (${(err as NodeJS.ErrnoException).code ?? "unreadable"}; allowed: a readable sweep CSV file)`);
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new UserError(`invalid ${displayPath(file)}: not a regular file (allowed: a regular sweep CSV file of at most ${maxCsvFileBytes} bytes)`);
-    if (st.size > maxCsvFileBytes) throw new UserError(`invalid ${displayPath(file)}: ${st.size} bytes (allowed: a regular sweep CSV file of at most ${maxCsvFileBytes} bytes)`);
-  } catch (err) {
-    fs.closeSync(fd);
-    throw err;
-  }
-  return fd;
+  return openCapped(file, maxCsvFileBytes, (p) =>
+    p.kind === "unreadable"
+      ? new UserError(`invalid ${displayPath(file)}: cannot read (${p.detail}; allowed: a readable sweep CSV file)`)
+      : new UserError(`invalid ${displayPath(file)}: ${p.detail} (allowed: a regular sweep CSV file of at most ${maxCsvFileBytes} bytes)`),
+  );
 }
 
 /** A row with its 1-based line in the file. */
