@@ -8,8 +8,8 @@ import * as path from "path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { eventColumns, measuredColumns, readCsv } from "../src/data/csv";
-import type { LoadAttempt } from "../src/measure/attempts";
-import { eventsCsvText, formatMs, formatUsSeconds, measuredCsvText } from "../src/measure/csv";
+import { eventsCsvBytes, formatMs, measuredCsvText } from "../src/measure/csv";
+import { attemptsOf, readLogRun } from "../src/measure/readLogs";
 import type { ModuleSpan } from "../src/measure/spans";
 import { isModuleName } from "../src/model/scenario";
 import { formatSweepCsv, SweepRow } from "../src/sweep/csv";
@@ -69,24 +69,31 @@ test("measured CSV: measuredCsvText then readCsv gives back every cell, any modu
   );
 });
 
-test("events CSV: eventsCsvText then readCsv gives back every cell, any module names and errno texts (fast-check)", (t) => {
-  const file = path.join(tmpDir(t), "e.csv");
-  const attempt = fc.record({
-    boot: fc.integer({ min: 1, max: 99 }),
-    timeSeconds: fc.nat({ max: 10 ** 9 }).map((us) => us / 1e6),
-    module: moduleName,
-    outcome: fc.constantFrom("inserted", "failed", "exists"),
-    errno: fc.constantFrom("", "EBUSY", "EEXIST"),
-    errnoText: fc.oneof(fc.constant(""), moduleName),
-  });
+test("events CSV: a udev log measured, eventsCsvBytes then readCsv gives back every attempt, any module names and errno texts (fast-check)", (t) => {
+  const dir = tmpDir(t);
+  const log = path.join(dir, "u.log");
+  const file = path.join(dir, "e.csv");
+  // kmod's names have no quote and no whitespace; errno texts are any text after the colon.
+  const name = moduleName.filter((m) => !/['\s]/.test(m));
+  const text = fc.oneof(fc.constant("Device or resource busy"), fc.stringOf(fc.constantFrom("a", ",", '"', " ", "#"), { minLength: 1, maxLength: 8 })).filter((x) => x.trim() === x && x !== "");
+  const attempt = fc.record({ module: name, failed: fc.boolean(), text, gapUs: fc.integer({ min: 1, max: 999_999 }) });
   fc.assert(
-    fc.property(fc.array(attempt, { maxLength: 8 }), (attempts) => {
-      fs.writeFileSync(file, eventsCsvText(attempts as LoadAttempt[]));
+    fc.property(fc.array(fc.array(attempt, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 3 }), (boots) => {
+      const lines = boots.flatMap((attempts, b) => {
+        let us = 2_000_000;
+        const at = () => `Oct 15 10:0${b}:${String(Math.floor(us / 1e6)).padStart(2, "0")}.${String(us % 1e6).padStart(6, "0")} host systemd-udevd[812]: `;
+        const head = [`-- Boot ${String(b).repeat(32)} --`, `${at()}Starting systemd-udevd version 251.4`];
+        return [...head, ...attempts.map((a) => ((us += a.gapUs), at() + (a.failed ? `Failed to insert module '${a.module}': ${a.text}` : `Inserted module '${a.module}'`)))];
+      });
+      fs.writeFileSync(log, lines.join("\n") + "\n");
+      const run = readLogRun([log], () => {});
+      fs.writeFileSync(file, eventsCsvBytes(run));
       const back = readCsv(file, eventColumns).map((r) => r.values);
-      const cells = attempts.map((a) => ({ boot: String(a.boot), time_seconds: formatUsSeconds(a.timeSeconds), module: a.module, outcome: a.outcome, errno: a.errno, errno_text: a.errnoText }));
+      const cells = attemptsOf(run).map((a) => ({ boot: String(a.boot), time_seconds: a.timeSeconds.toFixed(6), module: a.module, outcome: a.outcome, errno: a.errno, errno_text: a.errnoText }));
       assert.deepEqual(back, cells);
+      assert.equal(back.length, boots.flat().length);
     }),
-    { numRuns: 200 },
+    { numRuns: 100 },
   );
 });
 

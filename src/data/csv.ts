@@ -5,7 +5,9 @@
  * csv-parse/csv-stringify: the kit's files are one record per line, and the
  * cell rules below fit in a few lines (see the README).
  */
+import * as fs from "fs";
 import * as path from "path";
+import { StringDecoder } from "string_decoder";
 import { UserError } from "../errors";
 import { maxCsvFileBytes, readFileCapped } from "../fsutil";
 import { projectRoot } from "../paths";
@@ -112,6 +114,41 @@ function quotedCell(line: string, from: number): { value: string; end: number } 
     if (line[q + 1] !== '"') return { value, end: q + 1 };
     value += '"';
     j = q + 2;
+  }
+}
+
+/** The lines of an open file, streamed (read a megabyte at a time, never the whole file); `complete` is false for a last line without its newline. */
+export class LineSource {
+  private readonly decoder = new StringDecoder("utf8");
+  private readonly chunk = Buffer.allocUnsafe(1 << 20);
+  private text = "";
+  private at = 0;
+  private eof = false;
+  private bytes = 0;
+  /** 1-based number of the line next() returned last. */
+  line = 0;
+
+  constructor(private readonly file: string, private readonly fd: number, private readonly maxBytes: number) {}
+
+  next(): { text: string; complete: boolean } | null {
+    let nl = this.text.indexOf("\n", this.at);
+    for (; nl === -1 && !this.eof; nl = this.text.indexOf("\n", this.at)) this.fill();
+    if (nl === -1 && this.at === this.text.length) return null;
+    const end = nl === -1 ? this.text.length : nl;
+    const text = this.text.slice(this.at, end);
+    this.at = nl === -1 ? end : end + 1;
+    this.line++;
+    return { text, complete: nl !== -1 };
+  }
+
+  private fill(): void {
+    const got = fs.readSync(this.fd, this.chunk, 0, this.chunk.length, null);
+    this.bytes += got;
+    // A file that grew past the cap after the size check (or a file system that lies about sizes).
+    if (this.bytes > this.maxBytes) throw new UserError(`invalid ${displayPath(this.file)}: more than ${this.maxBytes} bytes (allowed: a regular CSV file of at most ${this.maxBytes} bytes)`);
+    this.eof = got === 0;
+    this.text = this.text.slice(this.at) + (this.eof ? this.decoder.end() : this.decoder.write(this.chunk.subarray(0, got)));
+    this.at = 0;
   }
 }
 

@@ -5,8 +5,7 @@
  * errno text are the log's text (`a,b"c` is written `"a,b""c"`, by
  * src/data/csv.ts, whose tables name the columns and whose readCsv reads them back).
  */
-import { csvCell, eventColumns, recordLine, measuredColumns } from "../data/csv";
-import type { LoadAttempt } from "./attempts";
+import { csvCell, eventColumns, measuredColumns, recordLine } from "../data/csv";
 import type { LogRun } from "./readLogs";
 import { errnoOf } from "./messages";
 import type { ModuleSpan } from "./spans";
@@ -23,25 +22,13 @@ function formatUs(us: number): string {
   return `${sign}${Math.floor(abs / 1e6)}.${String(abs % 1e6).padStart(6, "0")}`;
 }
 
-/** Seconds with 6 decimals (microseconds, the journal's resolution). */
-export function formatUsSeconds(seconds: number): string {
-  return formatUs(Math.round(seconds * 1e6));
-}
-
 export function measuredCsvText(spans: readonly ModuleSpan[], config: string, policy: string): string {
   const rows = spans.map((s) => recordLine(measuredColumns, { config, policy, module: s.module, boot: String(s.boot), seconds: formatMs(s.spanMs) }));
   return [measuredColumns.join(","), ...rows].join("\n") + "\n";
 }
 
-export function eventsCsvText(attempts: readonly LoadAttempt[]): string {
-  const rows = attempts.map((a) =>
-    recordLine(eventColumns, { boot: String(a.boot), time_seconds: formatUsSeconds(a.timeSeconds), module: a.module, outcome: a.outcome, errno: a.errno, errno_text: a.errnoText }),
-  );
-  return [eventColumns.join(","), ...rows].join("\n") + "\n";
-}
-
 /**
- * eventsCsvText of a run, as bytes: every row is sized first and written into
+ * The events CSV of a run (eventColumns, cells quoted by csvCell), as bytes: every row is sized first and written into
  * one buffer of exactly that size, so the events of a GB of logs never become
  * one string (V8's longest is 512 MiB) nor a buffer and its copy.
  */

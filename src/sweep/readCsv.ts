@@ -7,8 +7,7 @@
  */
 import { createHash, Hash } from "crypto";
 import * as fs from "fs";
-import { StringDecoder } from "string_decoder";
-import { displayPath, parseCommentLine, splitCsvLine, sweepColumns, sweepTable, tableRow } from "../data/csv";
+import { displayPath, LineSource, parseCommentLine, splitCsvLine, sweepColumns, sweepTable, tableRow } from "../data/csv";
 import { UserError } from "../errors";
 import { maxCsvFileBytes, openCapped } from "../fsutil";
 import { maxCpus, maxInitLatencyMs } from "../model/limits";
@@ -41,41 +40,6 @@ function gridRule(g: SweepGridInfo): string | null {
   const s = g.scenario;
   if (typeof s !== "object" || s === null || typeof s.name !== "string" || typeof s.sha256 !== "string" || !isList(s.modules, isModuleName)) return "scenario: {name, sha256, modules}";
   return null;
-}
-
-/** The lines of a file, read a megabyte at a time; `complete` is false for a last line without its newline. */
-class LineSource {
-  private readonly decoder = new StringDecoder("utf8");
-  private readonly chunk = Buffer.allocUnsafe(1 << 20);
-  private text = "";
-  private at = 0;
-  private eof = false;
-  private bytes = 0;
-  /** 1-based number of the line next() returned last. */
-  line = 0;
-
-  constructor(private readonly file: string, private readonly fd: number, private readonly maxBytes: number) {}
-
-  next(): { text: string; complete: boolean } | null {
-    let nl = this.text.indexOf("\n", this.at);
-    for (; nl === -1 && !this.eof; nl = this.text.indexOf("\n", this.at)) this.fill();
-    if (nl === -1 && this.at === this.text.length) return null;
-    const end = nl === -1 ? this.text.length : nl;
-    const text = this.text.slice(this.at, end);
-    this.at = nl === -1 ? end : end + 1;
-    this.line++;
-    return { text, complete: nl !== -1 };
-  }
-
-  private fill(): void {
-    const got = fs.readSync(this.fd, this.chunk, 0, this.chunk.length, null);
-    this.bytes += got;
-    // A file that grew past the cap after the size check (or a file system that lies about sizes).
-    if (this.bytes > this.maxBytes) throw new UserError(`invalid ${displayPath(this.file)}: more than ${this.maxBytes} bytes (allowed: a regular sweep CSV file of at most ${this.maxBytes} bytes)`);
-    this.eof = got === 0;
-    this.text = this.text.slice(this.at) + (this.eof ? this.decoder.end() : this.decoder.write(this.chunk.subarray(0, got)));
-    this.at = 0;
-  }
 }
 
 /** Open a sweep CSV for reading: a regular file within the size cap, else one line saying which. */
@@ -291,11 +255,7 @@ export class SweepCsvReader {
 export interface SweepFile {
   file: string;
   provenance: SweepProvenance;
-  /** 1-based line of each provenance key, for messages. */
-  provenanceLine: Record<string, number>;
   rows: SweepRow[];
-  /** 1-based line of each row. */
-  lines: number[];
 }
 
 /**
@@ -306,14 +266,10 @@ export interface SweepFile {
 export function readSweepCsv(file: string): SweepFile {
   const reader = new SweepCsvReader(file);
   const rows: SweepRow[] = [];
-  const lines: number[] = [];
   try {
-    for (let r = reader.next(); r !== null; r = reader.next()) {
-      rows.push(r.row);
-      lines.push(r.line);
-    }
+    for (let r = reader.next(); r !== null; r = reader.next()) rows.push(r.row);
   } finally {
     reader.close();
   }
-  return { file, provenance: reader.provenance, provenanceLine: reader.provenanceLine, rows, lines };
+  return { file, provenance: reader.provenance, rows };
 }
