@@ -54,16 +54,8 @@ export const maxCsvFileBytes = 256 << 20;
  * are ever read, whatever the size the file system reports.
  */
 export function readFileCapped(file: string, maxBytes: number, problem: (p: FileProblem) => Error): string {
-  let fd: number;
+  const fd = openCapped(file, maxBytes, problem);
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-  } catch (err) {
-    throw problem({ kind: "unreadable", detail: (err as NodeJS.ErrnoException).code ?? "unreadable" });
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw problem({ kind: "not-file", detail: "not a regular file" });
-    if (st.size > maxBytes) throw problem({ kind: "too-big", detail: `${st.size} bytes` });
     const chunks: Buffer[] = [];
     let n = 0;
     for (;;) {
@@ -78,4 +70,19 @@ export function readFileCapped(file: string, maxBytes: number, problem: (p: File
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Open a regular file of at most maxBytes for reading (a streamed reader's start): its descriptor, or `problem` thrown. */
+export function openCapped(file: string, maxBytes: number, problem: (p: FileProblem) => Error): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    throw problem({ kind: "unreadable", detail: (err as NodeJS.ErrnoException).code ?? "unreadable" });
+  }
+  const st = fs.fstatSync(fd);
+  const p: FileProblem | null = !st.isFile() ? { kind: "not-file", detail: "not a regular file" } : st.size > maxBytes ? { kind: "too-big", detail: `${st.size} bytes` } : null;
+  if (p === null) return fd;
+  fs.closeSync(fd);
+  throw problem(p);
 }

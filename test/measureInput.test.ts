@@ -14,7 +14,7 @@ import * as path from "path";
 import { test } from "node:test";
 import { readCsv } from "../src/data/csv";
 import { readMeasured } from "../src/data/measured";
-import { eventColumns } from "../src/measure/csv";
+import { eventColumns } from "../src/data/csv";
 import { root, runNode, tmpDir } from "./helpers";
 
 const measure = (...args: string[]) => runNode("bin/modburst.js", ["measure", ...args]);

@@ -15,7 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { csvCell, splitCsvLine } from "../src/csvCells";
+import { csvCell, splitCsvLine } from "../src/data/csv";
 import { defaultParams } from "../src/model/params";
 import { checkOutputs, removeStaleTempFiles, StreamedOutput, writeAll, writeOutput } from "../src/outputs";
 import { SweepCsvStream, SweepRow } from "../src/sweep/csv";

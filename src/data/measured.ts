@@ -6,9 +6,8 @@
 import { UserError } from "../errors";
 import { seedConfigs } from "../model/policies";
 import { paths } from "../paths";
-import { csvError, displayPath, readCsv } from "./csv";
+import { csvError, displayPath, measuredColumns, readCsv } from "./csv";
 
-export const measuredColumns = ["config", "policy", "module", "boot", "seconds"] as const;
 export const configs = Object.keys(seedConfigs) as Array<keyof typeof seedConfigs>;
 export const measuredModules = ["pcc_cpufreq", "acpi_cpufreq"] as const;
 export const bootsPerCell = 5;

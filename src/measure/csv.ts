@@ -3,16 +3,12 @@
  * data/measured/, one row per module and boot) and the per-attempt events.
  * Fields are quoted by RFC 4180 where needed: a module name and an unknown
  * errno text are the log's text (`a,b"c` is written `"a,b""c"`, by
- * src/csvCells.ts), and src/data/csv.ts reads them back.
+ * src/data/csv.ts, whose tables name the columns and whose readCsv reads them back).
  */
-import { csvCell } from "../csvCells";
-import { measuredColumns } from "../data/measured";
-import type { LoadAttempt } from "./attempts";
+import { csvCell, eventColumns, measuredColumns, recordLine } from "../data/csv";
 import type { LogRun } from "./readLogs";
 import { errnoOf } from "./messages";
 import type { ModuleSpan } from "./spans";
-
-export const eventColumns = ["boot", "time_seconds", "module", "outcome", "errno", "errno_text"] as const;
 
 /** Integer milliseconds as seconds with 3 decimals, exactly (no float rounding on the way). */
 export function formatMs(ms: number): string {
@@ -26,23 +22,13 @@ function formatUs(us: number): string {
   return `${sign}${Math.floor(abs / 1e6)}.${String(abs % 1e6).padStart(6, "0")}`;
 }
 
-/** Seconds with 6 decimals (microseconds, the journal's resolution). */
-export function formatUsSeconds(seconds: number): string {
-  return formatUs(Math.round(seconds * 1e6));
-}
-
 export function measuredCsvText(spans: readonly ModuleSpan[], config: string, policy: string): string {
-  const rows = spans.map((s) => [config, policy, s.module, String(s.boot), formatMs(s.spanMs)].map(csvCell).join(","));
+  const rows = spans.map((s) => recordLine(measuredColumns, { config, policy, module: s.module, boot: String(s.boot), seconds: formatMs(s.spanMs) }));
   return [measuredColumns.join(","), ...rows].join("\n") + "\n";
 }
 
-export function eventsCsvText(attempts: readonly LoadAttempt[]): string {
-  const rows = attempts.map((a) => [String(a.boot), formatUsSeconds(a.timeSeconds), a.module, a.outcome, a.errno, a.errnoText].map(csvCell).join(","));
-  return [eventColumns.join(","), ...rows].join("\n") + "\n";
-}
-
 /**
- * eventsCsvText of a run, as bytes: every row is sized first and written into
+ * The events CSV of a run (eventColumns, cells quoted by csvCell), as bytes: every row is sized first and written into
  * one buffer of exactly that size, so the events of a GB of logs never become
  * one string (V8's longest is 512 MiB) nor a buffer and its copy.
  */

@@ -6,40 +6,16 @@
  * file, the hash (of every line above the end line) a hand-edited one. Cells
  * are RFC 4180-quoted where needed (a module name with a comma or a quote).
  * Other tools load it by skipping lines starting with #. Reading is in
- * readCsv.ts, merging shards in merge.ts.
+ * readCsv.ts, merging shards in merge.ts; the columns in data/csv.ts's sweepTable.
  */
 import { createHash, Hash } from "crypto";
-import { csvCell } from "../csvCells";
+import { SweepRow, sweepColumns, sweepTable, tableLine } from "../data/csv";
 import type { BootResult } from "../model/boot";
 import { StreamedOutput, writeOutput } from "../outputs";
 import { GridPoint } from "./grid";
 import { formatProvenance, SweepProvenance } from "./provenance";
 
-export const sweepColumns = [
-  "job", "jobs_total", "policy", "cpus", "init_latency_ms", "init_result", "seed", "boot", "module",
-  "span_seconds", "attempts", "full_loads", "herd_wakeups", "peak_vmalloc_bytes",
-] as const;
-
-export interface SweepRow {
-  job: number;
-  jobsTotal: number;
-  policy: string;
-  cpus: number;
-  initLatencyMs: number;
-  initResult: string;
-  seed: number;
-  boot: number;
-  module: string;
-  spanSeconds: number;
-  attempts: number;
-  fullLoads: number;
-  herdWakeups: number;
-  peakVmallocBytes: number;
-}
-
-export function sweepRows(points: GridPoint[], results: BootResult[], jobsTotal: number, seed: number): SweepRow[] {
-  return points.flatMap((p, i) => pointRows(p, results[i], jobsTotal, seed));
-}
+export type { SweepRow };
 
 /** One job's rows: one per module, in the scenario's order. */
 export function pointRows(p: GridPoint, result: BootResult, jobsTotal: number, seed: number): SweepRow[] {
@@ -54,32 +30,17 @@ export function pointRows(p: GridPoint, result: BootResult, jobsTotal: number, s
 export const sweepEndLine = (rows: number, sha256: string): string => `# end: ${rows} rows, sha256 ${sha256}`;
 export const sweepEndPattern = /^# end: (\d+) rows, sha256 ([0-9a-f]{64})$/;
 
-/** One row's CSV line, without the newline; the module RFC 4180-quoted when it needs it (the other cells are numbers or keywords). */
-export function sweepRowLine(r: SweepRow): string {
-  return [r.job, r.jobsTotal, r.policy, r.cpus, r.initLatencyMs, r.initResult, r.seed, r.boot, csvCell(r.module), r.spanSeconds, r.attempts, r.fullLoads, r.herdWakeups, r.peakVmallocBytes].join(",");
-}
+/** One row's CSV line, without the newline. */
+export const sweepRowLine = (r: SweepRow): string => tableLine(sweepTable, r);
 
-/** The lines before the rows: provenance (when given) and the column header. */
-function headLines(provenance?: SweepProvenance): string[] {
-  return [...(provenance ? formatProvenance(provenance) : []), sweepColumns.join(",")];
-}
-
-/** The CSV text; with provenance, framed by its comment lines and the end line. */
-export function formatSweepCsv(rows: SweepRow[], provenance?: SweepProvenance): string {
-  const lines = headLines(provenance);
-  for (const r of rows) lines.push(sweepRowLine(r));
-  const body = lines.join("\n") + "\n";
-  if (!provenance) return body;
+/** The CSV text, framed by its provenance comment lines and the end line. */
+export function formatSweepCsv(rows: SweepRow[], provenance: SweepProvenance): string {
+  const body = [...formatProvenance(provenance), sweepColumns.join(","), ...rows.map(sweepRowLine)].join("\n") + "\n";
   return body + sweepEndLine(rows.length, createHash("sha256").update(body).digest("hex")) + "\n";
 }
 
-/**
- * Write a sweep CSV whole (outputs.ts: temp file and rename; a device or `-`
- * written through); an I/O error is one line naming the file and its cause
- * (exit 1). Without provenance the file is the plain table, which
- * readSweepCsv does not accept (every CSV the kit writes has provenance).
- */
-export function writeSweepCsv(file: string, rows: SweepRow[], provenance?: SweepProvenance): void {
+/** Write a sweep CSV whole (outputs.ts: temp file and rename; a device or `-` written through); an I/O error is one line naming the file and its cause (exit 1). */
+export function writeSweepCsv(file: string, rows: SweepRow[], provenance: SweepProvenance): void {
   writeOutput(file, formatSweepCsv(rows, provenance));
 }
 
@@ -100,7 +61,7 @@ export class SweepCsvStream {
 
   constructor(readonly file: string, provenance: SweepProvenance) {
     this.out = new StreamedOutput(file);
-    for (const line of headLines(provenance)) this.push(line);
+    for (const line of [...formatProvenance(provenance), sweepColumns.join(",")]) this.push(line);
   }
 
   write(rows: SweepRow[]): void {

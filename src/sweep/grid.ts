@@ -96,13 +96,20 @@ export function jobsBelow(end: number, shard: Shard): number {
   return end >= shard.k ? Math.floor((end - shard.k) / shard.n) + 1 : 0;
 }
 
-export function parseShard(text: string): { k: number; n: number } {
+/** The shard rule, for `--shard` and a sweep CSV's `# shard:` line alike. */
+export const shardRule = "K/N with 1 <= K <= N <= 100000";
+
+/** K/N by shardRule, or null. */
+export function readShard(text: string): Shard | null {
   const m = /^(\d+)\/(\d+)$/.exec(text);
-  if (!m) throw invalid("shard", text, "K/N with 1 <= K <= N, e.g. 2/8");
-  const k = Number(m[1]);
-  const n = Number(m[2]);
-  if (n < 1 || k < 1 || k > n || n > 100_000) throw invalid("shard", text, "K/N with 1 <= K <= N <= 100000");
-  return { k, n };
+  const shard = m ? { k: Number(m[1]), n: Number(m[2]) } : null;
+  return shard && shard.k >= 1 && shard.k <= shard.n && shard.n <= 100_000 ? shard : null;
+}
+
+export function parseShard(text: string): Shard {
+  const shard = readShard(text);
+  if (!shard) throw invalid("shard", text, `${shardRule}, e.g. 2/8`);
+  return shard;
 }
 
 /**

@@ -8,6 +8,7 @@ import { createHash } from "crypto";
 import type { Params } from "../model/params";
 import { scenarioToJson, seedScenario } from "../model/scenarios";
 import { modelCodeVersion } from "../codeVersion";
+import { commentLine } from "../data/csv";
 import { Grid, gridSize } from "./grid";
 
 export const sweepFormatLine = "# modburst-sweep v2";
@@ -68,5 +69,5 @@ export function provenanceLines(p: SweepProvenance): Array<[key: string, value: 
 }
 
 export function formatProvenance(p: SweepProvenance): string[] {
-  return [sweepFormatLine, ...provenanceLines(p).map(([k, v]) => `# ${k}: ${v}`)];
+  return [sweepFormatLine, ...provenanceLines(p).map(([k, v]) => commentLine(k, v))];
 }

@@ -7,17 +7,18 @@
  */
 import { createHash, Hash } from "crypto";
 import * as fs from "fs";
-import { StringDecoder } from "string_decoder";
-import { splitCsvLine } from "../csvCells";
-import { displayPath } from "../data/csv";
+import { displayPath, LineSource, parseCommentLine, splitCsvLine, sweepColumns, sweepTable, tableRow } from "../data/csv";
 import { UserError } from "../errors";
-import { maxCsvFileBytes } from "../fsutil";
+import { maxCsvFileBytes, openCapped } from "../fsutil";
 import { maxCpus, maxInitLatencyMs } from "../model/limits";
 import { policyNames } from "../model/policies";
 import { isModuleName } from "../model/scenario";
-import { sweepColumns, sweepEndPattern, SweepRow } from "./csv";
-import { Grid, gridPoint, gridSize } from "./grid";
+import { sweepEndPattern, SweepRow } from "./csv";
+import { Grid, gridPoint, gridSize, readShard, shardRule } from "./grid";
 import { provenanceLines, SweepGridInfo, sweepFormatLine, SweepProvenance } from "./provenance";
+
+/** The provenance lines' keys, in order. */
+const provenanceKeys = provenanceLines({ grid: {} as SweepGridInfo, params: "", code: "", shard: { k: 1, n: 1 }, jobsTotal: 0 }).map(([k]) => k);
 
 /** `invalid FILE:LINE: rule` */
 export function sweepError(file: string, line: number, rule: string): UserError {
@@ -41,73 +42,13 @@ function gridRule(g: SweepGridInfo): string | null {
   return null;
 }
 
-/** The lines of a file, read a megabyte at a time; `complete` is false for a last line without its newline. */
-class LineSource {
-  private readonly fd: number;
-  private readonly decoder = new StringDecoder("utf8");
-  private readonly chunk = Buffer.allocUnsafe(1 << 20);
-  private lines: string[] = [];
-  private at = 0;
-  private rest = "";
-  private eof = false;
-  private lastIncomplete = false;
-  private bytes = 0;
-  /** 1-based number of the line next() returned last. */
-  line = 0;
-
-  constructor(private readonly file: string, fd: number, private readonly maxBytes: number) {
-    this.fd = fd;
-  }
-
-  next(): { text: string; complete: boolean } | null {
-    while (this.at === this.lines.length) {
-      if (this.eof) return null;
-      this.fill();
-    }
-    const text = this.lines[this.at++];
-    this.line++;
-    const complete = !(this.eof && this.at === this.lines.length && this.lastIncomplete);
-    return { text, complete };
-  }
-
-  private fill(): void {
-    const got = fs.readSync(this.fd, this.chunk, 0, this.chunk.length, null);
-    this.bytes += got;
-    // A file that grew past the cap after the size check (or a file system that lies about sizes).
-    if (this.bytes > this.maxBytes) throw new UserError(`invalid ${displayPath(this.file)}: more than ${this.maxBytes} bytes (allowed: a regular sweep CSV file of at most ${this.maxBytes} bytes)`);
-    const text = got === 0 ? this.decoder.end() : this.decoder.write(this.chunk.subarray(0, got));
-    const parts = (this.rest + text).split("\n");
-    this.at = 0;
-    if (got === 0) {
-      this.eof = true;
-      const last = parts.pop()!;
-      this.lastIncomplete = last !== "";
-      this.lines = this.lastIncomplete ? [...parts, last] : parts;
-      this.rest = "";
-    } else {
-      this.rest = parts.pop()!;
-      this.lines = parts;
-    }
-  }
-}
-
 /** Open a sweep CSV for reading: a regular file within the size cap, else one line saying which. */
 function openSweepFile(file: string): number {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-  } catch (err) {
-    throw new UserError(`invalid ${displayPath(file)}: cannot read (${(err as NodeJS.ErrnoException).code ?? "unreadable"}; allowed: a readable sweep CSV file)`);
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new UserError(`invalid ${displayPath(file)}: not a regular file (allowed: a regular sweep CSV file of at most ${maxCsvFileBytes} bytes)`);
-    if (st.size > maxCsvFileBytes) throw new UserError(`invalid ${displayPath(file)}: ${st.size} bytes (allowed: a regular sweep CSV file of at most ${maxCsvFileBytes} bytes)`);
-  } catch (err) {
-    fs.closeSync(fd);
-    throw err;
-  }
-  return fd;
+  return openCapped(file, maxCsvFileBytes, (p) =>
+    p.kind === "unreadable"
+      ? new UserError(`invalid ${displayPath(file)}: cannot read (${p.detail}; allowed: a readable sweep CSV file)`)
+      : new UserError(`invalid ${displayPath(file)}: ${p.detail} (allowed: a regular sweep CSV file of at most ${maxCsvFileBytes} bytes)`),
+  );
 }
 
 /** A row with its 1-based line in the file. */
@@ -131,7 +72,7 @@ export class SweepCsvReader {
   private readonly hash: Hash = createHash("sha256");
   private readonly modules: string[];
   private readonly fileGrid: Grid;
-  private readonly headerLine: number;
+  private readonly headerLine = provenanceKeys.length + 2;
   private prev: SweepRow | null = null;
   private prevLine = 0;
   private modIdx = 0;
@@ -143,44 +84,15 @@ export class SweepCsvReader {
     this.fd = openSweepFile(file);
     try {
       this.src = new LineSource(file, this.fd, maxCsvFileBytes);
-      const first = this.nextLine();
-      if (first === null) throw this.fail(1, `empty file (allowed: a sweep CSV written by this modburst, starting with "${sweepFormatLine}")`);
-      if (first.startsWith("\uFEFF")) throw this.fail(1, `starts with a byte-order mark (U+FEFF, bytes EF BB BF) (allowed: a sweep CSV as sweep writes it, without a BOM; an editor or a Windows tool added it)`);
-      if (first !== sweepFormatLine) {
-        if (first === "# modburst-sweep v1") throw this.fail(1, `written by an older modburst (# modburst-sweep v1: no content hash) (allowed: "${sweepFormatLine}"; re-run the sweep with this modburst)`);
-        throw this.fail(1, `no provenance (allowed: a sweep CSV written by this modburst, starting with "${sweepFormatLine}"; files from older versions must be re-run)`);
-      }
-      const keys = provenanceLines({ grid: {} as SweepGridInfo, params: "", code: "", shard: { k: 1, n: 1 }, jobsTotal: 0 }).map(([k]) => k);
-      const raw: Record<string, string> = {};
-      keys.forEach((key, i) => {
-        const line = i + 2;
-        const m = /^# ([a-z_]+): (.*)$/.exec(this.nextLine() ?? "");
-        if (!m || m[1] !== key) throw this.fail(line, `provenance line "# ${key}: ..." expected (allowed: the lines ${keys.join(", ")} in this order)`);
-        raw[key] = m[2];
-        this.provenanceLine[key] = line;
-      });
-      let grid: SweepGridInfo;
-      try {
-        grid = JSON.parse(raw.grid);
-      } catch {
-        throw this.fail(this.provenanceLine.grid, "grid: not valid JSON");
-      }
-      const bad = gridRule(grid);
-      if (bad) throw this.fail(this.provenanceLine.grid, `grid: ${bad}`);
-      if (!/^[0-9a-f]{64}$/.test(raw.params)) throw this.fail(this.provenanceLine.params, "params: a sha256 hex digest");
-      if (!/^[0-9a-f]{16}$/.test(raw.code)) throw this.fail(this.provenanceLine.code, "code: a 16-digit hex code version");
-      const sm = /^(\d+)\/(\d+)$/.exec(raw.shard);
-      const shard = sm ? { k: Number(sm[1]), n: Number(sm[2]) } : null;
-      if (!shard || shard.k < 1 || shard.k > shard.n) throw this.fail(this.provenanceLine.shard, "shard: K/N with 1 <= K <= N");
-      this.fileGrid = { ...grid, initResults: grid.initResults as Array<"fail" | "success">, scenario: undefined } as Grid;
-      if (raw.jobs_total !== String(gridSize(this.fileGrid))) {
-        throw this.fail(this.provenanceLine.jobs_total, `jobs_total: ${raw.jobs_total} (allowed ${gridSize(this.fileGrid)}, the size of the grid)`);
-      }
-      this.provenance = { grid, params: raw.params, code: raw.code, shard, jobsTotal: Number(raw.jobs_total) };
-      this.headerLine = keys.length + 2;
+      this.checkFormatLine(this.nextLine());
+      const raw = this.readProvenance();
+      this.provenance = this.checkProvenance(raw);
+      this.fileGrid = { ...this.provenance.grid, initResults: this.provenance.grid.initResults as Array<"fail" | "success">, scenario: undefined } as Grid;
+      const jobsTotal = String(gridSize(this.fileGrid));
+      if (raw.jobs_total !== jobsTotal) throw this.fail(this.provenanceLine.jobs_total, `jobs_total: ${raw.jobs_total} (allowed ${jobsTotal}, the size of the grid)`);
       const header = this.nextLine();
       if (header !== sweepColumns.join(",")) throw this.fail(this.headerLine, `header: ${header ?? "missing"} (allowed ${sweepColumns.join(",")})`);
-      this.modules = grid.scenario.modules;
+      this.modules = this.provenance.grid.scenario.modules;
     } catch (err) {
       this.close();
       throw err;
@@ -213,6 +125,43 @@ export class SweepCsvReader {
     return sweepError(this.file, line, rule);
   }
 
+  private checkFormatLine(first: string | null): void {
+    if (first === null) throw this.fail(1, `empty file (allowed: a sweep CSV written by this modburst, starting with "${sweepFormatLine}")`);
+    if (first.startsWith("\uFEFF")) throw this.fail(1, `starts with a byte-order mark (U+FEFF, bytes EF BB BF) (allowed: a sweep CSV as sweep writes it, without a BOM; an editor or a Windows tool added it)`);
+    if (first === "# modburst-sweep v1") throw this.fail(1, `written by an older modburst (# modburst-sweep v1: no content hash) (allowed: "${sweepFormatLine}"; re-run the sweep with this modburst)`);
+    if (first !== sweepFormatLine) throw this.fail(1, `no provenance (allowed: a sweep CSV written by this modburst, starting with "${sweepFormatLine}"; files from older versions must be re-run)`);
+  }
+
+  /** The provenance comment lines' values by key, each key in its place. */
+  private readProvenance(): Record<string, string> {
+    const raw: Record<string, string> = {};
+    provenanceKeys.forEach((key, i) => {
+      const line = i + 2;
+      const kv = parseCommentLine(this.nextLine() ?? "");
+      if (!kv || kv[0] !== key) throw this.fail(line, `provenance line "# ${key}: ..." expected (allowed: the lines ${provenanceKeys.join(", ")} in this order)`);
+      raw[key] = kv[1];
+      this.provenanceLine[key] = line;
+    });
+    return raw;
+  }
+
+  private checkProvenance(raw: Record<string, string>): SweepProvenance {
+    const at = this.provenanceLine;
+    let grid: SweepGridInfo;
+    try {
+      grid = JSON.parse(raw.grid);
+    } catch {
+      throw this.fail(at.grid, "grid: not valid JSON");
+    }
+    const bad = gridRule(grid);
+    if (bad) throw this.fail(at.grid, `grid: ${bad}`);
+    if (!/^[0-9a-f]{64}$/.test(raw.params)) throw this.fail(at.params, "params: a sha256 hex digest");
+    if (!/^[0-9a-f]{16}$/.test(raw.code)) throw this.fail(at.code, "code: a 16-digit hex code version");
+    const shard = readShard(raw.shard);
+    if (!shard) throw this.fail(at.shard, `shard: ${shardRule}`);
+    return { grid, params: raw.params, code: raw.code, shard, jobsTotal: Number(raw.jobs_total) };
+  }
+
   /** The next line (hashed unless it is the end line), with the checks every line gets: complete, LF-terminated. */
   private nextLine(): string | null {
     const l = this.src.next();
@@ -228,77 +177,71 @@ export class SweepCsvReader {
   private read(): SweepRowAt | null {
     const text = this.nextLine();
     const line = this.src.line;
-    const { provenance, modules } = this;
-    const { jobsTotal, shard } = provenance;
     if (text === null) {
       this.done = true;
       throw this.fail(line, `truncated: no "# end: N rows" line after line ${this.prevLine || this.headerLine} (allowed: a complete file)`);
     }
-    if (text.startsWith("#")) {
-      const m = sweepEndPattern.exec(text);
-      if (!m) throw this.fail(line, `comment line among the rows (allowed: only "# end: N rows, sha256 HEX" after the last row)`);
-      if (Number(m[1]) !== this.rowCount) throw this.fail(line, `end line says ${m[1]} rows, the file has ${this.rowCount} (allowed: a complete file)`);
-      this.jobDone(line);
-      if (this.hash.digest("hex") !== m[2]) {
-        throw this.fail(line, "content does not match the end line's sha256 (allowed: the file as sweep or merge-results wrote it; was it edited? re-run the sweep)");
-      }
-      if (this.src.next() !== null) throw this.fail(line + 1, "lines after the end line");
-      this.done = true;
-      return null;
+    if (text.startsWith("#")) return this.readEnd(text, line);
+    const r = this.parseRow(text, line);
+    this.checkGridPoint(r, line);
+    this.checkOrder(r, line);
+    this.prev = r;
+    this.prevLine = line;
+    this.rowCount++;
+    return { row: r, line };
+  }
+
+  /** The end line: its row count and hash against the file's, and nothing after it. */
+  private readEnd(text: string, line: number): null {
+    const m = sweepEndPattern.exec(text);
+    if (!m) throw this.fail(line, `comment line among the rows (allowed: only "# end: N rows, sha256 HEX" after the last row)`);
+    if (Number(m[1]) !== this.rowCount) throw this.fail(line, `end line says ${m[1]} rows, the file has ${this.rowCount} (allowed: a complete file)`);
+    this.jobDone(line);
+    if (this.hash.digest("hex") !== m[2]) {
+      throw this.fail(line, "content does not match the end line's sha256 (allowed: the file as sweep or merge-results wrote it; was it edited? re-run the sweep)");
     }
+    if (this.src.next() !== null) throw this.fail(line + 1, "lines after the end line");
+    this.done = true;
+    return null;
+  }
+
+  /** A row's cells by sweepTable, its keywords checked. */
+  private parseRow(text: string, line: number): SweepRow {
     const cells = splitCsvLine(text);
     if (typeof cells === "string") throw this.fail(line, `${cells} (allowed: RFC 4180 quoting)`);
     if (cells.length !== sweepColumns.length) throw this.fail(line, `${cells.length} fields (allowed ${sweepColumns.length}: ${sweepColumns.join(",")})`);
-    const v: Record<string, string> = {};
-    sweepColumns.forEach((c, k) => (v[c] = cells[k]));
-    const num = (col: string, integer: boolean) => {
-      const s = v[col];
-      const n = Number(s);
-      if (!/^\d+(\.\d+)?([eE][-+]?\d+)?$/.test(s) || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-        throw this.fail(line, `${col}: ${s === "" ? '""' : s} (allowed ${integer ? "a non-negative integer" : "a non-negative number"})`);
-      }
-      return n;
-    };
-    if (!policyNames.includes(v.policy)) throw this.fail(line, `policy: ${v.policy} (allowed ${policyNames.join("|")})`);
-    if (v.init_result !== "fail" && v.init_result !== "success") throw this.fail(line, `init_result: ${v.init_result} (allowed fail|success)`);
-    const r: SweepRow = {
-      job: num("job", true),
-      jobsTotal: num("jobs_total", true),
-      policy: v.policy,
-      cpus: num("cpus", true),
-      initLatencyMs: num("init_latency_ms", false),
-      initResult: v.init_result,
-      seed: num("seed", true),
-      boot: num("boot", true),
-      module: v.module,
-      spanSeconds: num("span_seconds", false),
-      attempts: num("attempts", true),
-      fullLoads: num("full_loads", true),
-      herdWakeups: num("herd_wakeups", true),
-      peakVmallocBytes: num("peak_vmalloc_bytes", true),
-    };
+    const r = tableRow(sweepTable, cells);
+    if (typeof r === "string") throw this.fail(line, r);
+    if (!policyNames.includes(r.policy)) throw this.fail(line, `policy: ${r.policy} (allowed ${policyNames.join("|")})`);
+    if (r.initResult !== "fail" && r.initResult !== "success") throw this.fail(line, `init_result: ${r.initResult} (allowed fail|success)`);
+    return r;
+  }
+
+  /** The row against the provenance: its job in the grid and the shard, its settings the job's grid point. */
+  private checkGridPoint(r: SweepRow, line: number): void {
+    const { jobsTotal, shard, grid } = this.provenance;
     if (r.jobsTotal !== jobsTotal) throw this.fail(line, `jobs_total: ${r.jobsTotal} (allowed ${jobsTotal}, as in the provenance)`);
     if (r.job >= jobsTotal) throw this.fail(line, `job: ${r.job} (allowed 0..${jobsTotal - 1}: below jobs_total)`);
     if (r.job % shard.n !== shard.k - 1) throw this.fail(line, `job ${r.job} is not in shard ${shard.k}/${shard.n} (allowed: jobs numbered ${shard.k - 1} modulo ${shard.n})`);
-    if (r.seed !== provenance.grid.seed) throw this.fail(line, `seed: ${r.seed} (allowed ${provenance.grid.seed}, the grid's seed)`);
+    if (r.seed !== grid.seed) throw this.fail(line, `seed: ${r.seed} (allowed ${grid.seed}, the grid's seed)`);
     const p = gridPoint(this.fileGrid, r.job);
     if (r.policy !== p.policy || r.cpus !== p.cpus || r.initLatencyMs !== p.initLatencyMs || r.initResult !== p.initResult || r.boot !== p.boot) {
       throw this.fail(line, `job ${r.job} is ${r.policy},${r.cpus},${r.initLatencyMs},${r.initResult},boot ${r.boot} (allowed ${p.policy},${p.cpus},${p.initLatencyMs},${p.initResult},boot ${p.boot}, its grid point)`);
     }
+  }
+
+  /** Jobs ascending, each with the scenario's modules in order. */
+  private checkOrder(r: SweepRow, line: number): void {
     const prev = this.prev;
     if (prev && r.job !== prev.job) {
       this.jobDone(line);
       if (r.job < prev.job) throw this.fail(line, `job ${r.job} after job ${prev.job} (allowed: jobs ascending, each once)`);
       this.modIdx = 0;
     }
-    if (modules[this.modIdx] !== r.module) {
-      throw this.fail(line, `module: ${r.module} (allowed ${modules[this.modIdx] ?? `none: job ${r.job} already has all ${modules.length}`})`);
+    if (this.modules[this.modIdx] !== r.module) {
+      throw this.fail(line, `module: ${r.module} (allowed ${this.modules[this.modIdx] ?? `none: job ${r.job} already has all ${this.modules.length}`})`);
     }
     this.modIdx++;
-    this.prev = r;
-    this.prevLine = line;
-    this.rowCount++;
-    return { row: r, line };
   }
 
   private jobDone(line: number): void {
@@ -312,11 +255,7 @@ export class SweepCsvReader {
 export interface SweepFile {
   file: string;
   provenance: SweepProvenance;
-  /** 1-based line of each provenance key, for messages. */
-  provenanceLine: Record<string, number>;
   rows: SweepRow[];
-  /** 1-based line of each row. */
-  lines: number[];
 }
 
 /**
@@ -327,14 +266,10 @@ export interface SweepFile {
 export function readSweepCsv(file: string): SweepFile {
   const reader = new SweepCsvReader(file);
   const rows: SweepRow[] = [];
-  const lines: number[] = [];
   try {
-    for (let r = reader.next(); r !== null; r = reader.next()) {
-      rows.push(r.row);
-      lines.push(r.line);
-    }
+    for (let r = reader.next(); r !== null; r = reader.next()) rows.push(r.row);
   } finally {
     reader.close();
   }
-  return { file, provenance: reader.provenance, provenanceLine: reader.provenanceLine, rows, lines };
+  return { file, provenance: reader.provenance, rows };
 }
