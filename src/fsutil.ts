@@ -1,19 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import { existingDirFor, tempFileFor, writeError } from "./outputs";
+import { existingDirFor, statOrNull, tempFileFor, writeError } from "./outputs";
 
 // The write side lives in outputs.ts (one write path); these are its old names, one implementation.
 export { checkWritableFile, fileInTheWay, probeWritableFile, tempFileFor as tempSibling, writeError, writeOutput as writeFileAtomic, writeOutput as writeFileForUser } from "./outputs";
-
-function statOrNull(p: string): fs.Stats | null {
-  try {
-    return fs.statSync(p);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return null;
-    throw err;
-  }
-}
 
 /**
  * Check, before any long work, that the folder `dir` can be replaced as a whole

@@ -182,7 +182,8 @@ export function writeTarget(p: string): string {
   throw Object.assign(new Error("too many levels of symbolic links"), { code: "ELOOP" });
 }
 
-function statOrNull(p: string): fs.Stats | null {
+/** The file's stat, or null when it does not exist (any other error is thrown). */
+export function statOrNull(p: string): fs.Stats | null {
   try {
     return fs.statSync(p);
   } catch (err) {
