@@ -50,3 +50,9 @@ export const kernelName = "tslab";
  * Jupyter data directory: not "tslab", which may be the user's own global tslab.
  */
 export const userKernelName = "modburst-tslab";
+
+/** A file path as the user should see it: relative to the checkout when inside it. */
+export function displayPath(file: string): string {
+  const rel = path.relative(projectRoot, file);
+  return rel.startsWith("..") ? file : rel;
+}

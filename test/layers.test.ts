@@ -12,6 +12,7 @@ import { root } from "./helpers";
 /** Layer of each folder of src/, lowest first ("." is src/'s own files: errors, paths, file writes). */
 export const layers: Record<string, number> = {
   ".": 0,
+  schema: 1, // valibot rules and the one JSON reader: every input's schema builds on it
   sim: 1,
   model: 2,
   stats: 1, // plain numbers in and out: the model takes its means from it

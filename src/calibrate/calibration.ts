@@ -14,9 +14,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import { UserError } from "../errors";
 import { writeFileAtomic } from "../fsutil";
-import { defaultParams, Params, readParamsJson } from "../model/params";
+import { defaultParams, Params } from "../model/params";
 import { displayPath } from "../data/csv";
-import { checkCalibrationRecord } from "./schema";
+import * as v from "valibot";
+import { checkCalibrationRecord, paramSpreadSchema, readCalibrationFile, refitSchema, StoredCalibration } from "./schema";
 import { correlation, mean, quantile } from "../stats/describe";
 import { paths, projectRoot } from "../paths";
 import { Random } from "../sim/random";
@@ -106,54 +107,22 @@ export function shortSettings(scenario: Scenario, policies: string[]): Calibrati
   };
 }
 
-export interface ParamSpread {
-  name: string;
-  fitted: number;
-  median: number;
-  p5: number;
-  p95: number;
-  /** (p95 - p5) / fitted: how well the data pin the parameter down. */
-  relativeWidth: number;
-}
+export type ParamSpread = v.InferOutput<typeof paramSpreadSchema>;
+export type Refit = v.InferOutput<typeof refitSchema>;
 
-export interface Refit {
-  resample: number;
-  /** The resampled five-boot means the refit aimed at, per cell in the cells' order. */
-  targetMeans: number[];
-  params: Params;
-  objective: number;
-  evaluations: number;
-}
-
-export interface CalibrationRecord {
-  description: string;
-  params: Params;
+/** The stored sections as the schema has them (calibrate/schema.ts), with the computed types of the free parameters and the verdict. */
+export type CalibrationRecord = Omit<StoredCalibration, "free" | "verdict" | "optimiser"> & {
   free: FreeParam[];
-  design: { scenario: string; cpus: number; seed: number; boots: Record<string, number>; refits: number; refitEvals: number };
-  fit: { cells: CellFit[]; objective: number; maxAbsErrorPct: number; evaluations: number; iterations: number; converged: boolean; stopReason: string };
-  unseen: { seed: number; boots: Record<string, number>; cells: CellFit[]; maxAbsErrorPct: number; maxModelNoisePct: number };
   /** Converged or not, parameters on a bound, each unseen mean against the measured mean's 95% interval (verdict.ts). */
   verdict: FitVerdict;
-  outOfSample: {
-    fittedOn: string[];
-    params: Params;
-    fitCells: CellFit[];
-    predicted: CellFit[];
-    maxAbsPredictionErrorPct: number;
-    evaluations: number;
-    converged: boolean;
-    stopReason: string;
-  };
-  bootstrap: { method: string; refits: Refit[]; spread: ParamSpread[]; correlations: { names: string[]; matrix: number[][] } };
   optimiser: typeof optimiser & { budgetSeconds?: number; spreadWeight?: number };
-  code: { modburst: string; commit: string };
   /**
    * Not stored: the study's structural variants (variants.ts), the reference
    * (this record) first, attached when a study's calibration is read. Present,
    * they make every prediction interval one across variants x refits.
    */
   variants?: VariantFit[];
-}
+};
 
 const maxAbs = (cells: CellFit[]) => Math.max(...cells.map((c) => Math.abs(c.errorPct)));
 const round6 = (x: number) => Number(x.toPrecision(6));
@@ -337,9 +306,7 @@ export function writeCalibration(record: CalibrationRecord, file = paths.calibra
 /** The stored calibration record (params and the fit report), checked whole: every section, key, type and range. */
 export function readCalibration(file = paths.calibratedParams): CalibrationRecord {
   if (!fs.existsSync(file)) throw new UserError(`invalid calibration file: ${file} (allowed: run npm run calibrate first)`);
-  const json = readParamsJson(file, "calibration file");
-  checkCalibrationRecord(json, displayPath(file));
-  return json as CalibrationRecord;
+  return readCalibrationFile(file) as CalibrationRecord;
 }
 
 /**
@@ -365,9 +332,7 @@ export function withVerdict(rec: Omit<CalibrationRecord, "verdict"> & { verdict?
  */
 export function rewriteVerdict(file: string, cells: FitCell[]): CalibrationRecord {
   if (!fs.existsSync(file)) throw new UserError(`invalid calibration file: ${displayPath(file)} (allowed: an existing calibration record; --verdict-only does not fit one)`);
-  const json = readParamsJson(file, "calibration file");
-  checkCalibrationRecord(json, displayPath(file), { withoutVerdict: true });
-  const record = withVerdict(json as CalibrationRecord, cells);
+  const record = withVerdict(readCalibrationFile(file, { withoutVerdict: true }) as CalibrationRecord, cells);
   writeCalibration(record, file);
   return record;
 }

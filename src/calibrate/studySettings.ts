@@ -8,30 +8,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import { displayPath } from "../data/csv";
-import { checkNumber, invalid, UserError } from "../errors";
-import { defaultParams, Params, paramNames, readParamsJson } from "../model/params";
+import * as v from "valibot";
+import { UserError } from "../errors";
+import { defaultParams, Params, paramNames } from "../model/params";
+import { arr, int, invalidAt, nonEmpty, num, obj, str } from "../schema/issues";
+import { readJsonFile } from "../schema/readJson";
 import { policyNames } from "../model/policies";
 import { fileOfStudy, Study, studyCells, studyScenario } from "../studies/study";
 import { FreeParam, freeParams } from "./bounds";
 import { CalibrationSettings, defaultSettings, shortSettings } from "./calibration";
 import { readParamsOrCalibration } from "./schema";
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Exactly these keys (optional ones may be missing): the first unknown or missing one is named. */
-function keys(where: string, v: unknown, required: string[], optional: string[] = []): Json {
-  if (!isObject(v)) throw invalid(where, Array.isArray(v) ? "an array" : v, "a JSON object");
-  for (const k of Object.keys(v)) if (!required.includes(k) && !optional.includes(k)) throw new UserError(`invalid ${where}.${k}: unknown key (allowed ${[...required, ...optional].join(", ")})`);
-  for (const k of required) if (!(k in v)) throw new UserError(`invalid ${where}.${k}: missing (required)`);
-  return v;
-}
-
-function str(where: string, v: unknown): string {
-  if (typeof v !== "string" || v === "") throw invalid(where, v, "a non-empty string");
-  return v;
-}
-
 
 /**
  * calibrate.json: how the study's calibration runs. Every key is optional;
@@ -46,73 +32,42 @@ function str(where: string, v: unknown): string {
  *     "maxIterations": 15, "budgetSeconds": 3600,    // each fit's iteration limit and wall-clock budget
  *     "spreadWeight": 0 }                             // the spreads' weight (default 0.003): 0 when nothing free is spread-only
  */
-export interface StudyCalibrateFile {
+const bootsMap = v.pipe(v.record(v.picklist(policyNames, policyNames.join("|")), int(1, 1_000_000), "an object of policy -> boots"), v.check((o) => Object.keys(o).length > 0, "an object of policy -> boots"));
+const calibrateJsonSchema = obj({
+  description: v.optional(str),
   /** Parameter values the fit starts from and keeps for everything not free (a params or calibration file of the folder). */
-  fixed: Params;
+  fixedParams: v.optional(str),
   /** The free parameters, each with its bounds, why, and where the fit starts it. */
-  free?: Array<FreeParam & { start?: number }>;
-  seed?: number;
-  boots?: Record<string, number>;
-  checkSeed?: number;
-  checkBoots?: Record<string, number>;
-  refits?: number;
-  refitEvals?: number;
-  heldOutConfig?: string;
+  free: v.optional(arr(obj({ name: v.picklist(paramNames, paramNames.join(", ")), lo: num(), hi: num(), why: nonEmpty, start: v.optional(num()) }), 1)),
+  seed: v.optional(int(0, 2 ** 31)),
+  boots: v.optional(bootsMap),
+  checkSeed: v.optional(int(0, 2 ** 32 - 1)),
+  checkBoots: v.optional(bootsMap),
+  refits: v.optional(int(2, 1000)),
+  refitEvals: v.optional(int(1, 1000)),
+  heldOutConfig: v.optional(str),
   /** Levenberg-Marquardt iteration limit and wall-clock budget of each fit (calibration.ts CalibrationSettings). */
-  maxIterations?: number;
-  budgetSeconds?: number;
+  maxIterations: v.optional(int(1, 1000)),
+  budgetSeconds: v.optional(int(1, 7 * 24 * 3600)),
   /** The spreads' weight in the objective (0..1; default fit.ts sdWeight): 0 when no free parameter is one only a spread can pin. */
-  spreadWeight?: number;
-}
+  spreadWeight: v.optional(num(0, 1)),
+});
 
-const settingKeys = ["seed", "boots", "checkSeed", "checkBoots", "refits", "refitEvals", "heldOutConfig", "maxIterations", "budgetSeconds", "spreadWeight"];
-
-function integer(where: string, v: unknown, lo: number, hi: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) throw invalid(where, v, `integer ${lo}..${hi}`);
-  return v;
-}
-
-function bootsMap(where: string, v: unknown): Record<string, number> {
-  if (!isObject(v) || Object.keys(v).length === 0) throw invalid(where, v, "a JSON object of policy -> boots");
-  const out: Record<string, number> = {};
-  for (const [policy, n] of Object.entries(v)) {
-    if (!policyNames.includes(policy)) throw invalid(`${where}.${policy}`, "unknown policy", policyNames.join("|"));
-    out[policy] = integer(`${where}.${policy}`, n, 1, 1_000_000);
-  }
-  return out;
-}
+/** calibrate.json as read: its settings, with the fixed parameter values in place of the file naming them. */
+export type StudyCalibrateFile = Omit<v.InferOutput<typeof calibrateJsonSchema>, "description" | "fixedParams"> & { fixed: Params };
 
 export function readStudyCalibrateFile(study: Study): StudyCalibrateFile {
   const file = path.join(study.dir, calibrateFileName);
   if (!fs.existsSync(file)) return { fixed: defaultParams() };
   const where = displayPath(file);
-  const o = keys(where, readParamsJson(file, "study calibrate file"), [], ["description", "fixedParams", "free", ...settingKeys]);
-  const out: StudyCalibrateFile = { fixed: o.fixedParams === undefined ? defaultParams() : readParamsOrCalibration(fileOfStudy(study.dir, o.fixedParams, (v) => invalid(`${where}.fixedParams`, v, "a file name inside the study folder"))) };
-  if (o.free !== undefined) {
-    if (!Array.isArray(o.free) || o.free.length === 0) throw invalid(`${where}.free`, o.free, "a non-empty array of free parameters");
-    out.free = o.free.map((f, i) => {
-      const at = `${where}.free[${i}]`;
-      const p = keys(at, f, ["name", "lo", "hi", "why"], ["start"]);
-      if (typeof p.name !== "string" || !(paramNames as string[]).includes(p.name)) throw invalid(`${at}.name`, p.name, paramNames.join(", "));
-      if (typeof p.lo !== "number" || typeof p.hi !== "number" || !(p.lo < p.hi)) throw invalid(`${at}.hi`, p.hi, "a number > lo");
-      if (p.start !== undefined && (typeof p.start !== "number" || !(p.start > p.lo && p.start < p.hi))) throw invalid(`${at}.start`, p.start, `a number strictly inside ${p.lo}..${p.hi}`);
-      return { name: p.name as FreeParam["name"], lo: p.lo, hi: p.hi, why: str(`${at}.why`, p.why), ...(p.start !== undefined ? { start: p.start as number } : {}) };
-    });
-  }
-  if (o.seed !== undefined) out.seed = integer(`${where}.seed`, o.seed, 0, 2 ** 31);
-  if (o.checkSeed !== undefined) out.checkSeed = integer(`${where}.checkSeed`, o.checkSeed, 0, 2 ** 32 - 1);
-  if (o.boots !== undefined) out.boots = bootsMap(`${where}.boots`, o.boots);
-  if (o.checkBoots !== undefined) out.checkBoots = bootsMap(`${where}.checkBoots`, o.checkBoots);
-  if (o.refits !== undefined) out.refits = integer(`${where}.refits`, o.refits, 2, 1000);
-  if (o.refitEvals !== undefined) out.refitEvals = integer(`${where}.refitEvals`, o.refitEvals, 1, 1000);
-  if (o.maxIterations !== undefined) out.maxIterations = integer(`${where}.maxIterations`, o.maxIterations, 1, 1000);
-  if (o.budgetSeconds !== undefined) out.budgetSeconds = integer(`${where}.budgetSeconds`, o.budgetSeconds, 1, 7 * 24 * 3600);
-  if (o.spreadWeight !== undefined) out.spreadWeight = checkNumber(`${where}.spreadWeight`, o.spreadWeight, 0, 1);
-  if (o.heldOutConfig !== undefined) {
-    if (typeof o.heldOutConfig !== "string" || !(o.heldOutConfig in study.configs)) throw invalid(`${where}.heldOutConfig`, o.heldOutConfig, Object.keys(study.configs).join("|"));
-    out.heldOutConfig = o.heldOutConfig;
-  }
-  return out;
+  const { description: _, fixedParams, ...settings } = readJsonFile(file, "study calibrate file", calibrateJsonSchema);
+  settings.free?.forEach((p, i) => {
+    if (!(p.lo < p.hi)) throw invalidAt(where, `free[${i}].hi`, p.hi, "a number > lo");
+    if (p.start !== undefined && !(p.start > p.lo && p.start < p.hi)) throw invalidAt(where, `free[${i}].start`, p.start, `a number strictly inside ${p.lo}..${p.hi}`);
+  });
+  if (settings.heldOutConfig !== undefined && !(settings.heldOutConfig in study.configs)) throw invalidAt(where, "heldOutConfig", settings.heldOutConfig, Object.keys(study.configs).join("|"));
+  const fixed = fixedParams === undefined ? defaultParams() : readParamsOrCalibration(fileOfStudy(study.dir, fixedParams, (f) => invalidAt(where, "fixedParams", f, "a file name inside the study folder")));
+  return { fixed, ...settings };
 }
 
 export const calibrateFileName = "calibrate.json";

@@ -6,11 +6,10 @@
  * cell rules below fit in a few lines (see the README).
  */
 import * as fs from "fs";
-import * as path from "path";
 import { StringDecoder } from "string_decoder";
 import { UserError } from "../errors";
 import { maxCsvFileBytes, readFileCapped } from "../fsutil";
-import { projectRoot } from "../paths";
+import { displayPath } from "../paths";
 
 /** How a column's cell is written and read: a number (integer or not), a keyword (never quoted), or text (RFC 4180-quoted where needed). */
 type CellKind = "int" | "num" | "word" | "text";
@@ -166,11 +165,7 @@ export interface CsvRow {
   values: Record<string, string>;
 }
 
-/** A file path as the user should see it: relative to the checkout when inside it. */
-export function displayPath(file: string): string {
-  const rel = path.relative(projectRoot, file);
-  return rel.startsWith("..") ? file : rel;
-}
+export { displayPath };
 
 export function csvError(file: string, line: number, column: string, value: string, allowed: string): UserError {
   return new UserError(`invalid ${displayPath(file)} line ${line} column ${column}: ${value === "" ? '""' : value} (allowed ${allowed})`);

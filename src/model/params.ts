@@ -5,8 +5,11 @@
  * from the sources (alias tables, the children_max formula, which steps hold
  * module_mutex) are code or scenario data, not parameters.
  */
-import { maxJsonFileBytes, readFileCapped } from "../fsutil";
+import * as v from "valibot";
 import { checkNumber, UserError } from "../errors";
+import { displayPath } from "../paths";
+import { num, obj, parseWith } from "../schema/issues";
+import { readJsonText } from "../schema/readJson";
 
 export interface ParamSpec {
   default: number;
@@ -163,19 +166,10 @@ export function withParams(overrides: Record<string, unknown>, base: Params = de
   return p;
 }
 
-/** A params or calibration file, parsed (capped in size; one line naming the file when unreadable or not JSON). */
-export function readParamsJson(file: string, what = "params file"): unknown {
-  const text = readFileCapped(file, maxJsonFileBytes, (p) =>
-    p.kind === "unreadable"
-      ? new UserError(`invalid ${what}: ${file} (allowed: a readable JSON file)`)
-      : new UserError(`invalid ${what}: ${file}: ${p.detail} (allowed: a regular JSON file of at most ${maxJsonFileBytes} bytes)`),
-  );
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`invalid ${what}: ${file}: not JSON (${(err as Error).message.split("\n")[0]})`);
-  }
-}
+/** Every parameter, each in its range: built from paramSpecs, so the table is the one statement of a range. */
+export const paramsSchema = obj(Object.fromEntries(paramNames.map((k) => [k, num(paramSpecs[k].min, paramSpecs[k].max, { integer: (paramSpecs[k] as ParamSpec).integer })])) as Record<ParamName, ReturnType<typeof num>>);
+/** A params file's values: any of the parameters, under "params" (a flat file is read as if it were). */
+const paramsFileSchema = obj({ params: v.partial(paramsSchema) });
 
 /**
  * Parameter values from a parsed params file: a flat {name: value} object or
@@ -183,23 +177,17 @@ export function readParamsJson(file: string, what = "params file"): unknown {
  * calibration record is checked by readParamsOrCalibration (src/calibrate).
  */
 export function paramsFromJson(json: unknown, file: string): Params {
-  const obj = json && typeof json === "object" && !Array.isArray(json) && "params" in (json as object) ? (json as { params: unknown }).params : json;
-  if (!obj || typeof obj !== "object" || Array.isArray(obj)) throw new UserError(`invalid params file: ${file} (allowed: a JSON object of parameter values)`);
-  if ("machine" in obj && "modules" in obj) {
-    throw new UserError(`invalid params file: ${file}: a scenario file, not parameter values (allowed: a JSON object of parameter values or a calibration record; a scenario goes to --scenario)`);
+  const isObject = typeof json === "object" && json !== null && !Array.isArray(json);
+  if (isObject && "machine" in json && "modules" in json) {
+    throw new UserError(`invalid params file: ${displayPath(file)}: a scenario file, not parameter values (allowed: a JSON object of parameter values or a calibration record; a scenario goes to --scenario)`);
   }
-  try {
-    return withParams(obj as Record<string, unknown>);
-  } catch (err) {
-    // The key's own message, with the file it is in: a wrong JSON given as --params is named.
-    if (err instanceof UserError) throw new UserError(`invalid params file: ${file}: ${err.message.replace(/^invalid /, "")}`, err.exitCode);
-    throw err;
-  }
+  const values = parseWith(paramsFileSchema, isObject && "params" in json ? json : { params: json }, displayPath(file)).params;
+  return { ...defaultParams(), ...values };
 }
 
 /** A plain params file (see paramsFromJson). */
 export function readParamsFile(file: string): Params {
-  return paramsFromJson(readParamsJson(file), file);
+  return paramsFromJson(readJsonText(file, "params file"), file);
 }
 
 /**
