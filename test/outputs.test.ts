@@ -346,7 +346,7 @@ test('issue 21 case 9: a module name needing quotes (a,b"c) is RFC 4180-quoted i
   for (const l of odd.filter((x) => !x.startsWith("#"))) assert.equal((splitCsvLine(l) as string[]).length, 14, l);
   // A name with a line break cannot be a cell of a line: the scenario is refused.
   fs.writeFileSync(f("nl.json"), JSON.stringify(scenarioToJson(seedScenario(8))).split('"pcc_cpufreq"').join(JSON.stringify("a\nb")));
-  oneLine(cli("sweep", "--policy", "base", "--cpus", "8", "--boots", "1", "--scenario", f("nl.json"), "--out", f("nl.csv")), 2, /^modburst: .*nl\.json: invalid scenario\.modules: "a\\nb" \(allowed a module name of 1-256 characters without control characters\)$/);
+  oneLine(cli("sweep", "--policy", "base", "--cpus", "8", "--boots", "1", "--scenario", f("nl.json"), "--out", f("nl.csv")), 2, /^modburst: invalid .*nl\.json: modules: "a\\nb" \(allowed a module name of 1-256 characters without control characters\)$/);
 });
 
 test("issue 21 case 12: a symlinked --out is written through (the link stays, its target is replaced)", (t) => {

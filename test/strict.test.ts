@@ -84,11 +84,11 @@ test("a bad MODBURST_CELL_TIMEOUT is named as the environment variable, not the 
 });
 
 test("a params, scenario or data file that is not a regular file or is too large is refused before reading it", (t) => {
-  rejected(cli("simulate", "--params", "/dev/zero", "--cpus", "8", "--boots", "1"), "invalid params file: /dev/zero: not a regular file (allowed: a regular JSON file of at most 4194304 bytes)");
-  rejected(cli("simulate", "--scenario", "/dev/zero", "--cpus", "8", "--boots", "1"), "invalid scenario file: /dev/zero: not a regular file (allowed: a readable JSON file)");
+  rejected(cli("simulate", "--params", "/dev/zero", "--cpus", "8", "--boots", "1"), "invalid params file: /dev/zero: not a regular file (allowed: a readable JSON file of at most 4194304 bytes)");
+  rejected(cli("simulate", "--scenario", "/dev/zero", "--cpus", "8", "--boots", "1"), "invalid scenario file: /dev/zero: not a regular file (allowed: a readable JSON file of at most 4194304 bytes)");
   const big = path.join(tmpDir(t), "big.json");
   fs.writeFileSync(big, " ".repeat((4 << 20) + 1));
-  rejected(cli("simulate", "--params", big, "--cpus", "8", "--boots", "1"), `invalid params file: ${big}: ${(4 << 20) + 1} bytes (allowed: a regular JSON file of at most 4194304 bytes)`);
+  rejected(cli("simulate", "--params", big, "--cpus", "8", "--boots", "1"), `invalid params file: ${big}: ${(4 << 20) + 1} bytes (allowed: a readable JSON file of at most 4194304 bytes)`);
 });
 
 test("readCsv refuses a device file in one line naming it", async () => {

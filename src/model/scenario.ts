@@ -4,43 +4,64 @@
  * each module's image size and init behaviour. New drivers or machines are new
  * scenario objects, never special cases in the model.
  */
-import { checkInteger, checkKeyword, checkNumber, invalid, UserError } from "../errors";
+import * as v from "valibot";
+import { checkInteger } from "../errors";
+import { arr, bool, int, invalidAt, map, nonEmpty, num, obj, oneOf, parseWith, str } from "../schema/issues";
 import { maxCpus, maxInitLatencyMs } from "./limits";
 
 export const errnos = ["EEXIST", "ENODEV", "EBUSY", "EINVAL", "EIO"] as const;
 export type Errno = (typeof errnos)[number];
 
-export interface ModuleSpec {
-  /** Size of the .ko read by finit_module (a). */
-  fileBytes: number;
-  /** Size of the laid-out module image (b). */
-  imageBytes: number;
-  /** (d) time the init call runs before returning. */
-  initLatencyMs: number;
-  /** What init returns: success (0) or a failure. */
-  initResult: "success" | "fail";
-  /** The errno a failing init returns. */
-  initErrno: Errno;
-}
+/** The oldest systemd whose udevd the model knows (children_max: udevd/childrenMax.ts). */
+export const minSystemd = 209;
+/** The longest event timeout accepted: a day. */
+export const maxEventTimeoutS = 86_400;
 
-export interface Phase {
-  deviceClass: string;
-  /** Devices in this phase = perCpu x CPUs + fixed. */
-  perCpu: number;
-  fixed: number;
-}
+/** The CONFIG_HZ choices of kernel/Kconfig.hz. */
+export const allowedHz = [100, 250, 300, 1000] as const;
+
+const moduleSchema = obj({
+  /** Size of the .ko read by finit_module (a). */
+  fileBytes: int(1, 1 << 30),
+  /** Size of the laid-out module image (b). */
+  imageBytes: int(1, 1 << 30),
+  /** (d) time the init call runs before returning. */
+  initLatencyMs: num(0, maxInitLatencyMs),
+  /** What init returns: success (0) or a failure, and the errno a failing init returns. */
+  initResult: oneOf(["success", "fail"] as const),
+  initErrno: oneOf(errnos),
+});
+export type ModuleSpec = v.InferOutput<typeof moduleSchema>;
+
+/** Devices in this phase = perCpu x CPUs + fixed. */
+const phaseSchema = obj({ deviceClass: nonEmpty, perCpu: int(0, 64), fixed: int(0, 1_000_000) });
+export type Phase = v.InferOutput<typeof phaseSchema>;
 
 /**
  * The udevd that runs coldplug: its version decides children_max
  * (udevd/childrenMax.ts), and a worker whose event runs longer than
  * eventTimeoutS is killed (udevd.c, event_timeout, default 180 s).
+ * systemd: its version number (234 for SLES 15, 251 for the seed's Tumbleweed 20220829);
+ * eventTimeoutS: udev.event_timeout= / event_timeout in udev.conf; the warning comes at a third of it.
  */
-export interface UdevdConfig {
-  /** systemd's version number (234 for SLES 15, 251 for the seed's Tumbleweed 20220829). */
-  systemd: number;
-  /** udev.event_timeout= / event_timeout in udev.conf; the warning comes at a third of it. */
-  eventTimeoutS: number;
-}
+const udevdSchema = obj({ systemd: int(minSystemd, 999), eventTimeoutS: num(1, maxEventTimeoutS) });
+export type UdevdConfig = v.InferOutput<typeof udevdSchema>;
+
+/** A scenario file (data/scenarios/*.json, a study's scenario.json): the form scenarios.ts reads and writes. */
+export const scenarioFileSchema = obj({
+  name: nonEmpty,
+  description: nonEmpty,
+  notes: v.optional(arr(str)),
+  source: v.optional(str),
+  machine: obj({ cpus: int(1, maxCpus), possibleCpus: v.optional(int(1, maxCpus)), ramMiB: int(1, 1 << 30), hz: v.picklist(allowedHz, allowedHz.join("|")) }),
+  udevd: v.optional(udevdSchema),
+  userspace: oneOf(["udev", "direct"] as const),
+  background: bool,
+  phases: arr(phaseSchema, 1),
+  deviceClasses: map(arr(nonEmpty, 1)),
+  modules: map(moduleSchema),
+});
+export type ScenarioFile = v.InferOutput<typeof scenarioFileSchema>;
 
 /** The udevd a scenario gets when its file names none: the seed's (systemd 251, the default 180 s timeout). */
 export const defaultUdevd: UdevdConfig = { systemd: 251, eventTimeoutS: 180 };
@@ -81,14 +102,6 @@ export function nrCpuIds(s: Scenario): number {
 }
 
 export { maxCpus } from "./limits";
-
-/** The oldest systemd whose udevd the model knows (children_max: udevd/childrenMax.ts). */
-export const minSystemd = 209;
-/** The longest event timeout accepted: a day. */
-export const maxEventTimeoutS = 86_400;
-
-/** The CONFIG_HZ choices of kernel/Kconfig.hz. */
-export const allowedHz = [100, 250, 300, 1000] as const;
 
 /**
  * The kselftest from the merge patch v3: four simultaneous loads of one module
@@ -149,34 +162,57 @@ export function withCpus(s: Scenario, cpus: number): Scenario {
 export const isModuleName = (name: unknown): boolean => typeof name === "string" && name.length >= 1 && name.length <= 256 && !/[\u0000-\u001f\u007f]/.test(name);
 export const moduleNameRule = "a module name of 1-256 characters without control characters";
 
-/** Structural checks, so a hand-written scenario fails with a named field, not a crash mid-run. */
+/** The file form of a scenario (the inverse of scenarioFromJson). */
+export function scenarioToJson(s: Scenario, notes?: string[]): ScenarioFile {
+  return {
+    name: s.name,
+    description: s.description,
+    ...(notes ? { notes } : {}),
+    machine: { cpus: s.cpus, ...(s.possibleCpus !== undefined ? { possibleCpus: s.possibleCpus } : {}), ramMiB: s.ramMiB, hz: s.hz as ScenarioFile["machine"]["hz"] },
+    udevd: s.udevd,
+    userspace: s.userspace,
+    background: s.background,
+    phases: s.phases,
+    deviceClasses: s.deviceClasses,
+    modules: s.modules,
+  };
+}
+
+/**
+ * A scenario file's JSON checked against its schema and across fields (every
+ * phase's class and class's module exists); `where` names it in errors.
+ */
+export function scenarioFromJson(json: unknown, where = "scenario"): Scenario {
+  const f = parseWith(scenarioFileSchema, json, where);
+  const m = f.machine;
+  if (m.possibleCpus !== undefined && m.possibleCpus < m.cpus) throw invalidAt(where, "machine.possibleCpus", m.possibleCpus, `integer ${m.cpus}..${maxCpus}`);
+  f.phases.forEach((ph, i) => {
+    if (!(ph.deviceClass in f.deviceClasses)) throw invalidAt(where, `phases[${i}].deviceClass`, ph.deviceClass, Object.keys(f.deviceClasses).join("|"));
+  });
+  for (const [cls, mods] of Object.entries(f.deviceClasses)) {
+    if (new Set(mods).size !== mods.length) throw invalidAt(where, `deviceClasses.${cls}`, mods, "module names without repeats");
+    for (const mod of mods) if (!(mod in f.modules)) throw invalidAt(where, `deviceClasses.${cls}`, mod, Object.keys(f.modules).join("|"));
+  }
+  // Quoted and shortened: the name may hold a line break or be megabytes long.
+  for (const name of Object.keys(f.modules)) if (!isModuleName(name)) throw invalidAt(where, "modules", name, moduleNameRule);
+  return {
+    name: f.name,
+    description: f.description,
+    cpus: m.cpus,
+    ...(m.possibleCpus !== undefined ? { possibleCpus: m.possibleCpus } : {}),
+    ramMiB: m.ramMiB,
+    hz: m.hz,
+    userspace: f.userspace,
+    phases: f.phases,
+    deviceClasses: f.deviceClasses,
+    modules: f.modules,
+    background: f.background,
+    udevd: f.udevd ?? defaultUdevd,
+  };
+}
+
+/** Structural checks, so a scenario written in code fails with a named field, not a crash mid-run: the file's. */
 export function validateScenario(s: Scenario): Scenario {
-  checkInteger("scenario.cpus", s.cpus, 1, maxCpus);
-  if (s.possibleCpus !== undefined) checkInteger("scenario.possibleCpus", s.possibleCpus, s.cpus, maxCpus);
-  checkInteger("scenario.ramMiB", s.ramMiB, 1, 1 << 30);
-  checkInteger("scenario.udevd.systemd", s.udevd.systemd, minSystemd, 999);
-  checkNumber("scenario.udevd.eventTimeoutS", s.udevd.eventTimeoutS, 1, maxEventTimeoutS);
-  if (!(allowedHz as readonly number[]).includes(s.hz)) throw invalid("scenario.hz", s.hz, allowedHz.join("|"));
-  checkKeyword("scenario.userspace", s.userspace, ["udev", "direct"] as const);
-  if (s.phases.length === 0) throw new UserError("invalid scenario.phases: [] (allowed: at least one phase)");
-  for (const [i, ph] of s.phases.entries()) {
-    if (!(ph.deviceClass in s.deviceClasses)) {
-      throw new UserError(`invalid scenario.phases[${i}].deviceClass: ${ph.deviceClass} (allowed ${Object.keys(s.deviceClasses).join("|")})`);
-    }
-    checkNumber(`scenario.phases[${i}].perCpu`, ph.perCpu, 0, 64, { integer: true });
-    checkNumber(`scenario.phases[${i}].fixed`, ph.fixed, 0, 1_000_000, { integer: true });
-  }
-  for (const [cls, mods] of Object.entries(s.deviceClasses)) {
-    for (const m of mods) if (!(m in s.modules)) throw new UserError(`invalid scenario.deviceClasses.${cls}: ${m} (allowed ${Object.keys(s.modules).join("|")})`);
-  }
-  for (const [name, m] of Object.entries(s.modules)) {
-    // Quoted and shortened: the name may hold a line break or be megabytes long.
-    if (!isModuleName(name)) throw invalid("scenario.modules", JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}...` : name), moduleNameRule);
-    checkInteger(`scenario.modules.${name}.fileBytes`, m.fileBytes, 1, 1 << 30);
-    checkInteger(`scenario.modules.${name}.imageBytes`, m.imageBytes, 1, 1 << 30);
-    checkNumber(`scenario.modules.${name}.initLatencyMs`, m.initLatencyMs, 0, maxInitLatencyMs);
-    checkKeyword(`scenario.modules.${name}.initResult`, m.initResult, ["success", "fail"] as const);
-    checkKeyword(`scenario.modules.${name}.initErrno`, m.initErrno, errnos);
-  }
+  scenarioFromJson(scenarioToJson(s));
   return s;
 }

@@ -19,141 +19,17 @@
  * Requests per CPU of a module follow from the phases: the sum of perCpu over
  * the phases whose device class matches it (requestsPerCpu below).
  */
-import { readFileCapped } from "../fsutil";
-import { invalid, UserError } from "../errors";
+import { UserError } from "../errors";
 import * as path from "path";
-import { paths } from "../paths";
-import { defaultUdevd, edacScenario, kselftestScenario, ModuleSpec, Phase, Scenario, UdevdConfig, validateScenario, withCpus } from "./scenario";
+import { displayPath, paths } from "../paths";
+import { readJsonText } from "../schema/readJson";
+import { edacScenario, kselftestScenario, Scenario, scenarioFromJson, withCpus } from "./scenario";
 
-/** A scenario file is a few kilobytes; anything far larger is not one. */
-export const maxScenarioFileBytes = 1 << 20;
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** Exactly these keys (optional ones may be missing); the first unknown or missing one is named. */
-function keys(field: string, v: unknown, required: string[], optional: string[] = []): Json {
-  if (!isObject(v)) throw invalid(field, v, "a JSON object");
-  for (const k of Object.keys(v)) {
-    if (!required.includes(k) && !optional.includes(k)) throw new UserError(`invalid ${field}.${k}: unknown key (allowed ${[...required, ...optional].join(", ")})`);
-  }
-  for (const k of required) if (!(k in v)) throw new UserError(`invalid ${field}.${k}: missing (required)`);
-  return v;
-}
-
-function str(field: string, v: unknown): string {
-  if (typeof v !== "string" || v === "") throw invalid(field, v, "a non-empty string");
-  return v;
-}
-
-function bool(field: string, v: unknown): boolean {
-  if (typeof v !== "boolean") throw invalid(field, v, "true|false");
-  return v;
-}
-
-/** Numbers must be JSON numbers here: "288" in a file is a typo worth naming. */
-function num(field: string, v: unknown): number {
-  if (typeof v !== "number") throw invalid(field, v, "a JSON number");
-  return v;
-}
-
-function moduleSpec(field: string, v: unknown): ModuleSpec {
-  const o = keys(field, v, ["fileBytes", "imageBytes", "initLatencyMs", "initResult", "initErrno"]);
-  return {
-    fileBytes: num(`${field}.fileBytes`, o.fileBytes),
-    imageBytes: num(`${field}.imageBytes`, o.imageBytes),
-    initLatencyMs: num(`${field}.initLatencyMs`, o.initLatencyMs),
-    initResult: str(`${field}.initResult`, o.initResult) as ModuleSpec["initResult"],
-    initErrno: str(`${field}.initErrno`, o.initErrno) as ModuleSpec["initErrno"],
-  };
-}
-
-/** A parsed JSON value to a validated Scenario. */
-export function scenarioFromJson(v: unknown): Scenario {
-  const o = keys("scenario", v, ["name", "description", "machine", "userspace", "background", "phases", "deviceClasses", "modules"], ["notes", "source", "udevd"]);
-  const m = keys("scenario.machine", o.machine, ["cpus", "ramMiB", "hz"], ["possibleCpus"]);
-  let udevd: UdevdConfig = defaultUdevd;
-  if (o.udevd !== undefined) {
-    const u = keys("scenario.udevd", o.udevd, ["systemd", "eventTimeoutS"]);
-    udevd = { systemd: num("scenario.udevd.systemd", u.systemd), eventTimeoutS: num("scenario.udevd.eventTimeoutS", u.eventTimeoutS) };
-  }
-  if (!Array.isArray(o.phases)) throw invalid("scenario.phases", o.phases, "a JSON array of phases");
-  const phases: Phase[] = o.phases.map((p, i) => {
-    const ph = keys(`scenario.phases[${i}]`, p, ["deviceClass", "perCpu", "fixed"]);
-    return { deviceClass: str(`scenario.phases[${i}].deviceClass`, ph.deviceClass), perCpu: num(`scenario.phases[${i}].perCpu`, ph.perCpu), fixed: num(`scenario.phases[${i}].fixed`, ph.fixed) };
-  });
-  if (!isObject(o.deviceClasses)) throw invalid("scenario.deviceClasses", o.deviceClasses, "a JSON object of device class -> module names");
-  const deviceClasses: Record<string, string[]> = {};
-  for (const [cls, mods] of Object.entries(o.deviceClasses)) {
-    if (!Array.isArray(mods) || mods.length === 0) throw invalid(`scenario.deviceClasses.${cls}`, mods, "a non-empty array of module names");
-    deviceClasses[cls] = mods.map((x, i) => str(`scenario.deviceClasses.${cls}[${i}]`, x));
-    if (new Set(deviceClasses[cls]).size !== mods.length) throw invalid(`scenario.deviceClasses.${cls}`, mods, "module names without repeats");
-  }
-  if (!isObject(o.modules) || Object.keys(o.modules).length === 0) throw invalid("scenario.modules", o.modules, "a non-empty JSON object of module name -> module");
-  const modules: Record<string, ModuleSpec> = {};
-  for (const [name, spec] of Object.entries(o.modules)) modules[name] = moduleSpec(`scenario.modules.${name}`, spec);
-  const s: Scenario = {
-    name: str("scenario.name", o.name),
-    description: str("scenario.description", o.description),
-    cpus: num("scenario.machine.cpus", m.cpus),
-    ...(m.possibleCpus !== undefined ? { possibleCpus: num("scenario.machine.possibleCpus", m.possibleCpus) } : {}),
-    ramMiB: num("scenario.machine.ramMiB", m.ramMiB),
-    hz: num("scenario.machine.hz", m.hz),
-    userspace: str("scenario.userspace", o.userspace) as Scenario["userspace"],
-    phases,
-    deviceClasses,
-    modules,
-    background: bool("scenario.background", o.background),
-    udevd,
-  };
-  // The structural checks are shared with scenarios written in code; their field names
-  // are the flat ones (scenario.cpus), so name the file's nesting for the machine.
-  try {
-    return validateScenario(s);
-  } catch (err) {
-    if (err instanceof UserError) throw new UserError(err.message.replace(/^invalid scenario\.(cpus|possibleCpus|ramMiB|hz):/, "invalid scenario.machine.$1:"), err.exitCode);
-    throw err;
-  }
-}
+export { scenarioFromJson, scenarioToJson } from "./scenario";
 
 /** Read and validate a scenario file; errors name the file and the field. */
 export function readScenarioFile(file: string): Scenario {
-  const text = readFileCapped(file, maxScenarioFileBytes, (p) =>
-    p.kind === "too-big"
-      ? new UserError(`invalid scenario file: ${file}: ${p.detail} (allowed at most ${maxScenarioFileBytes})`)
-      : new UserError(`invalid scenario file: ${file}: ${p.detail} (allowed: a readable JSON file)`),
-  );
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`invalid scenario file: ${file}: not JSON (${(err as Error).message.split("\n")[0]})`);
-  }
-  try {
-    return scenarioFromJson(json);
-  } catch (err) {
-    if (err instanceof UserError) throw new UserError(`${file}: ${err.message}`, err.exitCode);
-    throw err;
-  }
-}
-
-/** The file form of a scenario (the inverse of scenarioFromJson). */
-export function scenarioToJson(s: Scenario, notes?: string[]): Json {
-  return {
-    name: s.name,
-    description: s.description,
-    ...(notes ? { notes } : {}),
-    machine: { cpus: s.cpus, ...(s.possibleCpus !== undefined ? { possibleCpus: s.possibleCpus } : {}), ramMiB: s.ramMiB, hz: s.hz },
-    udevd: s.udevd,
-    userspace: s.userspace,
-    background: s.background,
-    phases: s.phases,
-    deviceClasses: s.deviceClasses,
-    modules: s.modules,
-  };
+  return scenarioFromJson(readJsonText(file, "scenario file"), displayPath(file));
 }
 
 /** Load requests per CPU of each module: perCpu summed over the phases whose class matches it. */
