@@ -55,19 +55,19 @@ test("another study writes into its own folder and has no external measurements"
 
 test("study.json mistakes: one line naming the file, the field and what is allowed", (t) => {
   const cases: Array<[string, (j: Record<string, unknown>) => void, RegExp]> = [
-    ["missing", (j) => delete j.scenario, /study\.json: field scenario: missing \(allowed name, title, patch, synthetic, measured, scenario, configs, calibration\)$/],
-    ["unknown", (j) => (j.colour = "red"), /study\.json: field colour: unknown field \(allowed name, title, patch, synthetic, measured, scenario, configs, calibration\)$/],
-    ["name", (j) => (j.name = "other"), /study\.json: field name: other \(allowed "tiny", the folder's name\)$/],
-    ["synthetic", (j) => (j.synthetic = "yes"), /study\.json: field synthetic: yes \(allowed true\|false\)$/],
-    ["patch missing", (j) => delete j.patch, /study\.json: field patch: missing \(allowed name, title, patch, /],
-    ["patch two lines", (j) => (j.patch = "module: one\nmodule: two"), /study\.json: field patch: "module: one\\nmodule: two" \(allowed the patch's subject line: one line of printable ASCII, 1-72 characters, e\.g\. "module: Merge same-name module load requests"\)$/],
-    ["patch too long", (j) => (j.patch = `module: ${"x".repeat(70)}`), /study\.json: field patch: "module: x+" \(allowed the patch's subject line/],
-    ["patch not ASCII", (j) => (j.patch = "module: caf\u00e9"), /study\.json: field patch: .* \(allowed the patch's subject line/],
-    ["synthetic title", (j) => ((j.synthetic = true), (j.title = "A tiny study")), /study\.json: field title: A tiny study \(allowed a title starting with "SYNTHETIC" when synthetic is true\)$/],
-    ["policy", (j) => (j.configs = { base: "base", my: "mine" }), /study\.json: field configs\.my: mine \(allowed base\|revert\|merge\|no-wait-going\|idempotent\)$/],
-    ["one config", (j) => (j.configs = { base: "base" }), /study\.json: field configs: \{"base":"base"\} \(allowed an object of at least two configuration -> policy/],
-    ["file", (j) => (j.measured = "nope.csv"), /study\.json: field measured: nope\.csv \(allowed an existing file of .*tiny\)$/],
-    ["path", (j) => (j.scenario = "../scenario.json"), /study\.json: field scenario: \.\.\/scenario\.json \(allowed a file name inside the study folder\)$/],
+    ["missing", (j) => delete j.scenario, /study\.json: scenario: missing \(allowed a file name inside the study folder\)$/],
+    ["unknown", (j) => (j.colour = "red"), /study\.json: colour: unknown key \(allowed name, title, patch, synthetic, measured, scenario, configs, calibration\)$/],
+    ["name", (j) => (j.name = "other"), /study\.json: name: "other" \(allowed "tiny", the folder's name\)$/],
+    ["synthetic", (j) => (j.synthetic = "yes"), /study\.json: synthetic: "yes" \(allowed true\|false\)$/],
+    ["patch missing", (j) => delete j.patch, /study\.json: patch: missing \(allowed the patch's subject line: /],
+    ["patch two lines", (j) => (j.patch = "module: one\nmodule: two"), /study\.json: patch: "module: one\\nmodule: two" \(allowed the patch's subject line: one line of printable ASCII, 1-72 characters, e\.g\. "module: Merge same-name module load requests"\)$/],
+    ["patch too long", (j) => (j.patch = `module: ${"x".repeat(70)}`), /study\.json: patch: "module: x+" \(allowed the patch's subject line/],
+    ["patch not ASCII", (j) => (j.patch = "module: caf\u00e9"), /study\.json: patch: .* \(allowed the patch's subject line/],
+    ["synthetic title", (j) => ((j.synthetic = true), (j.title = "A tiny study")), /study\.json: title: "A tiny study" \(allowed a title starting with "SYNTHETIC" when synthetic is true\)$/],
+    ["policy", (j) => (j.configs = { base: "base", my: "mine" }), /study\.json: configs\.my: "mine" \(allowed base\|revert\|merge\|no-wait-going\|idempotent\)$/],
+    ["one config", (j) => (j.configs = { base: "base" }), /study\.json: configs: \{"base":"base"\} \(allowed an object of at least two configuration -> policy/],
+    ["file", (j) => (j.measured = "nope.csv"), /study\.json: measured: "nope\.csv" \(allowed an existing file of .*tiny\)$/],
+    ["path", (j) => (j.scenario = "../scenario.json"), /study\.json: scenario: "\.\.\/scenario\.json" \(allowed a file name inside the study folder\)$/],
   ];
   for (const [what, edit, want] of cases) {
     const dir = studyFixtureCopy(t, edit);
@@ -116,7 +116,7 @@ test("reproduce --study and figures --study refuse a bad study in one line, exit
   const broken = studyFixtureCopy(t, (j) => (j.configs = { base: "base", my: "mine" }));
   const r = runNode("bin/modburst.js", ["reproduce", "--study", broken]);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /^modburst: invalid .*study\.json: field configs\.my: mine \(allowed base\|revert\|merge\|no-wait-going\|idempotent\)\n$/);
+  assert.match(r.stderr, /^modburst: invalid .*study\.json: configs\.my: "mine" \(allowed base\|revert\|merge\|no-wait-going\|idempotent\)\n$/);
   assert.equal(r.stdout, "");
   const f = runNode("bin/modburst.js", ["figures", "--study", broken]);
   assert.equal(f.status, 2);

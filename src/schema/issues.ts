@@ -50,7 +50,7 @@ export function obj<E extends v.ObjectEntries>(entries: E) {
 
 /** A value as an error line shows it: strings quoted (a line break shows), large objects by their kind. */
 function shown(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? value.slice(0, 57) + "..." : value);
+  if (typeof value === "string") return JSON.stringify(value.length > 80 ? value.slice(0, 77) + "..." : value);
   if (typeof value !== "object" || value === null) return String(value);
   const json = JSON.stringify(value);
   return json.length <= 60 ? json : Array.isArray(value) ? "an array" : "an object";

@@ -20,8 +20,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { invalid, UserError } from "../errors";
-import { readFileCapped } from "../fsutil";
+import * as v from "valibot";
+import { UserError } from "../errors";
+import { bool, invalidAt, obj, str } from "../schema/issues";
+import { readJsonFile } from "../schema/readJson";
 import { paths } from "../paths";
 import { policyNames } from "../model/policies";
 import { Scenario, withCpus } from "../model/scenario";
@@ -57,7 +59,6 @@ export interface Study {
   external: string | null;
 }
 
-const fields = ["name", "title", "patch", "synthetic", "measured", "scenario", "configs", "calibration"];
 
 /** A patch subject: one line of printable ASCII, at most 72 columns, as git's subject line and a plain-text mail take it. */
 export const maxPatchSubject = 72;
@@ -123,51 +124,43 @@ export function fileOfStudy(dir: string, v: unknown, bad: (v: unknown) => Error)
   return path.join(dir, v);
 }
 
+const fileName = v.pipe(v.string("a file name inside the study folder"), v.regex(fileRule, "a file name inside the study folder"));
+const patchAllowed = `the patch's subject line: one line of printable ASCII, 1-${maxPatchSubject} characters, e.g. "module: Merge same-name module load requests"`;
+const configsAllowed = `an object of at least two configuration -> policy (${policyNames.join("|")})`;
+
+/** study.json (the example at the top). */
+const studyJsonSchema = obj({
+  name: str,
+  title: v.pipe(v.string("a non-empty string"), v.check((t) => t.trim() !== "", "a non-empty string")),
+  patch: v.pipe(v.string(patchAllowed), v.check((p) => p.trim() !== "" && p === p.trim() && patchRule.test(p) && p.length <= maxPatchSubject, patchAllowed)),
+  synthetic: bool,
+  measured: fileName,
+  scenario: fileName,
+  configs: v.pipe(v.record(v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "letters, digits, _ and -")), v.picklist(policyNames, policyNames.join("|")), configsAllowed), v.check((c) => Object.keys(c).length >= 2, configsAllowed)),
+  calibration: fileName,
+});
+export type StudyJson = v.InferOutput<typeof studyJsonSchema>;
+
 /** Read and check a study folder's study.json and the files it names (their contents are checked when read). */
 export function loadStudy(arg: string): Study {
   const dir = studyDirOf(arg);
   const file = path.join(dir, studyFile);
   const where = displayPath(file);
-  const text = readFileCapped(file, 1 << 20, (p) => new UserError(`invalid ${where}: ${p.detail} (allowed: a readable JSON file)`));
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`invalid ${where}: not JSON (${(err as Error).message.split("\n")[0]})`);
-  }
-  const bad = (field: string, value: unknown, allowed: string) => invalid(`${where}: field ${field}`, value, allowed);
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw invalid(where, "not an object", `a JSON object of ${fields.join(", ")}`);
-  const o = json as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!fields.includes(k)) throw bad(k, "unknown field", fields.join(", "));
-  for (const k of fields) if (!(k in o)) throw bad(k, "missing", fields.join(", "));
+  const o = readJsonFile(file, "study file", studyJsonSchema);
+  const bad = (field: string, value: unknown, allowed: string) => invalidAt(where, field, value, allowed);
   const folder = path.basename(dir);
   if (o.name !== folder) throw bad("name", o.name, `${JSON.stringify(folder)}, the folder's name`);
-  if (typeof o.title !== "string" || o.title.trim() === "") throw bad("title", o.title, "a non-empty string");
-  if (typeof o.patch !== "string" || o.patch.trim() === "" || o.patch !== o.patch.trim() || !patchRule.test(o.patch) || o.patch.length > maxPatchSubject) {
-    // Quoted, so a line break or a stray space in it shows in a one-line error.
-    throw bad("patch", typeof o.patch === "string" ? JSON.stringify(o.patch) : o.patch, `the patch's subject line: one line of printable ASCII, 1-${maxPatchSubject} characters, e.g. "module: Merge same-name module load requests"`);
-  }
-  if (typeof o.synthetic !== "boolean") throw bad("synthetic", o.synthetic, "true|false");
   // A synthetic study must say so wherever its title is shown.
   if (o.synthetic && !o.title.startsWith("SYNTHETIC")) throw bad("title", o.title, 'a title starting with "SYNTHETIC" when synthetic is true');
   const fileField = (k: "measured" | "scenario" | "calibration", mustExist: boolean): string => {
-    const f = fileOfStudy(dir, o[k], (v) => bad(k, v, "a file name inside the study folder"));
+    const f = path.join(dir, o[k]);
     if (mustExist && !fs.existsSync(f)) throw bad(k, o[k], `an existing file of ${displayPath(dir)}`);
     return f;
   };
   const measured = fileField("measured", true);
   const scenario = fileField("scenario", true);
   const calibration = fileField("calibration", false);
-  const c = o.configs;
-  if (typeof c !== "object" || c === null || Array.isArray(c) || Object.keys(c).length < 2) {
-    throw bad("configs", c, `an object of at least two configuration -> policy (${policyNames.join("|")})`);
-  }
-  const configs: Record<string, string> = {};
-  for (const [name, policy] of Object.entries(c as Record<string, unknown>)) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) throw bad(`configs.${name}`, "a configuration name", "letters, digits, _ and -");
-    if (typeof policy !== "string" || !policyNames.includes(policy)) throw bad(`configs.${name}`, policy, policyNames.join("|"));
-    configs[name] = policy;
-  }
+  const configs = o.configs;
   const isSeed = path.resolve(dir) === path.resolve(paths.seedStudy);
   return {
     name: folder,
