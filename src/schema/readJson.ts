@@ -10,10 +10,15 @@ export function readJsonText(file: string, what: string): unknown {
   const where = displayPath(file);
   const text = readFileCapped(file, maxJsonFileBytes, (p) => new UserError(`invalid ${what}: ${where}: ${p.detail} (allowed: a readable JSON file of at most ${maxJsonFileBytes} bytes)`));
   if (text.startsWith("\uFEFF")) throw new UserError(`invalid ${what}: ${where}: starts with a byte-order mark (allowed: UTF-8 JSON without a BOM)`);
+  return parseJson(text, `${what}: ${where}`);
+}
+
+/** JSON text parsed; `where` names it in the one line when it is not JSON (a file, or FILE:LINE: grid). */
+export function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new UserError(`invalid ${what}: ${where}: not JSON (${(err as Error).message.split("\n")[0]})`);
+    throw new UserError(`invalid ${where}: not JSON (${(err as Error).message.split("\n")[0]})`);
   }
 }
 

@@ -5,6 +5,11 @@
  * shard line, which is how merge-results tells shards of different sweeps apart.
  */
 import { createHash } from "crypto";
+import * as v from "valibot";
+import { maxCpus, maxInitLatencyMs } from "../model/limits";
+import { policyNames } from "../model/policies";
+import { isModuleName, moduleNameRule } from "../model/scenario";
+import { int, num, obj, str } from "../schema/issues";
 import type { Params } from "../model/params";
 import { scenarioToJson, seedScenario } from "../model/scenarios";
 import { modelCodeVersion } from "../codeVersion";
@@ -13,15 +18,23 @@ import { Grid, gridSize } from "./grid";
 
 export const sweepFormatLine = "# modburst-sweep v2";
 
-export interface SweepGridInfo {
-  policies: string[];
-  cpus: number[];
-  initLatencyMs: number[];
-  initResults: string[];
-  boots: number;
-  seed: number;
-  scenario: { name: string; sha256: string; modules: string[] };
-}
+/** A list of at least one item, each `item`, none repeated; `allowed` names the whole rule. */
+const listOf = <S extends v.GenericSchema>(item: S, allowed: string) =>
+  v.pipe(v.array(item, allowed), v.check((a) => a.length > 0 && new Set(a).size === a.length, allowed));
+
+/** The `# grid:` line's JSON: the grid's axes and the scenario it ran. */
+const sweepGridSchema = obj({
+  policies: listOf(v.picklist(policyNames, policyNames.join("|")), `known policy names without repeats (${policyNames.join("|")})`),
+  cpus: listOf(int(1, maxCpus), `integers 1..${maxCpus} without repeats`),
+  initLatencyMs: listOf(num(0, maxInitLatencyMs), `numbers 0..${maxInitLatencyMs} without repeats`),
+  initResults: listOf(v.picklist(["fail", "success"] as const, "fail|success"), "fail and/or success"),
+  boots: int(1, 100_000),
+  seed: int(0, 2 ** 32 - 1),
+  scenario: obj({ name: str, sha256: str, modules: listOf(v.pipe(v.string(moduleNameRule), v.check((n: string) => isModuleName(n), moduleNameRule)), `module names without repeats, each ${moduleNameRule}`) }),
+});
+export type SweepGridInfo = v.InferOutput<typeof sweepGridSchema>;
+/** The grid line's JSON checked as `grid` (errors name grid.policies[0]). */
+export const gridLineSchema = obj({ grid: sweepGridSchema });
 
 export interface SweepProvenance {
   grid: SweepGridInfo;

@@ -10,12 +10,12 @@ import * as fs from "fs";
 import { displayPath, LineSource, parseCommentLine, splitCsvLine, sweepColumns, sweepTable, tableRow } from "../data/csv";
 import { UserError } from "../errors";
 import { maxCsvFileBytes, openCapped } from "../fsutil";
-import { maxCpus, maxInitLatencyMs } from "../model/limits";
 import { policyNames } from "../model/policies";
-import { isModuleName } from "../model/scenario";
+import { parseWith } from "../schema/issues";
+import { parseJson } from "../schema/readJson";
 import { sweepEndPattern, SweepRow } from "./csv";
 import { Grid, gridPoint, gridSize, readShard, shardRule } from "./grid";
-import { provenanceLines, SweepGridInfo, sweepFormatLine, SweepProvenance } from "./provenance";
+import { gridLineSchema, provenanceLines, SweepGridInfo, sweepFormatLine, SweepProvenance } from "./provenance";
 
 /** The provenance lines' keys, in order. */
 const provenanceKeys = provenanceLines({ grid: {} as SweepGridInfo, params: "", code: "", shard: { k: 1, n: 1 }, jobsTotal: 0 }).map(([k]) => k);
@@ -23,23 +23,6 @@ const provenanceKeys = provenanceLines({ grid: {} as SweepGridInfo, params: "", 
 /** `invalid FILE:LINE: rule` */
 export function sweepError(file: string, line: number, rule: string): UserError {
   return new UserError(`invalid ${displayPath(file)}:${line}: ${rule}`);
-}
-
-const isInt = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
-const isNum = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isFinite(v) && v >= min && v <= max;
-const isList = (v: unknown, ok: (x: unknown) => boolean) => Array.isArray(v) && v.length > 0 && v.every(ok) && new Set(v).size === v.length;
-
-function gridRule(g: SweepGridInfo): string | null {
-  if (typeof g !== "object" || g === null) return "a JSON object";
-  if (!isList(g.policies, (p) => typeof p === "string" && policyNames.includes(p))) return `policies: known policy names without repeats (${policyNames.join("|")})`;
-  if (!isList(g.cpus, (c) => isInt(c, 1, maxCpus))) return `cpus: integers 1..${maxCpus} without repeats`;
-  if (!isList(g.initLatencyMs, (l) => isNum(l, 0, maxInitLatencyMs))) return `initLatencyMs: numbers 0..${maxInitLatencyMs} without repeats`;
-  if (!isList(g.initResults, (r) => r === "fail" || r === "success")) return "initResults: fail and/or success";
-  if (!isInt(g.boots, 1, 100_000)) return "boots: an integer 1..100000";
-  if (!isInt(g.seed, 0, 2 ** 32 - 1)) return "seed: an integer 0..4294967295";
-  const s = g.scenario;
-  if (typeof s !== "object" || s === null || typeof s.name !== "string" || typeof s.sha256 !== "string" || !isList(s.modules, isModuleName)) return "scenario: {name, sha256, modules}";
-  return null;
 }
 
 /** Open a sweep CSV for reading: a regular file within the size cap, else one line saying which. */
@@ -147,14 +130,8 @@ export class SweepCsvReader {
 
   private checkProvenance(raw: Record<string, string>): SweepProvenance {
     const at = this.provenanceLine;
-    let grid: SweepGridInfo;
-    try {
-      grid = JSON.parse(raw.grid);
-    } catch {
-      throw this.fail(at.grid, "grid: not valid JSON");
-    }
-    const bad = gridRule(grid);
-    if (bad) throw this.fail(at.grid, `grid: ${bad}`);
+    const where = `${displayPath(this.file)}:${at.grid}`;
+    const { grid } = parseWith(gridLineSchema, { grid: parseJson(raw.grid, `${where}: grid`) }, where);
     if (!/^[0-9a-f]{64}$/.test(raw.params)) throw this.fail(at.params, "params: a sha256 hex digest");
     if (!/^[0-9a-f]{16}$/.test(raw.code)) throw this.fail(at.code, "code: a 16-digit hex code version");
     const shard = readShard(raw.shard);
