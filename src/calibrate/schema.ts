@@ -10,7 +10,7 @@ import { UserError } from "../errors";
 import { maxCpus } from "../model/limits";
 import { Params, paramNames, paramsSchema, paramsFromJson } from "../model/params";
 import { displayPath } from "../paths";
-import { arr, bool, int, invalidAt, map, num, obj, oneOf, parseWith, str } from "../schema/issues";
+import { arr, bool, int, invalidAt, isObject, map, num, obj, oneOf, parseWith, str } from "../schema/issues";
 import { readJsonText } from "../schema/readJson";
 
 const seed = int(0, 2 ** 32 - 1);
@@ -58,8 +58,6 @@ export type StoredCalibration = v.InferOutput<typeof calibrationSchema>;
 
 /** The sections of a calibration record: a params file with any of them besides `params` is a calibration record. */
 export const calibrationSections = Object.keys(entries);
-
-const isObject = (j: unknown): j is Record<string, unknown> => typeof j === "object" && j !== null && !Array.isArray(j);
 
 /** Whether a parsed params file is a calibration record (to be checked whole) rather than a set of parameter values. */
 export function isCalibrationRecord(json: unknown): boolean {

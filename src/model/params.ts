@@ -8,7 +8,7 @@
 import * as v from "valibot";
 import { checkNumber, UserError } from "../errors";
 import { displayPath } from "../paths";
-import { num, obj, parseWith } from "../schema/issues";
+import { isObject, num, obj, parseWith } from "../schema/issues";
 import { readJsonText } from "../schema/readJson";
 
 export interface ParamSpec {
@@ -177,11 +177,10 @@ const paramsFileSchema = obj({ params: v.partial(paramsSchema) });
  * calibration record is checked by readParamsOrCalibration (src/calibrate).
  */
 export function paramsFromJson(json: unknown, file: string): Params {
-  const isObject = typeof json === "object" && json !== null && !Array.isArray(json);
-  if (isObject && "machine" in json && "modules" in json) {
+  if (isObject(json) && "machine" in json && "modules" in json) {
     throw new UserError(`invalid params file: ${displayPath(file)}: a scenario file, not parameter values (allowed: a JSON object of parameter values or a calibration record; a scenario goes to --scenario)`);
   }
-  const values = parseWith(paramsFileSchema, isObject && "params" in json ? json : { params: json }, displayPath(file)).params;
+  const values = parseWith(paramsFileSchema, isObject(json) && "params" in json ? json : { params: json }, displayPath(file)).params;
   return { ...defaultParams(), ...values };
 }
 

@@ -48,6 +48,9 @@ export function obj<E extends v.ObjectEntries>(entries: E) {
   });
 }
 
+/** A JSON object (not an array, not null): the one test of it, for inputs whose kind decides their schema. */
+export const isObject = (j: unknown): j is Record<string, unknown> => typeof j === "object" && j !== null && !Array.isArray(j);
+
 /** A value as an error line shows it: strings quoted (a line break shows), large objects by their kind. */
 function shown(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 80 ? value.slice(0, 77) + "..." : value);
