@@ -101,7 +101,7 @@ test("the shard rule is one: --shard and a sweep CSV's # shard: line refuse N ab
   assert.deepEqual(parseShard("2/100000"), { k: 2, n: 100000 });
   assert.throws(() => parseShard("1/100001"), /^UserError: invalid shard: 1\/100001 \(allowed K\/N with 1 <= K <= N <= 100000, e\.g\. 2\/8\)$/);
   const file = path.join(tmpDir(t), "s.csv");
-  const grid = { policies: ["base"], cpus: [8], initLatencyMs: [0], initResults: ["fail"], boots: 1, seed: 1, scenario: { name: "s", sha256: "0".repeat(64), modules: ["m"] } };
+  const grid = { policies: ["base"], cpus: [8], initLatencyMs: [0], initResults: ["fail" as const], boots: 1, seed: 1, scenario: { name: "s", sha256: "0".repeat(64), modules: ["m"] } };
   const text = formatSweepCsv([], { grid, params: "1".repeat(64), code: "2".repeat(16), shard: { k: 1, n: 100001 }, jobsTotal: 1 });
   fs.writeFileSync(file, text);
   assert.throws(() => readSweepCsv(file), /:5: shard: K\/N with 1 <= K <= N <= 100000$/);
