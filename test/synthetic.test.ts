@@ -160,8 +160,8 @@ test("synthesize-logs: a bad flag is one line on stderr, exit 2, and nothing is 
     [[...ok, "--cpus", "4"], "invalid option: --cpus (allowed --scenario|--policy|--boots|--seed|--params|--format|--out)"],
     [[...ok, "--boots", "2"], "invalid --boots: given twice (allowed once)"],
     [[...ok, "extra"], "invalid argument: extra (allowed none: this command takes only --options)"],
-    [set("--scenario", "nope.json"), "invalid scenario file: nope.json: ENOENT (allowed: a readable JSON file)"],
-    [[...ok, "--params", "nope.json"], "invalid params file: nope.json (allowed: a readable JSON file)"],
+    [set("--scenario", "nope.json"), "invalid scenario file: nope.json: ENOENT (allowed: a readable JSON file of at most 4194304 bytes)"],
+    [[...ok, "--params", "nope.json"], "invalid params file: nope.json: ENOENT (allowed: a readable JSON file of at most 4194304 bytes)"],
   ];
   for (const [args, message] of cases) {
     const r = runNode("bin/modburst.js", ["synthesize-logs", ...args]);
