@@ -168,7 +168,7 @@ test("calibrate.json: maxIterations and budgetSeconds are checked, one line nami
     fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), [key]: value }));
     const r = cli("calibrate", "--study", dir);
     assert.equal(r.status, 2);
-    assert.equal(r.stderr, `modburst: invalid ${file}.${key}: ${value} (allowed ${allowed})\n`);
+    assert.equal(r.stderr, `modburst: invalid ${file}: ${key}: ${value} (allowed ${allowed})\n`);
     assert.ok(!fs.existsSync(path.join(dir, "calibration.json")));
   }
 });
