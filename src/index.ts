@@ -15,7 +15,7 @@ export { simulateBoot, bootSeed } from "./model/boot";
 export type { BootResult, ModuleSummary, BootOptions } from "./model/boot";
 export { summarizeBoots } from "./model/run";
 export { simulateRun } from "./parallel/run";
-export { policies, policyNames, seedConfigs, getPolicy } from "./model/policies";
+export { policies, policyNames, getPolicy } from "./model/policies";
 export { readMeasured, cellsOf, measuredFrame } from "./data/measured";
 export * from "./studies/study";
 export { studyCalibration, studyFullBootstrap } from "./calibrate/studyRecord";

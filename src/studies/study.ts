@@ -26,7 +26,7 @@ import { paths } from "../paths";
 import { policyNames } from "../model/policies";
 import { Scenario, withCpus } from "../model/scenario";
 import { requestsPerCpu, scenarioFile } from "../model/scenarios";
-import { Cell, cellsOf, MeasuredSpec, Measurement, readMeasured, seedMeasuredSpec } from "../data/measured";
+import { Cell, cellsOf, MeasuredSpec, Measurement, readMeasured } from "../data/measured";
 import { displayPath } from "../data/csv";
 
 export const seedStudyName = "pavlu-2022-10-15";
@@ -191,8 +191,7 @@ export function studyScenario(s: Study, cpus?: number): Scenario {
 
 /** What the study's measured CSV may hold: its configurations, its scenario's modules. */
 export function measuredSpecOf(s: Study): MeasuredSpec {
-  if (s.isSeed) return { ...seedMeasuredSpec, configs: s.configs };
-  return { configs: s.configs, modules: Object.keys(studyScenario(s).modules), moduleOrder: "file", boots: null };
+  return { configs: s.configs, modules: Object.keys(studyScenario(s).modules) };
 }
 
 /** The study's measurements, checked against its configurations and scenario. */
