@@ -18,6 +18,7 @@ export { simulateRun } from "./parallel/run";
 export { policies, policyNames, getPolicy } from "./model/policies";
 export { readMeasured, cellsOf, measuredFrame } from "./data/measured";
 export * from "./studies/study";
+export { studyNote, studyShortName, studySummary } from "./notebooks/studyText";
 export { studyCalibration, studyFullBootstrap } from "./calibrate/studyRecord";
 export { bootstrapComparison, bootstrapComparisonRows, intervalWidthRatios, bootstrapCheckCpus } from "./records/bootstrapCheck";
 export { studyInputs, studyExternalComparisons } from "./records/study";
