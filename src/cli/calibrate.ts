@@ -60,7 +60,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   if (studyArg !== undefined && values.out !== undefined) throw new UserError(`invalid out: ${values.out} (allowed none with --study: the record goes to the study's calibration file)`);
   const study = loadStudy(studyArg ?? seedStudyName);
   const beforeFit = (cells: FitCell[], s: CalibrationSettings) =>
-    budgetCalibration(`calibrate: study ${study.name}`, cells, s, maxHours, studyRemedy(study.dir));
+    budgetCalibration(studyArg === undefined ? "calibrate" : `calibrate: study ${study.name}`, cells, s, maxHours, studyRemedy(study.dir, s));
   const out = (values.out as string | undefined) ?? study.files.calibration;
   const record = await calibrateStudy(study, { ...seedAndRefits(values), fullRefits: values.full === true, log, beforeFit, out });
   report(record, out, t0);
@@ -76,8 +76,8 @@ function seedAndRefits(values: Record<string, string | boolean | undefined>): { 
 }
 
 /** What makes a study's calibration smaller, for the estimate's refusal. */
-export function studyRemedy(dir: string): string {
-  return `fewer boots, checkBoots, refits or maxIterations in ${displayPath(dir)}/calibrate.json, or fewer --refits`;
+export function studyRemedy(dir: string, s?: CalibrationSettings): string {
+  return `fewer boots, checkBoots, refits or maxIterations in ${displayPath(dir)}/calibrate.json, or fewer --refits${s?.fullRefits ? ", or no --full" : ""}`;
 }
 
 /**
