@@ -6,7 +6,7 @@ import { freeParams, fromUnit, toUnit } from "../src/calibrate/bounds";
 import { calibrate, defaultSettings, readCalibration, resampleTargets, writeCalibration } from "../src/calibrate/calibration";
 import { simulateCells } from "../src/calibrate/fit";
 import { chordRefit, jacobian, levenbergMarquardt } from "../src/calibrate/levenbergMarquardt";
-import { cellsOf, readMeasured } from "../src/data/measured";
+import { seedCells } from "./helpers";
 import { paths } from "../src/paths";
 import { tmpDir } from "./helpers";
 
@@ -43,7 +43,7 @@ test("bounded parameters: the transform round-trips and never leaves the bounds"
 });
 
 test("bootstrap resamples: seeded, drawn from each cell's own boots", () => {
-  const cells = cellsOf(readMeasured());
+  const cells = seedCells();
   const a = resampleTargets(cells, 3, 1);
   assert.deepEqual(a, resampleTargets(cells, 3, 1));
   assert.notDeepEqual(a, resampleTargets(cells, 4, 1));
@@ -75,7 +75,7 @@ test("the stored calibration: fitted on the expectation, converged, quality on a
   assert.match(rec.code.commit, /^[0-9a-f]{12}|unknown/);
   assert.ok(fs.readFileSync(paths.calibratedParams, "utf8").endsWith("}\n"));
   // The record's fit is what the code computes now: same parameters, same boots, same means.
-  const cells = cellsOf(readMeasured());
+  const cells = seedCells();
   const now = await simulateCells(cells, rec.params, { cpus: rec.design.cpus, seed: rec.design.seed, boots: rec.design.boots });
   assert.deepEqual(now.map((c) => c.simulatedMean), rec.fit.cells.map((c) => c.simulatedMean));
 });
@@ -83,7 +83,7 @@ test("the stored calibration: fitted on the expectation, converged, quality on a
 test("a calibration record is reproducible: the same inputs write the same file", async (t) => {
   const dir = tmpDir(t);
   const small = { ...defaultSettings, cpus: 48, boots: { base: 2, revert: 4, merge: 2 }, checkBoots: { base: 2, revert: 4, merge: 2 }, refits: 2, refitEvals: 2, maxIterations: 1 };
-  const cells = cellsOf(readMeasured());
+  const cells = seedCells();
   const files = [path.join(dir, "a.json"), path.join(dir, "b.json")];
   for (const f of files) writeCalibration(await calibrate(cells, small, () => undefined), f);
   const [a, b] = files.map((f) => fs.readFileSync(f, "utf8"));

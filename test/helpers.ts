@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { projectRoot } from "../src/paths";
+import { loadStudy, seedStudyName, studyCells } from "../src/studies/study";
 
 export const root = projectRoot;
 
@@ -57,4 +58,9 @@ export function studyFixtureCopy(t: { after(fn: () => void): void }, edit?: (j: 
     fs.writeFileSync(file, JSON.stringify(j));
   }
   return dir;
+}
+
+/** The seed study's measured cells (what the seed's calibration is fitted to). */
+export function seedCells() {
+  return studyCells(loadStudy(seedStudyName));
 }

@@ -3,14 +3,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import { tmpDir } from "./helpers";
-import { cellsOf, measuredFrame, readMeasured } from "../src/data/measured";
+import { measuredFrame, readMeasured } from "../src/data/measured";
+import { loadStudy, measuredSpecOf, seedStudyName, studyCells, studyMeasurements } from "../src/studies/study";
 import { mean } from "../src/stats/describe";
 import { paths } from "../src/paths";
 
 test("the measured table: 30 boots, six cells, and the seed's printed averages", () => {
-  const ms = readMeasured();
-  assert.equal(ms.length, 30);
-  const cells = cellsOf(ms);
+  const seed = loadStudy(seedStudyName);
+  assert.equal(studyMeasurements(seed).length, 30);
+  const cells = studyCells(seed);
   assert.deepEqual(cells.map((c) => `${c.config}/${c.module}`), [
     "base/pcc_cpufreq", "base/acpi_cpufreq", "revert/pcc_cpufreq", "revert/acpi_cpufreq", "my/pcc_cpufreq", "my/acpi_cpufreq",
   ]);
@@ -21,7 +22,7 @@ test("the measured table: 30 boots, six cells, and the seed's printed averages",
 });
 
 test("the danfojs frame keeps the measured seconds exactly", () => {
-  const ms = readMeasured();
+  const ms = studyMeasurements(loadStudy(seedStudyName));
   const df = measuredFrame(ms);
   assert.deepEqual(df.columns, ["config", "policy", "module", "boot", "seconds"]);
   assert.deepEqual(df.column("seconds").values, ms.map((m) => m.seconds));
@@ -29,7 +30,7 @@ test("the danfojs frame keeps the measured seconds exactly", () => {
 
 test("the loader keeps every raw value: the measurements written back with the seed's three decimals are the CSV byte for byte", () => {
   // (Replaces a check that loading left the file unchanged: the loader only reads, so that could not fail.)
-  const rows = readMeasured().map((m) => [m.config, m.policy, m.module, m.boot, m.seconds.toFixed(3)].join(","));
+  const rows = studyMeasurements(loadStudy(seedStudyName)).map((m) => [m.config, m.policy, m.module, m.boot, m.seconds.toFixed(3)].join(","));
   assert.equal(["config,policy,module,boot,seconds", ...rows, ""].join("\n"), fs.readFileSync(paths.measuredCsv, "utf8"));
 });
 
@@ -46,17 +47,17 @@ test("a malformed file gets an error naming the file, the line and the column", 
     ["seconds.csv", (l) => { l[3] = "base,base,pcc_cpufreq,3,abc"; return l; }, /seconds\.csv line 4 column seconds: abc \(allowed a number of seconds, 0 < s <= 3600\)$/],
     ["negative.csv", (l) => { l[3] = "base,base,pcc_cpufreq,3,-1"; return l; }, /negative\.csv line 4 column seconds: -1 /],
     ["nan.csv", (l) => { l[3] = "base,base,pcc_cpufreq,3,NaN"; return l; }, /nan\.csv line 4 column seconds: NaN /],
-    ["boot.csv", (l) => { l[2] = "base,base,pcc_cpufreq,6,44.7"; return l; }, /boot\.csv line 3 column boot: 6 \(allowed integer 1\.\.5\)$/],
+    ["boot.csv", (l) => { l[2] = "base,base,pcc_cpufreq,6,44.7"; return l; }, /boot\.csv: base pcc_cpufreq boot 6 \(allowed boots numbered 1\.\.5\)$/],
     ["config.csv", (l) => { l[5] = "mine,merge,pcc_cpufreq,5,45.1"; return l; }, /config\.csv line 6 column config: mine \(allowed base\|revert\|my\)$/],
     ["policy.csv", (l) => { l[5] = "base,merge,pcc_cpufreq,5,45.1"; return l; }, /policy\.csv line 6 column policy: merge \(allowed base for config base\)$/],
     ["module.csv", (l) => { l[5] = "base,base,intel_pstate,5,45.1"; return l; }, /module\.csv line 6 column module: intel_pstate /],
     ["fields.csv", (l) => { l[7] = "base,base,acpi_cpufreq,2"; return l; }, /fields\.csv line 8: 4 fields \(allowed 5: config,policy,module,boot,seconds\)$/],
     ["duplicate.csv", (l) => { l[2] = l[1]; return l; }, /duplicate\.csv line 3 column boot: 1 \(allowed each boot once/],
-    ["missing.csv", (l) => l.filter((_, i) => i !== 4), /missing\.csv: base pcc_cpufreq has 4 boots \(allowed exactly 5\)$/],
+    ["missing.csv", (l) => l.filter((_, i) => i !== 4), /missing\.csv: base acpi_cpufreq has 5 boots \(allowed exactly 4, as every other cell\)$/],
   ];
   for (const [name, edit, pattern] of cases) {
     const f = variant(name, edit);
-    assert.throws(() => readMeasured(f), (e: Error) => {
+    assert.throws(() => readMeasured(f, measuredSpecOf(loadStudy(seedStudyName))), (e: Error) => {
       assert.match(e.message, pattern, name);
       assert.ok(!e.message.includes("\n"), name);
       return true;

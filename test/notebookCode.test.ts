@@ -6,7 +6,7 @@ import { seedMachineCpus } from "../src/model/limits";
 import { policyNames } from "../src/model/policies";
 import { seedScenario } from "../src/model/scenarios";
 import { policyRows } from "../src/tables/policyRows";
-import { cellsOf, readMeasured } from "../src/data/measured";
+import { seedCells } from "./helpers";
 import { defaultParams } from "../src/model/params";
 import { bootJobs, runBoots } from "../src/parallel/pool";
 import { spans } from "../src/records/distributions";
@@ -37,7 +37,7 @@ test("requests per boot come from the scenario: one pcc and two acpi requests pe
 });
 
 test("notebook 02's conclusions: medians per policy, full loads, the weakest comparison, the check's flags", async () => {
-  const cells = cellsOf(readMeasured());
+  const cells = seedCells();
   const scenario = seedScenario(48);
   const params = defaultParams();
   const runs = await runBoots(bootJobs(policyNames, scenario, params, 3, 10), { threads: 1 });

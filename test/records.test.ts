@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { readCalibration } from "../src/calibrate/calibration";
-import { cellsOf, readMeasured } from "../src/data/measured";
+import { seedCells } from "./helpers";
 import { readExternalMeasurements } from "../src/data/external";
 import { cacheEnv, cachedRecord, canonicalJson, inputsHash, readCacheLog, recordJson, recordKey } from "../src/records/cache";
 import { codeVersionOf, modelCodeVersion, recordCodeFolders } from "../src/codeVersion";
@@ -127,7 +127,7 @@ test("editing any model source changes the code version, so every record is reco
 
 test("changing one calibrated parameter invalidates exactly the records computed under it", () => {
   const cal = readCalibration();
-  const cells = cellsOf(readMeasured());
+  const cells = seedCells();
   const measurements = readExternalMeasurements();
   const keys = (c: typeof cal) => ({
     "seed-table": ex.seedTableBoots.key(c, seedScenario()),
@@ -184,7 +184,7 @@ test("a real record: computed once, reused, and recomputed when a parameter it u
 
 test("cold, warm and uncached records give byte-identical figures and tables", async () => {
   const cal = readCalibration();
-  const cells = cellsOf(readMeasured());
+  const cells = seedCells();
   const outputs = async () => {
     const boot = await ex.timelineBoot(cal.params, seedScenario(), "base");
     const table = compareWithMeasured(cells, await ex.seedTableBoots(cal, seedScenario()));

@@ -4,7 +4,7 @@ import { loadBreakdown, mechanismExponent } from "../src/records/breakdown";
 import { spanOfFirst } from "../src/records/external";
 import { posteriorPredictiveRows } from "../src/tables/distributionRows";
 import { predict, ratioPredictions } from "../src/records/uncertainty";
-import { cellsOf, readMeasured } from "../src/data/measured";
+import { seedCells } from "./helpers";
 import { BootResult, simulateBoot } from "../src/model/boot";
 import { defaultParams } from "../src/model/params";
 import { seedScenario } from "../src/model/scenarios";
@@ -94,7 +94,7 @@ test("a failing load's breakdown under base: grace periods dominate, the herd gr
 });
 
 test("posterior-predictive check: percentiles of the measured mean and sd, flagged outside 5-95", () => {
-  const cells = cellsOf(readMeasured()).filter((c) => c.config === "base" && c.module === "acpi_cpufreq");
+  const cells = seedCells().filter((c) => c.config === "base" && c.module === "acpi_cpufreq");
   const boots = (xs: number[]) => xs.map((s) => ({ modules: { acpi_cpufreq: { spanSeconds: s } } }) as unknown as BootResult);
   // Simulated spans all far above the measured ones: the mean lands at percentile 0 and is flagged.
   const high = posteriorPredictiveRows({ base: boots(Array.from({ length: 100 }, (_, i) => 60 + (i % 7))) }, cells);

@@ -14,7 +14,7 @@ import { test } from "node:test";
 import { readCalibration, refitParams } from "../src/calibrate/calibration";
 import { fitVerdict } from "../src/calibrate/verdict";
 import { levenbergMarquardt } from "../src/calibrate/levenbergMarquardt";
-import { cellsOf, readMeasured } from "../src/data/measured";
+import { seedCells } from "./helpers";
 import { paramSpecs } from "../src/model/params";
 import { latencyPredictions } from "../src/records/experiments";
 import { formatCommitMessage, CommitNumbers } from "../src/reports/commitMessage";
@@ -48,7 +48,7 @@ test("the fit stops at its time budget, not converged, saying so", async () => {
 
 test("the seed's and the synthetic study's records carry the verdict their own numbers give", () => {
   const seed = readCalibration();
-  assert.deepEqual(seed.verdict, fitVerdict(seed, cellsOf(readMeasured())));
+  assert.deepEqual(seed.verdict, fitVerdict(seed, seedCells()));
   // The seed: converged, no parameter near a bound, every unseen mean inside its five-boot 95% interval; not widened.
   assert.equal(seed.verdict.ok, true);
   assert.deepEqual(seed.verdict.atBounds, []);

@@ -5,8 +5,8 @@
  *   (six for the seed);
  * - a check on a seed the fit never used, with enough boots that the model's own
  *   noise is under 2% of every cell's mean (the fit quality quoted everywhere);
- * - the out-of-sample check: fit without one configuration and predict it on that
- *   seed (the seed's my, its patch; a study's last configuration);
+ * - the out-of-sample check: fit without one configuration (heldOutConfig, default
+ *   the last) and predict it on that seed;
  * - bootstrap refits on resamples of the measured boots, whose parameter sets
  *   carry the calibration's uncertainty into every prediction.
  */
@@ -53,12 +53,11 @@ export interface CalibrationSettings {
   /** Wall-clock seconds each of those fits may take (checked after each iteration); past it the fit stops, NOT converged. */
   budgetSeconds: number;
   /**
-   * For a study other than the seed's (each default is the seed's calibration):
-   * the scenario simulated (default the seed's machine at `cpus`), the free
+   * The scenario simulated (default the seed's machine at `cpus`), the free
    * parameters with their bounds (default bounds.ts), the starting values of
    * every parameter (default the documented defaults; fixed ones keep theirs),
-   * the config held out of the out-of-sample fit and predicted (default "my"),
-   * and the record's description.
+   * the config held out of the out-of-sample fit and predicted (heldOutConfigOf),
+   * and the record's description (studies set all of them: studySettings.ts).
    */
   scenario?: Scenario;
   free?: FreeParam[];
@@ -69,6 +68,13 @@ export interface CalibrationSettings {
   onBoots?: (boots: number) => void;
 }
 
+/** The configuration held out of the out-of-sample fit and predicted: the settings', else the cells' last (a patch is listed last). */
+export const heldOutConfigOf = (s: Pick<CalibrationSettings, "heldOutConfig">, cells: FitCell[]): string => s.heldOutConfig ?? cells[cells.length - 1].config;
+
+/** The check's seed: the settings', moved off the fit's seed when they are equal, so the check is on boots no fit used. */
+const checkSeedOf = (s: Pick<CalibrationSettings, "seed" | "checkSeed">): number => (s.checkSeed === s.seed ? s.seed + 1000003 : s.checkSeed);
+
+/** The defaults of every study's calibrate.json key (studySettings.ts); the seed's calibrate.json states the same values. */
 export const defaultSettings: CalibrationSettings = {
   cpus: seedMachineCpus,
   seed: 1,
@@ -96,9 +102,9 @@ export function shortSettings(scenario: Scenario, policies: string[]): Calibrati
   return {
     scenario,
     cpus: scenario.cpus,
-    seed: 1,
+    seed: defaultSettings.seed,
     boots: each(8),
-    checkSeed: 1000004,
+    checkSeed: defaultSettings.checkSeed,
     checkBoots: each(40),
     refits: 4,
     refitEvals: 2,
@@ -235,10 +241,10 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
   const scenario = s.scenario ? { scenario: s.scenario } : {};
   const onBoots = s.onBoots ? { onBoots: s.onBoots } : {};
   const design: BootDesign = { cpus: s.cpus, ...scenario, seed: s.seed, boots: s.boots, ...(s.spreadWeight !== undefined ? { spreadWeight: s.spreadWeight } : {}), ...onBoots };
-  const check: BootDesign = { cpus: s.cpus, ...scenario, seed: s.checkSeed, boots: s.checkBoots, ...onBoots };
-  // Held out of the out-of-sample fit and predicted: the seed's "my" (its patch), or a study's last configuration.
+  const checkSeed = checkSeedOf(s);
+  const check: BootDesign = { cpus: s.cpus, ...scenario, seed: checkSeed, boots: s.checkBoots, ...onBoots };
   const configs = [...new Set(cells.map((c) => c.config))];
-  const heldOutConfig = s.heldOutConfig ?? (configs.includes("my") ? "my" : configs[configs.length - 1]);
+  const heldOutConfig = heldOutConfigOf(s, cells);
 
   log(`fit: ${freeParams.map((f) => f.name).join(", ")} to all ${cells.length} cells (boots per policy ${JSON.stringify(s.boots)}, seed ${s.seed})`);
   const settings = { maxIterations: s.maxIterations, budgetSeconds: s.budgetSeconds };
@@ -247,7 +253,7 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
   const polished = await polish(cells, all, design, s, log);
   Object.assign(all, polished.fit);
 
-  log(`check: seed ${s.checkSeed}, boots per policy ${JSON.stringify(s.checkBoots)}, never used by a fit`);
+  log(`check: seed ${checkSeed}, boots per policy ${JSON.stringify(s.checkBoots)}, never used by a fit`);
   const unseen = await simulateCells(cells, all.params, check);
   const noise = Math.max(...unseen.map((c) => (c.simulatedSd / Math.sqrt(c.boots) / c.simulatedMean) * 100));
 
@@ -264,11 +270,9 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
   const boot = await bootstrap(cells, all, J, s, design, log);
 
   const fitReport = { cells: all.cells, objective: all.objective, maxAbsErrorPct: maxAbs(all.cells), evaluations: all.evals, iterations: all.iterations, converged: all.converged, stopReason: all.reason };
-  const unseenReport = { seed: s.checkSeed, boots: s.checkBoots, cells: unseen, maxAbsErrorPct: maxAbs(unseen), maxModelNoisePct: noise };
+  const unseenReport = { seed: checkSeed, boots: s.checkBoots, cells: unseen, maxAbsErrorPct: maxAbs(unseen), maxModelNoisePct: noise };
   return {
-    description:
-      s.description ??
-      "Calibrated parameters of the modburst model for the seed's 288-CPU machine, fitted to the expected span of each cell. Written by `npm run calibrate`; read by every notebook and CLI.",
+    description: s.description ?? "Calibrated parameters of the modburst model, fitted to the expected span of each cell.",
     params: all.params,
     free: freeParams,
     design: { scenario: s.scenario?.name ?? "seed", cpus: s.cpus, seed: s.seed, boots: s.boots, refits: s.refits, refitEvals: s.refitEvals },

@@ -16,7 +16,7 @@ import { readJsonFile } from "../schema/readJson";
 import { policyNames } from "../model/policies";
 import { fileOfStudy, Study, studyCells, studyScenario } from "../studies/study";
 import { FreeParam, freeParams } from "./bounds";
-import { CalibrationSettings, defaultSettings, shortSettings } from "./calibration";
+import { CalibrationSettings, defaultSettings, heldOutConfigOf, shortSettings } from "./calibration";
 import { readParamsOrCalibration } from "./schema";
 
 /**
@@ -28,9 +28,10 @@ import { readParamsOrCalibration } from "./schema";
  *     "free": [ { "name": "rcuGpExtraMs", "lo": 0, "hi": 60, "start": 30, "why": "..." } ],
  *     "seed": 1, "boots": { "base": 40, "merge": 160 },
  *     "checkSeed": 1000004, "checkBoots": { ... }, "refits": 30, "refitEvals": 5,
- *     "heldOutConfig": "my",
+ *     "heldOutConfig": "my",                          // default the last configuration (calibration.ts heldOutConfigOf)
  *     "maxIterations": 15, "budgetSeconds": 3600,    // each fit's iteration limit and wall-clock budget
- *     "spreadWeight": 0 }                             // the spreads' weight (default 0.003): 0 when nothing free is spread-only
+ *     "spreadWeight": 0,                              // the spreads' weight (default 0.003): 0 when nothing free is spread-only
+ *     "recordDescription": "..." }                    // the record's description (default: the study's title, scenario and this file)
  */
 const bootsMap = v.pipe(v.record(v.picklist(policyNames, policyNames.join("|")), int(1, 1_000_000), "an object of policy -> boots"), v.check((o) => Object.keys(o).length > 0, "an object of policy -> boots"));
 const calibrateJsonSchema = obj({
@@ -51,6 +52,8 @@ const calibrateJsonSchema = obj({
   budgetSeconds: v.optional(int(1, 7 * 24 * 3600)),
   /** The spreads' weight in the objective (0..1; default fit.ts sdWeight): 0 when no free parameter is one only a spread can pin. */
   spreadWeight: v.optional(num(0, 1)),
+  /** The record's description (default: the study's title, scenario and this file). */
+  recordDescription: v.optional(nonEmpty),
 });
 
 /** calibrate.json as read: its settings, with the fixed parameter values in place of the file naming them. */
@@ -80,18 +83,13 @@ export const hasCalibrateFile = (study: Study): boolean => fs.existsSync(path.jo
  */
 export function studySettings(study: Study, o: { seed?: number; refits?: number } = {}): CalibrationSettings {
   const scenario = studyScenario(study);
-  const configs = Object.keys(study.configs);
   const policies = [...new Set(Object.values(study.configs))];
-  const heldOutConfig = configs.includes("my") ? "my" : configs[configs.length - 1];
   if (!hasCalibrateFile(study)) {
     const short = shortSettings(scenario, policies);
-    const seed = o.seed ?? short.seed;
     return {
       ...short,
-      seed,
-      checkSeed: short.checkSeed === seed ? seed + 1000003 : short.checkSeed,
+      seed: o.seed ?? short.seed,
       refits: o.refits ?? short.refits,
-      heldOutConfig,
       description:
         `${study.title}: calibrated parameters of the modburst model for study ${study.name} (scenario ${scenario.name}, ${scenario.cpus} CPUs), ` +
         `fitted to the expected span of each cell with the short calibration (no calibrate.json): the seed's free parameters and bounds, ` +
@@ -107,15 +105,11 @@ export function studySettings(study: Study, o: { seed?: number; refits?: number 
   for (const policy of policies) {
     if (!(policy in boots) || !(policy in checkBoots)) throw new UserError(`invalid ${displayPath(study.dir)}/${calibrateFileName}: boots and checkBoots need policy ${policy} (allowed: an entry for every policy of study.json's configs)`);
   }
-  const seed = o.seed ?? file.seed ?? defaultSettings.seed;
-  let checkSeed = file.checkSeed ?? defaultSettings.checkSeed;
-  // The check must be on boots no fit used.
-  if (checkSeed === seed) checkSeed = seed + 1000003;
   return {
     cpus: scenario.cpus,
-    seed,
+    seed: o.seed ?? file.seed ?? defaultSettings.seed,
     boots,
-    checkSeed,
+    checkSeed: file.checkSeed ?? defaultSettings.checkSeed,
     checkBoots,
     refits: o.refits ?? file.refits ?? defaultSettings.refits,
     refitEvals: file.refitEvals ?? defaultSettings.refitEvals,
@@ -125,8 +119,9 @@ export function studySettings(study: Study, o: { seed?: number; refits?: number 
     scenario,
     free,
     start,
-    heldOutConfig: file.heldOutConfig ?? heldOutConfig,
+    ...(file.heldOutConfig !== undefined ? { heldOutConfig: file.heldOutConfig } : {}),
     description:
+      file.recordDescription ??
       `${study.title}: calibrated parameters of the modburst model for study ${study.name} (scenario ${scenario.name}, ${scenario.cpus} CPUs), ` +
       `fitted to the expected span of each cell of ${displayPath(study.files.measured)} with the settings of ${calibrateFileName}.`,
   };
@@ -135,9 +130,10 @@ export function studySettings(study: Study, o: { seed?: number; refits?: number 
 /** The study's cells, checked for the out-of-sample split the settings ask for. */
 export function studyFitCells(study: Study, settings: CalibrationSettings) {
   const cells = studyCells(study);
-  const heldOut = cells.filter((c) => c.config === settings.heldOutConfig);
+  const heldOutConfig = heldOutConfigOf(settings, cells);
+  const heldOut = cells.filter((c) => c.config === heldOutConfig);
   if (heldOut.length === 0 || heldOut.length === cells.length) {
-    throw new UserError(`invalid ${displayPath(study.dir)}: the out-of-sample check needs cells of config ${settings.heldOutConfig} and of another config`);
+    throw new UserError(`invalid ${displayPath(study.dir)}: the out-of-sample check needs cells of config ${heldOutConfig} and of another config`);
   }
   return cells;
 }

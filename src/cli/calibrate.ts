@@ -4,16 +4,16 @@
  * modburst calibrate --verdict-only [--study NAME|FOLDER | --out FILE]: recompute an existing record's verdict, no fit
  * Every run ends with the fit's verdict (src/reports/verdict.ts).
  */
-import * as fs from "fs";
-import { calibrate, CalibrationRecord, CalibrationSettings, defaultSettings, readCalibration, rewriteVerdict, writeCalibration } from "../calibrate/calibration";
+import { calibrate, CalibrationRecord, CalibrationSettings, readCalibration, rewriteVerdict, writeCalibration } from "../calibrate/calibration";
 import { freeParams } from "../calibrate/bounds";
 import { referenceVariantName, variantByName, variantFile, variantFree, variantNames, variantStart } from "../calibrate/variants";
-import { cellsOf, readMeasured } from "../data/measured";
+import { calibrateStudy } from "../calibrate/studyRecord";
+import { studyFitCells, studySettings } from "../calibrate/studySettings";
 import { displayPath } from "../data/csv";
 import type { FitCell } from "../calibrate/fit";
 import { checkInteger, UserError } from "../errors";
 import { checkWritableFile } from "../fsutil";
-import { paths } from "../paths";
+import { loadStudy, seedStudyName, studyCells } from "../studies/study";
 import { verdictLines } from "../reports/verdict";
 import { formatTextTable } from "../tables/format";
 import { OptionTable, parseCli } from "./args";
@@ -26,8 +26,8 @@ export const variantRefits = 10;
 /** calibrate's options: what it parses and what `modburst calibrate --help` prints. */
 export const calibrateOptions: OptionTable = {
   study: { type: "string", value: "NAME|FOLDER", help: "calibrate that study, into its own calibration file (default: the seed's calibration)" },
-  seed: { type: "string", value: "S", help: `the seed of the fit's boots (default ${defaultSettings.seed})` },
-  refits: { type: "string", value: "N", help: `bootstrap refits, 2..1000 (default ${defaultSettings.refits} for the seed)` },
+  seed: { type: "string", value: "S", help: "the seed of the fit's boots (default: the study's calibrate.json)" },
+  refits: { type: "string", value: "N", help: "bootstrap refits, 2..1000 (default: the study's calibrate.json)" },
   out: { type: "string", value: "FILE", help: "where the seed's record goes (default its calibration.json; not with --study)" },
   "verdict-only": { type: "boolean", help: "recompute only the record's verdict from its numbers and the measured CSV; nothing else changes" },
   bootstrap: { type: "string", value: "N", help: "bootstrap refits, 2..1000 (the same as --refits)" },
@@ -57,52 +57,27 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     if (studyArg !== undefined) throw new UserError(`invalid study: ${studyArg} (allowed none with --variant: variants are the seed's)`);
     return calibrateVariant(values, maxHours, t0, log);
   }
-  if (studyArg !== undefined) {
-    if (values.out !== undefined) throw new UserError(`invalid out: ${values.out} (allowed none with --study: the record goes to the study's calibration file)`);
-    const seed = values.seed === undefined ? undefined : checkInteger("seed", values.seed, 0, 2 ** 31);
-    const refits = values.refits === undefined ? undefined : checkInteger("refits", values.refits, 2, 1000);
-    // Loaded only here: the seed's calibration never reads study folders.
-    const { loadStudy } = require("../studies/study") as typeof import("../studies/study");
-    const { calibrateStudy } = require("../calibrate/studyRecord") as typeof import("../calibrate/studyRecord");
-    const study = loadStudy(studyArg);
-    // The seed's own study keeps the seed's full calibration (below), written to its calibration file.
-    if (study.isSeed) return calibrateSeed(values, study.files.calibration, maxHours, t0, log);
-    const beforeFit = (cells: FitCell[], s: CalibrationSettings) =>
-      budgetCalibration(`calibrate: study ${study.name}`, cells, s, maxHours, studyRemedy(study.dir));
-    const record = await calibrateStudy(study, { seed, refits, fullRefits: values.full === true, log, beforeFit });
-    report(record, study.files.calibration, t0);
-    return 0;
-  }
-  return calibrateSeed(values, (values.out as string | undefined) ?? paths.calibratedParams, maxHours, t0, log);
+  if (studyArg !== undefined && values.out !== undefined) throw new UserError(`invalid out: ${values.out} (allowed none with --study: the record goes to the study's calibration file)`);
+  const study = loadStudy(studyArg ?? seedStudyName);
+  const beforeFit = (cells: FitCell[], s: CalibrationSettings) =>
+    budgetCalibration(studyArg === undefined ? "calibrate" : `calibrate: study ${study.name}`, cells, s, maxHours, studyRemedy(study.dir, s));
+  const out = (values.out as string | undefined) ?? study.files.calibration;
+  const record = await calibrateStudy(study, { ...seedAndRefits(values), fullRefits: values.full === true, log, beforeFit, out });
+  report(record, out, t0);
+  return 0;
+}
+
+/** --seed and --refits, when given (each default is the study's calibrate.json). */
+function seedAndRefits(values: Record<string, string | boolean | undefined>): { seed?: number; refits?: number } {
+  return {
+    ...(values.seed === undefined ? {} : { seed: checkInteger("seed", values.seed, 0, 2 ** 31) }),
+    ...(values.refits === undefined ? {} : { refits: checkInteger("refits", values.refits, 2, 1000) }),
+  };
 }
 
 /** What makes a study's calibration smaller, for the estimate's refusal. */
-export function studyRemedy(dir: string): string {
-  return `fewer boots, checkBoots, refits or maxIterations in ${displayPath(dir)}/calibrate.json, or fewer --refits`;
-}
-
-/** The seed's calibration with its full settings (defaultSettings), --seed and --refits applied. */
-async function calibrateSeed(values: Record<string, string | boolean | undefined>, out: string, maxHours: number, t0: number, log: (line: string) => void): Promise<number> {
-  let settings: CalibrationSettings = {
-    ...defaultSettings,
-    seed: checkInteger("seed", (values.seed as string | undefined) ?? String(defaultSettings.seed), 0, 2 ** 31),
-    refits: checkInteger("refits", (values.refits as string | undefined) ?? String(defaultSettings.refits), 2, 1000),
-    fullRefits: values.full === true,
-  };
-  // A full bootstrap written beside the seed's calibration (to compare with its linearised refits) starts
-  // its fit from that record's values: the same minimum, found in a few iterations instead of dozens.
-  if (values.full === true && out !== paths.calibratedParams && fs.existsSync(paths.calibratedParams) && values.seed === undefined) {
-    settings.start = readCalibration(paths.calibratedParams).params;
-  }
-  if (settings.seed === settings.checkSeed) settings.checkSeed = settings.seed + 1000003;
-  // A calibration takes many minutes: a bad --out is refused before, not after.
-  checkWritableFile(out);
-  const cells = cellsOf(readMeasured());
-  settings = budgetCalibration("calibrate", cells, settings, maxHours, `fewer --refits${settings.fullRefits ? ", or no --full" : ""}`);
-  const record = await calibrate(cells, settings, log);
-  writeCalibration(record, out);
-  report(record, out, t0);
-  return 0;
+export function studyRemedy(dir: string, s?: CalibrationSettings): string {
+  return `fewer boots, checkBoots, refits or maxIterations in ${displayPath(dir)}/calibrate.json, or fewer --refits${s?.fullRefits ? ", or no --full" : ""}`;
 }
 
 /**
@@ -115,20 +90,18 @@ async function calibrateVariant(values: Record<string, string | boolean | undefi
   const name = values.variant as string;
   const v = variantByName(name);
   if (!v || name === referenceVariantName) throw new UserError(`invalid variant: ${name} (allowed ${variantNames.filter((n) => n !== referenceVariantName).join("|")}; the reference is npm run calibrate)`);
-  const reference = readCalibration(paths.calibratedParams);
-  const out = (values.out as string | undefined) ?? variantFile(paths.calibratedParams, name);
+  const study = loadStudy(seedStudyName);
+  const reference = readCalibration(study.files.calibration);
+  const out = (values.out as string | undefined) ?? variantFile(study.files.calibration, name);
   let settings: CalibrationSettings = {
-    ...defaultSettings,
-    seed: checkInteger("seed", (values.seed as string | undefined) ?? String(defaultSettings.seed), 0, 2 ** 31),
-    refits: checkInteger("refits", (values.refits as string | undefined) ?? String(variantRefits), 2, 1000),
+    ...studySettings(study, { refits: variantRefits, ...seedAndRefits(values) }),
     fullRefits: values.full === true,
     free: variantFree(v, freeParams),
     start: variantStart(v, reference.params),
     description: `Structural variant "${name}" of the seed's calibration: ${v.summary}. Fitted to the same cells as the reference (calibration.json), starting from its values. Written by modburst calibrate --variant ${name}.`,
   };
-  if (settings.seed === settings.checkSeed) settings.checkSeed = settings.seed + 1000003;
   checkWritableFile(out);
-  const cells = cellsOf(readMeasured());
+  const cells = studyFitCells(study, settings);
   settings = budgetCalibration(`calibrate: variant ${name}`, cells, settings, maxHours, `fewer --refits${settings.fullRefits ? ", or no --full" : ""}`);
   const record = await calibrate(cells, settings, log);
   writeCalibration(record, out);
@@ -138,16 +111,10 @@ async function calibrateVariant(values: Record<string, string | boolean | undefi
 
 /** The verdict of an existing record, recomputed from the record and the measured boots it was fitted to (seconds, no model run). */
 function verdictOnly(studyArg: string | undefined, out: string | undefined, t0: number): number {
-  let file = out ?? paths.calibratedParams;
-  let cells = undefined as ReturnType<typeof cellsOf> | undefined;
-  if (studyArg !== undefined) {
-    const { loadStudy, studyCells } = require("../studies/study") as typeof import("../studies/study");
-    const study = loadStudy(studyArg);
-    file = study.files.calibration;
-    cells = studyCells(study);
-  }
+  const study = loadStudy(studyArg ?? seedStudyName);
+  const file = out ?? study.files.calibration;
   checkWritableFile(file);
-  const record = rewriteVerdict(file, cells ?? cellsOf(readMeasured()));
+  const record = rewriteVerdict(file, studyCells(study));
   console.log(verdictLines(record.verdict).join("\n"));
   console.log(`wrote the verdict into ${file} in ${((Date.now() - t0) / 1000).toFixed(1)} s (nothing else in the record changed)`);
   return 0;

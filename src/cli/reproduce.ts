@@ -16,7 +16,8 @@ import { describeFailure, installInterruptHandler, listNotebooks, recordsOf, run
 import { computeStudyRecords, StudyInputs, studyInputs, studyRecordNames } from "../records/study";
 import { calibrateStudy, hasCalibration } from "../calibrate/studyRecord";
 import { verdictLines } from "../reports/verdict";
-import { loadStudy, primaryModule, seedStudyName, studiesEnv, Study, studyCells, studyNote, studyScenario } from "../studies/study";
+import { loadStudy, primaryModule, seedStudyName, studiesEnv, Study, studyCells, studyScenario } from "../studies/study";
+import { studyNote } from "../notebooks/studyText";
 import { parametersCellIndex, studyBanner } from "../notebooks/parameters";
 import { displayPath } from "../data/csv";
 import * as fs from "fs";

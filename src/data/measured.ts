@@ -1,35 +1,23 @@
 /**
- * A study's measured table (the seed's by default): loading, validation and the
+ * A study's measured table: loading, validation and the
  * per-cell summaries everything else compares against. Numbers stay plain
  * doubles; danfojs gets them only for display and grouping.
  */
 import { UserError } from "../errors";
-import { seedConfigs } from "../model/policies";
-import { paths } from "../paths";
 import { csvError, displayPath, measuredColumns, readCsv } from "./csv";
-
-export const configs = Object.keys(seedConfigs) as Array<keyof typeof seedConfigs>;
-export const measuredModules = ["pcc_cpufreq", "acpi_cpufreq"] as const;
-export const bootsPerCell = 5;
 
 /** The most boots per cell a study may have measured. */
 export const maxBootsPerCell = 1000;
 
 /**
  * What a measured table may hold: the configurations (each with the policy it
- * ran), the modules, and the boots per cell (a number: exactly that many; null:
- * any 2..maxBootsPerCell, the same for every cell).
+ * ran) and the modules (cells list them in the file's order), with the same
+ * 2..maxBootsPerCell boots in every cell.
  */
 export interface MeasuredSpec {
   configs: Record<string, string>;
-  /** Allowed modules; with `moduleOrder` "spec", cells list them in this order, else in the file's order. */
   modules: readonly string[];
-  moduleOrder: "spec" | "file";
-  boots: number | null;
 }
-
-/** The seed's table: base/revert/my, pcc then acpi, five boots each. */
-export const seedMeasuredSpec: MeasuredSpec = { configs: seedConfigs, modules: measuredModules, moduleOrder: "spec", boots: bootsPerCell };
 
 export interface Measurement {
   config: string;
@@ -55,26 +43,22 @@ export interface Cell extends CellKey {
   seconds: number[];
 }
 
-/** The modules of a table in its cells' order. */
-function modulesOf(ms: Measurement[], spec: MeasuredSpec): string[] {
-  if (spec.moduleOrder === "spec") return [...spec.modules];
-  return [...new Set(ms.map((m) => m.module))];
-}
+/** The modules of a table in its cells' order: the file's. */
+const modulesOf = (ms: Measurement[]): string[] => [...new Set(ms.map((m) => m.module))];
 
 /** Read and validate; errors name the file, the line and the column. */
-export function readMeasured(file = paths.measuredCsv, spec: MeasuredSpec = seedMeasuredSpec): Measurement[] {
+export function readMeasured(file: string, spec: MeasuredSpec): Measurement[] {
   const rows = readCsv(file, measuredColumns);
   const out: Measurement[] = [];
   const seen = new Set<string>();
   const configNames = Object.keys(spec.configs);
-  const maxBoot = spec.boots ?? maxBootsPerCell;
   for (const { line, values } of rows) {
     const config = values.config;
     if (!configNames.includes(config)) throw csvError(file, line, "config", values.config, configNames.join("|"));
     if (values.policy !== spec.configs[config]) throw csvError(file, line, "policy", values.policy, `${spec.configs[config]} for config ${config}`);
     const module = values.module;
     if (!spec.modules.includes(module)) throw csvError(file, line, "module", values.module, spec.modules.join("|"));
-    if (!/^\d+$/.test(values.boot) || +values.boot < 1 || +values.boot > maxBoot) throw csvError(file, line, "boot", values.boot, `integer 1..${maxBoot}`);
+    if (!/^\d+$/.test(values.boot) || +values.boot < 1 || +values.boot > maxBootsPerCell) throw csvError(file, line, "boot", values.boot, `integer 1..${maxBootsPerCell}`);
     const seconds = Number(values.seconds);
     if (!/^\d+(\.\d+)?$/.test(values.seconds) || !(seconds > 0 && seconds <= 3600)) throw csvError(file, line, "seconds", values.seconds, "a number of seconds, 0 < s <= 3600");
     const key = `${config}/${module}/${values.boot}`;
@@ -83,24 +67,22 @@ export function readMeasured(file = paths.measuredCsv, spec: MeasuredSpec = seed
     out.push({ config, policy: values.policy, module, boot: Number(values.boot), seconds });
   }
   if (out.length === 0) throw new UserError(`invalid ${displayPath(file)}: no measurements (allowed: one line per config, module and boot)`);
-  const modules = modulesOf(out, spec);
-  const want = spec.boots ?? out.filter((r) => r.config === out[0].config && r.module === out[0].module).length;
+  const modules = modulesOf(out);
+  const want = out.filter((r) => r.config === out[0].config && r.module === out[0].module).length;
   for (const c of configNames) for (const m of modules) {
     const n = out.filter((r) => r.config === c && r.module === m).length;
-    if (n !== want) throw new UserError(`invalid ${displayPath(file)}: ${c} ${m} has ${n} boots (allowed exactly ${want}${spec.boots === null ? ", as every other cell" : ""})`);
+    if (n !== want) throw new UserError(`invalid ${displayPath(file)}: ${c} ${m} has ${n} boots (allowed exactly ${want}, as every other cell)`);
   }
-  if (spec.boots === null) {
-    if (want < 2) throw new UserError(`invalid ${displayPath(file)}: ${want} boot per cell (allowed 2..${maxBootsPerCell}: a spread needs two)`);
-    const bad = out.find((r) => r.boot > want);
-    if (bad) throw new UserError(`invalid ${displayPath(file)}: ${bad.config} ${bad.module} boot ${bad.boot} (allowed boots numbered 1..${want})`);
-  }
+  if (want < 2) throw new UserError(`invalid ${displayPath(file)}: ${want} boot per cell (allowed 2..${maxBootsPerCell}: a spread needs two)`);
+  const bad = out.find((r) => r.boot > want);
+  if (bad) throw new UserError(`invalid ${displayPath(file)}: ${bad.config} ${bad.module} boot ${bad.boot} (allowed boots numbered 1..${want})`);
   return out;
 }
 
 /** The cells in the table's column order: configurations as listed, then modules (the seed's: base, revert, my; pcc then acpi). */
-export function cellsOf(ms: Measurement[], spec: MeasuredSpec = seedMeasuredSpec): Cell[] {
+export function cellsOf(ms: Measurement[], spec: MeasuredSpec): Cell[] {
   const cells: Cell[] = [];
-  for (const config of Object.keys(spec.configs)) for (const module of modulesOf(ms, spec)) {
+  for (const config of Object.keys(spec.configs)) for (const module of modulesOf(ms)) {
     const rows = ms.filter((r) => r.config === config && r.module === module).sort((a, b) => a.boot - b.boot);
     cells.push({ config, policy: spec.configs[config], module, seconds: rows.map((r) => r.seconds) });
   }

@@ -10,7 +10,8 @@ import { renderFigure } from "../figures/render";
 import { Figure, figureTitle } from "../figures/spec";
 import { columnLabel } from "../tables/labels";
 import { escapeHtml, formatHtmlTable, formatTextTable, Table, tableFromFrame, tableFromRecords, TableValue } from "../tables/format";
-import { Study, studyNote } from "../studies/study";
+import type { Study } from "../studies/study";
+import { studyNote } from "./studyText";
 
 /** Output data by MIME type: text, base64 images, or JSON documents (`application/*+json`). */
 export type MimeBundle = Record<string, string | object>;
@@ -138,7 +139,7 @@ export function progressDisplay(label: string): (done: number, total: number) =>
   };
 }
 
-/** For a study other than the seed, say whose numbers follow (studies/study.ts studyNote); nothing for the seed. */
+/** For a study other than the seed, say whose numbers follow (studyText.ts studyNote); nothing for the seed. */
 export function showStudyNote(s: Study): void {
   const lines = studyNote(s);
   if (lines.length) console.log(lines.join("\n"));

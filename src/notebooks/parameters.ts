@@ -37,7 +37,7 @@ export function parametersCellIndex(cells: NotebookCell[], where: string): numbe
 /**
  * The markdown an executed copy starts with, before any text of the notebook:
  * which study it is, SYNTHETIC first when it is. `lines` are the study's note
- * (studies/study.ts studyNote, which the first output prints too), so what the
+ * (studyText.ts studyNote, which the first output prints too), so what the
  * reader is told about the seed's narration is written in one place.
  */
 export function studyBanner(study: { name: string; title: string; synthetic: boolean }, lines: string[] = []): string {

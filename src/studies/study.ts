@@ -28,7 +28,7 @@ import { paths } from "../paths";
 import { policyNames } from "../model/policies";
 import { Scenario, withCpus } from "../model/scenario";
 import { requestsPerCpu, scenarioFile } from "../model/scenarios";
-import { Cell, cellsOf, MeasuredSpec, Measurement, readMeasured, seedMeasuredSpec } from "../data/measured";
+import { Cell, cellsOf, MeasuredSpec, Measurement, readMeasured } from "../data/measured";
 import { displayPath } from "../data/csv";
 
 export const seedStudyName = "pavlu-2022-10-15";
@@ -184,8 +184,7 @@ export function studyScenario(s: Study, cpus?: number): Scenario {
 
 /** What the study's measured CSV may hold: its configurations, its scenario's modules. */
 export function measuredSpecOf(s: Study): MeasuredSpec {
-  if (s.isSeed) return { ...seedMeasuredSpec, configs: s.configs };
-  return { configs: s.configs, modules: Object.keys(studyScenario(s).modules), moduleOrder: "file", boots: null };
+  return { configs: s.configs, modules: Object.keys(studyScenario(s).modules) };
 }
 
 /** The study's measurements, checked against its configurations and scenario. */
@@ -219,38 +218,10 @@ export function figureModules(s: Study): string[] {
   return [first, ...studyModules(s).filter((m) => m !== first)];
 }
 
-/** How tables name the study's data: the seed's as "seed", any other by its name. */
-export const studyShortName = (s: Study): string => (s.isSeed ? "seed" : s.name);
-
 /** How titles cite the study's measurements (the seed's: "seed, LKML 2022-10-15"). */
 export const studyCaption = (s: Study): string => (s.isSeed ? "seed, LKML 2022-10-15" : `study ${s.name}${s.synthetic ? ", synthetic" : ""}`);
-
-/**
- * What an executed notebook says first about a study other than the seed: the
- * text cells narrate the seed study, so the reader is told whose numbers follow.
- * Nothing for the seed (its notebooks are the seed's own document).
- */
-export function studyNote(s: Study): string[] {
-  if (s.isSeed) return [];
-  return [
-    `Executed for ${studySummary(s)}.`,
-    `The text cells narrate the seed study (${seedStudyName}); every number, table and figure below is study ${s.name}'s.`,
-    s.external ? "" : `Study ${s.name} has no external validation measurements: the comparisons with them are skipped.`,
-  ].filter((l) => l !== "");
-}
 
 /** The configuration measured under `policy`, if any (e.g. the seed's "my" for merge). */
 export function configOfPolicy(s: Study, policy: string): string | undefined {
   return Object.keys(s.configs).find((c) => s.configs[c] === policy);
-}
-
-/** A one-line description for notebooks: the study, its machine, what it measured. */
-export function studySummary(s: Study): string {
-  const sc = studyScenario(s);
-  const cells = studyCells(s);
-  return (
-    `study ${s.name}${s.synthetic ? " (synthetic)" : ""}: ${s.title}; ${sc.cpus} CPUs (scenario ${sc.name}); ` +
-    `configurations ${Object.entries(s.configs).map(([c, p]) => (c === p ? c : `${c} (${p})`)).join(", ")}; ` +
-    `modules ${studyModules(s).join(", ")}; ${cells[0].seconds.length} boots per cell`
-  );
 }

@@ -20,9 +20,6 @@ export const policies: Record<string, Policy> = {
 
 export const policyNames = Object.keys(policies);
 
-/** The seed's configuration names and the policy each one measured. */
-export const seedConfigs = { base: "base", revert: "revert", my: "merge" } as const;
-
 export function getPolicy(name: string): Policy {
   return policies[checkKeyword("policy", name, policyNames)];
 }
