@@ -5,7 +5,7 @@
 export const setupUsage = "modburst setup [--user | --remove-user]";
 export const labUsage = "modburst lab [--print-command] [--no-rebuild] [Jupyter options, e.g. --no-browser --port=8890]";
 export const sweepUsage =
-  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE|- [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json] [--max-hours H]";
+  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE|- [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json] [--max-hours H] [--slurm [--slurm-tasks N] [--slurm-args \"ARGS\"] [--run-dir DIR] [--dry-run]] | --resume RUN_DIR [--out FILE]";
 export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE|-";
 export const benchUsage = "modburst bench [--pipeline]";
 export const calibrateUsage =
