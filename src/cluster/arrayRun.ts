@@ -9,8 +9,9 @@
  */
 import { displayPath } from "../data/csv";
 import { UserError } from "../errors";
+import { notVisibleExit } from "./jobScript";
 import { clearTasks, lastJobOf, logFile, RunState, saveRunState, scriptFile, taskOutcome } from "./runDir";
-import { activeStates, arrayTaskStates, cancel, submit, TaskStates } from "./slurm";
+import { activeStates, arrayTaskEnds, arrayTaskStates, cancel, submit, TaskStates } from "./slurm";
 
 export interface ArrayRunOptions {
   /** Prefix of every line: `sweep --slurm`. */
@@ -114,10 +115,16 @@ export async function runArray(dir: string, state: RunState, tasks: number[], o:
     }
     const bad = tasks.filter((t) => taskOutcome(dir, state, t).kind !== "done");
     if (bad.length > 0) {
+      const ends = arrayTaskEnds(jobId);
       const named = bad.map((t) => {
         const outcome = taskOutcome(dir, state, t);
-        const slurmState = states.get(t);
-        const how = outcome.kind === "failed" ? `exited ${outcome.exitCode}` : slurmState !== undefined ? slurmState : "ended without an exit status";
+        const end = ends.get(t);
+        const how =
+          outcome.kind === "failed"
+            ? `exited ${outcome.exitCode}`
+            : end === undefined
+              ? "CANCELLED (gone from the queue without an exit status)"
+              : `${end.state}${end.exitCode > 0 ? ` with exit code ${end.exitCode}${end.exitCode === notVisibleExit ? " (run folder not visible on the node)" : ""}` : ""}`;
         return `task ${t} (${o.describeTask(t)}) ${how}, log ${displayPath(logFile(dir, t, lastJobOf(state, t) ?? jobId))}`;
       });
       throw new UserError(`${o.what}: ${bad.length} of ${state.tasks} tasks did not finish: ${named.join("; ")}; nothing written to ${o.outShown} (${o.resumeHint} reruns them)`, 1);

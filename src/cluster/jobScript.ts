@@ -21,6 +21,9 @@ function taskWord(arg: string): string {
     .join("");
 }
 
+/** The task's exit code when the run folder is not the submitter's (no token): named in the run's error. */
+export const notVisibleExit = 97;
+
 export function jobScript(dir: string, state: RunState): string {
   const r = state.resources;
   const q = shellQuote;
@@ -44,7 +47,7 @@ export function jobScript(dir: string, state: RunState): string {
     "# The submitter's folder, seen from this node: same path, same token (the checkout and run folder must be on a shared filesystem).",
     `if [ "$(cat ${q(tokenFile(dir))} 2>/dev/null)" != ${q(state.token)} ]; then`,
     `  echo "modburst: run folder $run is not visible on $(hostname) as the submitter wrote it (allowed: a checkout and --run-dir on a filesystem shared with the compute nodes)" >&2`,
-    "  exit 97",
+    `  exit ${notVisibleExit}`,
     "fi",
     `rm -f ${q(status)}"task-$i"`,
     `MODBURST_DETACHED=1 ${command}`,

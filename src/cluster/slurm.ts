@@ -74,6 +74,30 @@ export function arrayTaskStates(jobId: string): TaskStates {
 /** States in which a task may still run and write its shard. */
 export const activeStates = new Set(["PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED", "REQUEUED", "RESIZING", "SIGNALING", "STAGE_OUT", "STOPPED"]);
 
+/** A task's end as Slurm's controller still remembers it (scontrol): state and exit code. */
+export interface TaskEnd {
+  state: string;
+  exitCode: number;
+}
+
+/**
+ * The ends of the array's tasks that Slurm still lists (scontrol -o show job).
+ * A task cancelled while pending is split off and dropped at once: it is not
+ * listed, so its absence (with no exit status in the run folder) means cancelled or purged.
+ */
+export function arrayTaskEnds(jobId: string): Map<number, TaskEnd> {
+  const r = spawnSync("scontrol", ["-o", "show", "job", jobId], { encoding: "utf8", timeout: 60_000 });
+  const ends = new Map<number, TaskEnd>();
+  if (r.status !== 0) return ends;
+  for (const line of r.stdout.split("\n")) {
+    const task = /\bArrayTaskId=(\d+)\b/.exec(line);
+    const state = /\bJobState=(\S+)/.exec(line);
+    const exit = /\bExitCode=(\d+):(\d+)/.exec(line);
+    if (task && state) ends.set(Number(task[1]), { state: state[1], exitCode: exit ? Number(exit[1]) : -1 });
+  }
+  return ends;
+}
+
 /** Cancel a whole job array (all its tasks) or one task (`JOB_TASK`). */
 export function cancel(jobOrTask: string): void {
   slurm("scancel", [jobOrTask]);
