@@ -2,7 +2,7 @@
  * Every command's usage line, in one light module: `modburst help` shows them
  * without loading any command (each loads its own dependencies only when run).
  */
-export const setupUsage = "modburst setup [--user | --remove-user]";
+export const setupUsage = "modburst setup [--user | --remove-user | --slurm]";
 export const labUsage = "modburst lab [--print-command] [--no-rebuild] [Jupyter options, e.g. --no-browser --port=8890]";
 export const sweepUsage =
   "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE|- [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json] [--max-hours H] [--slurm [--slurm-tasks N] [--slurm-args \"ARGS\"] [--run-dir DIR] [--dry-run]] | --resume RUN_DIR [--out FILE]";
