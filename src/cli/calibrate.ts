@@ -34,6 +34,10 @@ export const calibrateOptions: OptionTable = {
   full: { type: "boolean", help: "with --bootstrap: each refit a whole fit from the fitted point, not a few linearised steps (slow: minutes per refit)" },
   "max-hours": { type: "string", value: "H", help: `refuse a calibration estimated over H hours, before it starts (default ${calibrateDefaultMaxHours})` },
   variant: { type: "string", value: "NAME", help: `calibrate one structural variant of the seed's model (${variantNames.filter((n) => n !== referenceVariantName).join("|")}) into variants/NAME.json beside its calibration, starting from the reference fit (default ${variantRefits} refits)` },
+  slurm: { type: "boolean", help: "with --study and --bootstrap N --full: run the N refits as one Slurm job array, one refit per task (README, On a cluster)" },
+  "run-dir": { type: "string", value: "DIR", help: "with --slurm: the run folder, on a filesystem the nodes share (default .cache/slurm/calibrate-TIME-PID)" },
+  "slurm-args": { type: "string", value: '"ARGS"', help: 'with --slurm: extra sbatch options, e.g. "--partition=p --cpus-per-task=8"', dashValue: true },
+  "refit-task": { type: "string", value: "I", help: "(what a --slurm array task runs) only full refit I+1, from --run-dir's base.json into its refit-I.json" },
 };
 
 
@@ -45,6 +49,9 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   }
   if (values.full === true && values.bootstrap === undefined) throw new UserError("invalid full: true (allowed only with --bootstrap N)");
   const studyArg = values.study as string | undefined;
+  if (["slurm", "run-dir", "slurm-args", "refit-task"].some((k) => values[k] !== undefined)) {
+    (require("./calibrateSlurm") as typeof import("./calibrateSlurm")).checkCalibrateSlurmOptions(values, studyArg);
+  }
   const maxHours = parseMaxHours(values["max-hours"] as string | undefined, calibrateDefaultMaxHours);
   const t0 = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -65,10 +72,16 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     const { loadStudy } = require("../studies/study") as typeof import("../studies/study");
     const { calibrateStudy } = require("../calibrate/studyRecord") as typeof import("../calibrate/studyRecord");
     const study = loadStudy(studyArg);
+    // One refit per Slurm array task (calibrateSlurm.ts), loaded only when asked for.
+    const onSlurm = () => require("./calibrateSlurm") as typeof import("./calibrateSlurm");
+    if (values["refit-task"] !== undefined) return onSlurm().refitTask(values, study, seed, refits!);
+    if (values.slurm === true && study.isSeed) throw new UserError(`invalid slurm: true (allowed: a study other than the seed's with --study; the seed's calibration runs here)`);
     // The seed's own study keeps the seed's full calibration (below), written to its calibration file.
     if (study.isSeed) return calibrateSeed(values, study.files.calibration, maxHours, t0, log);
-    const beforeFit = (cells: FitCell[], s: CalibrationSettings) =>
-      budgetCalibration(`calibrate: study ${study.name}`, cells, s, maxHours, studyRemedy(study.dir));
+    const beforeFit = (cells: FitCell[], s: CalibrationSettings) => {
+      const b = budgetCalibration(`calibrate: study ${study.name}`, cells, s, maxHours, studyRemedy(study.dir));
+      return values.slurm === true ? { ...b, runFullRefits: onSlurm().slurmRefits(values, study, seed, refits!, cells, b) } : b;
+    };
     const record = await calibrateStudy(study, { seed, refits, fullRefits: values.full === true, log, beforeFit });
     report(record, study.files.calibration, t0);
     return 0;
