@@ -79,8 +79,9 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     // The seed's own study keeps the seed's full calibration (below), written to its calibration file.
     if (study.isSeed) return calibrateSeed(values, study.files.calibration, maxHours, t0, log);
     const beforeFit = (cells: FitCell[], s: CalibrationSettings) => {
-      const b = budgetCalibration(`calibrate: study ${study.name}`, cells, s, maxHours, studyRemedy(study.dir));
-      return values.slurm === true ? { ...b, runFullRefits: onSlurm().slurmRefits(values, study, seed, refits!, cells, b) } : b;
+      // With --slurm the full refits run on the cluster: the local estimate counts linearised ones.
+      const b = budgetCalibration(`calibrate: study ${study.name}`, cells, values.slurm === true ? { ...s, fullRefits: false } : s, maxHours, studyRemedy(study.dir));
+      return values.slurm === true ? { ...b, fullRefits: true, runFullRefits: onSlurm().slurmRefits(values, study, seed, refits!, cells, b) } : b;
     };
     const record = await calibrateStudy(study, { seed, refits, fullRefits: values.full === true, log, beforeFit });
     report(record, study.files.calibration, t0);

@@ -169,6 +169,19 @@ test("sweep --slurm: Ctrl-C cancels the array it submitted and says so", { timeo
   assert.ok(!fs.existsSync(out));
 });
 
+test("sweep --slurm: sbatch refusing the job (an unknown partition) is its one line; --resume submits again", { timeout: 180_000 }, async (t) => {
+  const dir = path.join(tmpDir(t), "run");
+  const out = path.join(tmpDir(t), "slurm.csv");
+  const r = await sweepAsync([...grid, "--slurm", "--slurm-tasks", "2", "--slurm-args", "--partition=nope", "--run-dir", dir, "--out", out]).done;
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(errorLine(r.stderr), "modburst: sbatch failed: invalid partition specified: nope");
+  assert.ok(!fs.existsSync(out));
+  const resumed = await sweepAsync(["--resume", dir, "--slurm-args", "--partition=debug", "--out", out]).done;
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stderr, /sweep --resume: 0 of 2 tasks done; resubmitting 0-1\n/);
+  assert.equal(fs.readFileSync(out, "utf8"), local);
+});
+
 test("sweep --slurm: no sbatch on PATH is one line before anything is written", { timeout: 180_000 }, (t) => {
   const dir = path.join(tmpDir(t), "run");
   const r = spawnSync(process.execPath, [path.join(root, "bin", "modburst.js"), "sweep", ...grid, "--slurm", "--run-dir", dir, "--out", path.join(dir, "x.csv")], {
