@@ -192,6 +192,23 @@ export function processesUsing(dir: string): number[] {
   return found;
 }
 
+/** Exited job-step daemons not yet reaped by PID 1 (zombies: they no longer show whose they were). */
+export function exitedStepDaemons(): number[] {
+  const found: number[] = [];
+  for (const e of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (comm === "slurmstepd" && state === "Z" && ppid === "1") found.push(Number(e));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
+
 /** The parent PID (slurmctld's own helper, slurmscriptd, is its child), or -1. */
 function parentOf(pid: number): number {
   try {
@@ -235,5 +252,7 @@ async function stopCluster(cluster: Cluster, children: ChildProcess[]): Promise<
     }
   }
   await waitFor(() => processesUsing(cluster.dir).length === 0, 5_000);
+  // Job steps (slurmstepd) detach to PID 1, which reaps them: wait until init has, so none is listed after stop().
+  await waitFor(() => exitedStepDaemons().length === 0, 10_000, 200);
   fs.rmSync(cluster.dir, { recursive: true, force: true });
 }

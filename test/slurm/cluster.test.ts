@@ -32,6 +32,11 @@ test("test cluster: runs a 2-task array, then stops leaving no process and no fi
     assert.deepEqual(c.pids.filter(alive), [], "every daemon started is gone");
     assert.deepEqual(processesUsing(c.dir), [], "no process uses the cluster's folder");
     assert.ok(!fs.existsSync(c.dir), "the folder is removed");
+    // As CI checks after the suite: no Slurm or munge process at all (this suite runs one file at a time).
+    for (const name of ["slurmctld", "slurmd", "slurmstepd", "munged"]) {
+      const left = spawnSync("pgrep", ["-a", "-x", name], { encoding: "utf8" }).stdout.trim();
+      assert.equal(left, "", `${name} left: ${left}`);
+    }
   } finally {
     if (!stopped) await c.stop();
   }
