@@ -55,7 +55,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   // A Slurm run (src/cluster/) is loaded only when asked for.
   const onSlurm = () => require("./sweepSlurm") as typeof import("./sweepSlurm");
   if (values.resume !== undefined) return onSlurm().resumeSweep(values, rejectRepeats);
-  onSlurm().checkSlurmOptions(values);
+  if (values.slurm !== true && ["slurm-tasks", "slurm-args", "run-dir", "dry-run"].some((k) => values[k] !== undefined)) onSlurm().checkSlurmOptions(values);
   if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the CSV, --out FILE)");
   const grid: Grid = {
     policies: parsePolicies((values.policy as string) ?? "all"),
