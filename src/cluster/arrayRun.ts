@@ -27,6 +27,9 @@ export interface ArrayRunOptions {
   log?: (line: string) => void;
 }
 
+/** squeue failing this many polls in a row ends the watch. */
+const maxSqueueFailures = 30;
+
 /** `0-3`, `1,4-6`: Slurm's --array syntax for ascending indices. */
 export function arrayRanges(tasks: number[]): string {
   const parts: string[] = [];
@@ -84,9 +87,18 @@ export async function runArray(dir: string, state: RunState, tasks: number[], o:
     log(`${o.what}: submitted job ${jobId}: ${tasks.length} task${tasks.length === 1 ? "" : "s"} (array ${arrayRanges(tasks)}), each --time=${r.timeMinutes} min --mem=${r.memMb}M --cpus-per-task=${r.cpusPerTask}; run folder ${displayPath(dir)}`);
     let last = "";
     let states: TaskStates = new Map();
+    let squeueFailures = 0;
     for (;;) {
       if (stopped !== null) break;
-      states = arrayTaskStates(jobId);
+      try {
+        states = arrayTaskStates(jobId);
+        squeueFailures = 0;
+      } catch (err) {
+        // A controller restarting or busy: keep watching a while before giving up (the tasks run on regardless).
+        if (++squeueFailures >= maxSqueueFailures) {
+          throw new UserError(`${(err as Error).message} (${maxSqueueFailures} times in a row; job ${jobId} runs on: ${o.resumeHint} merges it once done)`, 1);
+        }
+      }
       const counts: Counts = { pending: 0, running: 0, done: 0, failed: 0 };
       for (const t of tasks) counts[taskPhase(dir, state, t, states)]++;
       const line = `${o.what}: job ${jobId}: ${counts.pending} pending, ${counts.running} running, ${counts.done} done, ${counts.failed} failed`;
