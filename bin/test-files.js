@@ -7,7 +7,10 @@
  * - `node bin/test-files.js` (npm test): everything under test/ but test/jupyter/;
  * - `node bin/test-files.js jupyter` (npm run test:jupyter): test/jupyter/, the
  *   notebooks under the real Jupyter executor, the tslab kernel and JupyterLab in
- *   Chromium, and a real venv install failing.
+ *   Chromium, and a real venv install failing;
+ * - `node bin/test-files.js slurm` (npm run test:slurm): test/slurm/, runs through a
+ *   real single-node Slurm started by test/slurm/cluster.ts (needs
+ *   `npm run setup -- --slurm`; fails, never skips, without it).
  */
 const fs = require("fs");
 const path = require("path");
@@ -15,6 +18,7 @@ const path = require("path");
 const suites = {
   fast: { dir: "test", longestFirst: ["pack.test.ts", "budgets.test.ts", "sweep.test.ts", "strict.test.ts", "verdict.test.ts", "setup.test.ts"] },
   jupyter: { dir: path.join("test", "jupyter"), longestFirst: ["ui.test.ts", "studies.test.ts", "notebooks.test.ts", "runner.test.ts"] },
+  slurm: { dir: path.join("test", "slurm"), longestFirst: [] },
 };
 const name = process.argv[2] ?? "fast";
 const suite = suites[name];

@@ -119,7 +119,7 @@ test("one command table: help lists every command, npm scripts are aliases, an u
   assert.equal(runNode("bin/modburst.js", ["measure", "-h"]).stdout, commandHelp("measure") + "\n", "-h is --help");
 
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
-  const own = ["build", "prepare", "typecheck", "test", "test:jupyter", "setup"];
+  const own = ["build", "prepare", "typecheck", "test", "test:jupyter", "test:slurm", "setup"];
   const aliases = Object.keys(pkg.scripts).filter((s) => !own.includes(s));
   assert.ok(aliases.length >= 6, aliases.join(" "));
   for (const script of aliases) {

@@ -30,6 +30,7 @@ export const layers: Record<string, number> = {
   reports: 8,
   notebooks: 9,
   bench: 9,
+  cluster: 9, // Slurm job arrays: sweep and calibration runs as array tasks, merged by the sweep code
   cli: 10,
 };
 

@@ -243,8 +243,8 @@ test("setup --user registers a valid kernelspec under JUPYTER_DATA_DIR; --remove
 
 test("setup: a bad flag is one line, exit 2", () => {
   for (const [args, message] of [
-    [["--bogus"], "modburst: invalid setup option: --bogus (allowed --user|--remove-user)\n"],
-    [["--user", "--remove-user"], "modburst: invalid setup options: --user --remove-user (allowed one of --user|--remove-user)\n"],
+    [["--bogus"], "modburst: invalid setup option: --bogus (allowed --user|--remove-user|--slurm)\n"],
+    [["--user", "--remove-user"], "modburst: invalid setup options: --user --remove-user (allowed one of --user|--remove-user|--slurm)\n"],
   ] as const) {
     const r = runNode("bin/modburst.js", ["setup", ...args]);
     assert.equal(r.status, 2);

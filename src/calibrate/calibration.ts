@@ -66,6 +66,8 @@ export interface CalibrationSettings {
   description?: string;
   /** Told how many more boots finished, as they finish: the command's progress lines (not stored). */
   onBoots?: (boots: number) => void;
+  /** With fullRefits: run refits 1..refits elsewhere from the fitted parameters and return them in order (calibrate --slurm; not stored). */
+  runFullRefits?: (fitted: Params) => Promise<Refit[]>;
 }
 
 /** The configuration held out of the out-of-sample fit and predicted: the settings', else the cells' last (a patch is listed last). */
@@ -164,16 +166,41 @@ async function jacobianAt(cells: FitCell[], params: Params, free: FreeParam[], d
   return jacobian(res, z0, await res(z0), optimiser.h);
 }
 
+/** Whether the last fullRefit in this process converged (for its log line; not part of the record). */
+let lastConverged = false;
+
+/**
+ * Full refit `b` (1-based): a whole fit from the fitted parameters `start` to
+ * the means of resample b. It depends on nothing else, so it can run in any
+ * process (calibrate --slurm runs each in an array task) and give the same Refit.
+ */
+export async function fullRefit(cells: FitCell[], start: Params, b: number, s: CalibrationSettings, design: BootDesign): Promise<Refit> {
+  const freeParams = s.free ?? defaultFree;
+  const targets = resampleTargets(cells, b, s.seed);
+  const r = await fit({ cells, start, free: freeParams, design, targets, settings: { maxIterations: s.maxIterations, budgetSeconds: s.budgetSeconds } });
+  lastConverged = r.converged;
+  return { resample: b, targetMeans: targets.map((t) => round6(t.mean)), params: r.params, objective: r.objective, evaluations: r.evals };
+}
+
+/** The boots every fit of a calibration runs (its seed, boots per policy, scenario, spread weight, progress). */
+export function fitDesign(s: CalibrationSettings): BootDesign {
+  const scenario = s.scenario ? { scenario: s.scenario } : {};
+  const onBoots = s.onBoots ? { onBoots: s.onBoots } : {};
+  return { cpus: s.cpus, ...scenario, seed: s.seed, boots: s.boots, ...(s.spreadWeight !== undefined ? { spreadWeight: s.spreadWeight } : {}), ...onBoots };
+}
+
 async function bootstrap(cells: FitCell[], full: FitResult, J: number[][], s: CalibrationSettings, design: BootDesign, log: (l: string) => void): Promise<CalibrationRecord["bootstrap"]> {
   const freeParams = s.free ?? defaultFree;
   const z0 = unitOf(full.params, freeParams);
   const refits: Refit[] = [];
+  // Full refits run elsewhere (calibrate --slurm: one per array task) come back whole, in order.
+  const elsewhere = s.fullRefits && s.runFullRefits ? await s.runFullRefits(full.params) : null;
   for (let b = 1; b <= s.refits; b++) {
     const targets = resampleTargets(cells, b, s.seed);
     if (s.fullRefits) {
-      const r = await fit({ cells, start: full.params, free: freeParams, design, targets, settings: { maxIterations: s.maxIterations, budgetSeconds: s.budgetSeconds } });
-      refits.push({ resample: b, targetMeans: targets.map((t) => round6(t.mean)), params: r.params, objective: r.objective, evaluations: r.evals });
-      log(`  full refit ${b}/${s.refits}: objective ${r.objective.toExponential(2)} after ${r.evals} runs (${r.converged ? "converged" : "NOT converged"})`);
+      const r = elsewhere ? elsewhere[b - 1] : await fullRefit(cells, full.params, b, s, design);
+      refits.push(r);
+      log(`  full refit ${b}/${s.refits}: objective ${r.objective.toExponential(2)} after ${r.evaluations} runs${elsewhere ? "" : ` (${lastConverged ? "converged" : "NOT converged"})`}`);
       continue;
     }
     const res = residualFunction({ cells, start: full.params, free: freeParams, design, targets });
@@ -240,7 +267,7 @@ export async function calibrate(cells: FitCell[], s: CalibrationSettings, log: (
   const freeParams = s.free ?? defaultFree;
   const scenario = s.scenario ? { scenario: s.scenario } : {};
   const onBoots = s.onBoots ? { onBoots: s.onBoots } : {};
-  const design: BootDesign = { cpus: s.cpus, ...scenario, seed: s.seed, boots: s.boots, ...(s.spreadWeight !== undefined ? { spreadWeight: s.spreadWeight } : {}), ...onBoots };
+  const design: BootDesign = fitDesign(s);
   const checkSeed = checkSeedOf(s);
   const check: BootDesign = { cpus: s.cpus, ...scenario, seed: checkSeed, boots: s.checkBoots, ...onBoots };
   const configs = [...new Set(cells.map((c) => c.config))];

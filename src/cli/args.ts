@@ -14,6 +14,8 @@ export interface OptionDef {
   value?: string;
   /** One line: what the option does, its default. */
   help: string;
+  /** The next argument is the value even when it starts with "-" (sweep's --slurm-args "--partition=p"). */
+  dashValue?: boolean;
 }
 
 export type OptionTable = Record<string, OptionDef>;
@@ -57,7 +59,7 @@ export function parseCli(argv: string[], options: OptionTable, opts: ParseCliOpt
     const a = argv[i];
     const next = argv[i + 1];
     const name = a.startsWith("--") ? a.slice(2) : "";
-    if (name && options[name]?.type === "string" && next !== undefined && /^-\d|^-\./.test(next)) {
+    if (name && options[name]?.type === "string" && next !== undefined && (/^-\d|^-\./.test(next) || options[name]?.dashValue === true)) {
       normalized.push(`${a}=${next}`);
       i++;
     } else normalized.push(a);

@@ -25,6 +25,7 @@ import { seedScenario } from "../model/scenarios";
 import { HerdMode } from "../model/wq";
 import { paths } from "../paths";
 import { measurePipeline } from "../bench/pipeline";
+import { benchSlurm, slurmBenchTasks } from "../bench/slurm";
 import { OptionTable, parseCli } from "./args";
 import { formatTextTable } from "../tables/format";
 
@@ -100,7 +101,14 @@ export const benchOptions: OptionTable = {
   pipeline: { type: "boolean", help: "first time a cold and a warm reproduce, npm test and npm run test:jupyter into data/derived/timings.json" },
 };
 
-export function benchCommand(argv: string[]): number {
+/**
+ * Slurm's overhead on a small sweep (bench/slurm.ts), at most this: two waves of
+ * tasks on two cores, each ~2 s of scheduling, plus a Node start per task and
+ * the watcher's polls. More means something besides scheduling got slow.
+ */
+const slurmOverheadTargetSeconds = 10;
+
+export async function benchCommand(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, benchOptions);
   const benchJson = path.join(paths.derived, "bench.json");
   const timingsJson = path.join(paths.derived, "timings.json");
@@ -156,6 +164,20 @@ export function benchCommand(argv: string[]): number {
       formatTextTable({ columns: ["pending events", "engine M events/s", "bare heap M/s", "ratio", "target", "result"], rows: tRows }),
   );
 
+  const slurm = await benchSlurm(3, (l) => console.log(l));
+  if (slurm) {
+    targets.push(
+      judge({
+        name: `sweep through a local Slurm (${slurmBenchTasks} array tasks) vs locally, overhead`,
+        measured: slurm.overheadSeconds,
+        target: slurmOverheadTargetSeconds,
+        unit: "s",
+        bound: "max",
+        note: `median of ${slurm.rounds} rounds: local ${slurm.localSeconds.toFixed(1)} s, through Slurm ${slurm.slurmSeconds.toFixed(1)} s; merged CSV ${slurm.identical ? "byte-identical" : "DIFFERS"}`,
+      }),
+    );
+    if (!slurm.identical) targets.push(judge({ name: "sweep through Slurm byte-identical to local", measured: 0, target: 1, unit: "", bound: "min", note: "the merged CSV differs" }));
+  }
   targets.push(...external);
   console.log(
     `\ntargets (${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, load ${machine.loadAverage1m} at start):\n` +

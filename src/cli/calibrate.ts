@@ -34,6 +34,10 @@ export const calibrateOptions: OptionTable = {
   full: { type: "boolean", help: "with --bootstrap: each refit a whole fit from the fitted point, not a few linearised steps (slow: minutes per refit)" },
   "max-hours": { type: "string", value: "H", help: `refuse a calibration estimated over H hours, before it starts (default ${calibrateDefaultMaxHours})` },
   variant: { type: "string", value: "NAME", help: `calibrate one structural variant of the seed's model (${variantNames.filter((n) => n !== referenceVariantName).join("|")}) into variants/NAME.json beside its calibration, starting from the reference fit (default ${variantRefits} refits)` },
+  slurm: { type: "boolean", help: "with --study and --bootstrap N --full: run the N refits as one Slurm job array, one refit per task (README, On a cluster)" },
+  "run-dir": { type: "string", value: "DIR", help: "with --slurm: the run folder, on a filesystem the nodes share (default .cache/slurm/calibrate-TIME-PID)" },
+  "slurm-args": { type: "string", value: '"ARGS"', help: 'with --slurm: extra sbatch options, e.g. "--partition=p --cpus-per-task=8"', dashValue: true },
+  "refit-task": { type: "string", value: "I", help: "(what a --slurm array task runs) only full refit I+1, from --run-dir's base.json into its refit-I.json" },
 };
 
 
@@ -45,6 +49,9 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   }
   if (values.full === true && values.bootstrap === undefined) throw new UserError("invalid full: true (allowed only with --bootstrap N)");
   const studyArg = values.study as string | undefined;
+  if (["slurm", "run-dir", "slurm-args", "refit-task"].some((k) => values[k] !== undefined)) {
+    (require("./calibrateSlurm") as typeof import("./calibrateSlurm")).checkCalibrateSlurmOptions(values, studyArg);
+  }
   const maxHours = parseMaxHours(values["max-hours"] as string | undefined, calibrateDefaultMaxHours);
   const t0 = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -59,10 +66,17 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   }
   if (studyArg !== undefined && values.out !== undefined) throw new UserError(`invalid out: ${values.out} (allowed none with --study: the record goes to the study's calibration file)`);
   const study = loadStudy(studyArg ?? seedStudyName);
-  const beforeFit = (cells: FitCell[], s: CalibrationSettings) =>
-    budgetCalibration(studyArg === undefined ? "calibrate" : `calibrate: study ${study.name}`, cells, s, maxHours, studyRemedy(study.dir, s));
+  const { seed, refits } = seedAndRefits(values);
+  // One refit per Slurm array task (calibrateSlurm.ts), loaded only when asked for.
+  const onSlurm = () => require("./calibrateSlurm") as typeof import("./calibrateSlurm");
+  if (values["refit-task"] !== undefined) return onSlurm().refitTask(values, study, seed, refits!);
+  const beforeFit = (cells: FitCell[], s: CalibrationSettings) => {
+    // With --slurm the full refits run on the cluster: the local estimate counts linearised ones.
+    const b = budgetCalibration(studyArg === undefined ? "calibrate" : `calibrate: study ${study.name}`, cells, values.slurm === true ? { ...s, fullRefits: false } : s, maxHours, studyRemedy(study.dir, s));
+    return values.slurm === true ? { ...b, fullRefits: true, runFullRefits: onSlurm().slurmRefits(values, study, seed, refits!, cells, b) } : b;
+  };
   const out = (values.out as string | undefined) ?? study.files.calibration;
-  const record = await calibrateStudy(study, { ...seedAndRefits(values), fullRefits: values.full === true, log, beforeFit, out });
+  const record = await calibrateStudy(study, { seed, refits, fullRefits: values.full === true, log, beforeFit, out });
   report(record, out, t0);
   return 0;
 }

@@ -14,10 +14,11 @@ import type { OptionTable } from "./args";
 export const setupOptions: OptionTable = {
   user: { type: "boolean", help: `also register the kernel as ${userKernelName} for your own JupyterLab or VS Code` },
   "remove-user": { type: "boolean", help: "only remove that registration" },
+  slurm: { type: "boolean", help: "only install Slurm (slurmctld, slurmd, slurm-client, munge) as root, or say what to install: for sweep --slurm and npm run test:slurm" },
 };
 
 const flags = Object.keys(setupOptions).map((o) => `--${o}`);
-type Flag = "--user" | "--remove-user";
+type Flag = "--user" | "--remove-user" | "--slurm";
 
 /** At most one of the flags; anything else is a one-line error, exit 2. */
 export function parseSetupArgs(argv: string[]): Flag | null {
@@ -34,6 +35,10 @@ function userDataDir(first: string[]): string {
 
 export function setupCommand(argv: string[]): number {
   const flag = parseSetupArgs(argv);
+  if (flag === "--slurm") {
+    (require("../env/slurm") as typeof import("../env/slurm")).setupSlurm();
+    return 0;
+  }
   if (flag === "--remove-user") {
     const dir = userDataDir([]);
     const removed = removeUserKernel(dir);

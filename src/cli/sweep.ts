@@ -37,6 +37,12 @@ export const sweepOptions: OptionTable = {
   params: { type: "string", value: "FILE", help: "parameter values, or a calibration record (default the seed study's calibration)" },
   scenario: { type: "string", value: "NAME|FILE.json", help: `${Object.keys(scenarios).join("|")}, or a scenario file (default seed)` },
   "max-hours": { type: "string", value: "H", help: "refuse a sweep estimated over H hours, before it starts (default 1)" },
+  slurm: { type: "boolean", help: "run the grid as one Slurm job array (one shard per task) and merge the shards into --out (README, On a cluster)" },
+  "slurm-tasks": { type: "string", value: "N", help: "with --slurm: array tasks (default: about 10 min of estimated work each)" },
+  "slurm-args": { type: "string", value: '"ARGS"', help: 'with --slurm: extra sbatch options, e.g. "--partition=p --account=a"', dashValue: true },
+  "run-dir": { type: "string", value: "DIR", help: "with --slurm: the run folder, on a filesystem the nodes share (default .cache/slurm/sweep-TIME-PID)" },
+  "dry-run": { type: "boolean", help: "with --slurm: print the job script; write and submit nothing" },
+  resume: { type: "string", value: "RUN_DIR", help: "resubmit the unfinished tasks of a --slurm run, then merge (with --out FILE to change where)" },
 };
 
 /** merge-results' options. */
@@ -46,6 +52,10 @@ export const mergeOptions: OptionTable = {
 
 export async function sweepCommand(argv: string[]): Promise<number> {
   const { values, rejectRepeats } = parseCli(argv, sweepOptions, { laterRepeats: true });
+  // A Slurm run (src/cluster/) is loaded only when asked for.
+  const onSlurm = () => require("./sweepSlurm") as typeof import("./sweepSlurm");
+  if (values.resume !== undefined) return onSlurm().resumeSweep(values, rejectRepeats);
+  if (values.slurm !== true && ["slurm-tasks", "slurm-args", "run-dir", "dry-run"].some((k) => values[k] !== undefined)) onSlurm().checkSlurmOptions(values);
   if (values.out === undefined || values.out === "") throw new UserError("invalid out: missing (allowed: a file path for the CSV, --out FILE)");
   const grid: Grid = {
     policies: parsePolicies((values.policy as string) ?? "all"),
@@ -62,6 +72,14 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   const maxHours = parseMaxHours(values["max-hours"]);
   rejectRepeats();
   const out = values.out as string;
+  if (values.slurm === true) {
+    const inputs = inputsOf({ "--params": values.params, "--scenario": scenarioFile(values.scenario) });
+    const estimate = (n: number | null, t: number) => {
+      const s = n === null ? null : { k: 1, n };
+      return estimateSweep(grid, params, s, t, sweepProvenance(grid, params, s));
+    };
+    return onSlurm().sweepOnSlurm({ values, grid, params, source, maxHours, out, inputs, estimate });
+  }
   // Before hours of work, not after: an input, a directory, a path under a file or a read-only folder.
   checkOutputs("sweep", [{ flag: "--out", path: out }], inputsOf({ "--params": values.params, "--scenario": scenarioFile(values.scenario) }));
   const provenance = sweepProvenance(grid, params, shard);

@@ -2,14 +2,14 @@
  * Every command's usage line, in one light module: `modburst help` shows them
  * without loading any command (each loads its own dependencies only when run).
  */
-export const setupUsage = "modburst setup [--user | --remove-user]";
+export const setupUsage = "modburst setup [--user | --remove-user | --slurm]";
 export const labUsage = "modburst lab [--print-command] [--no-rebuild] [Jupyter options, e.g. --no-browser --port=8890]";
 export const sweepUsage =
-  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE|- [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json] [--max-hours H]";
+  "modburst sweep --policy all --cpus 8,16,...,4096 --init-latency-ms 0,1,10,100,1000 --boots 20 --out FILE|- [--init-result fail] [--seed S] [--shard K/N] [--threads T] [--params FILE] [--scenario NAME|FILE.json] [--max-hours H] [--slurm [--slurm-tasks N] [--slurm-args \"ARGS\"] [--run-dir DIR] [--dry-run]] | --resume RUN_DIR [--out FILE]";
 export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE|-";
 export const benchUsage = "modburst bench [--pipeline]";
 export const calibrateUsage =
-  "modburst calibrate [--seed S] [--refits N | --bootstrap N [--full]] [--out FILE] [--max-hours H] | --study NAME|FOLDER [--seed S] [--refits N | --bootstrap N [--full]] [--max-hours H] | --variant NAME [--refits N] [--max-hours H] | --verdict-only [--study NAME|FOLDER | --out FILE]";
+  "modburst calibrate [--seed S] [--refits N | --bootstrap N [--full]] [--out FILE] [--max-hours H] | --study NAME|FOLDER [--seed S] [--refits N | --bootstrap N [--full [--slurm [--run-dir DIR] [--slurm-args \"ARGS\"] [--refit-task I]]]] [--max-hours H] | --variant NAME [--refits N] [--max-hours H] | --verdict-only [--study NAME|FOLDER | --out FILE]";
 export const predictUsage = "modburst predict [--policy NAME] [--cpus N] [--scenario NAME|FILE.json] [--init-latency-ms X] [--json] [--max-hours H]";
 export const simulateUsage =
   "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME|FILE.json] " +
