@@ -1,6 +1,6 @@
 """Execute one notebook with Jupyter's own executor (nbclient) and the project kernel.
 
-Called by `npm run reproduce` (src/notebooks/runner.ts), not by hand. The
+Called by `npm run reproduce` (src/6-notebooks/runner.ts), not by hand. The
 executed notebook goes to OUT (a temporary path); the caller renames it into
 place only on success, so the original is never half-written. The last line on
 stdout is one JSON object describing the outcome, which the caller parses:
@@ -76,7 +76,7 @@ ORPHAN_GRACE_SECONDS = 3.0
 
 
 def remove_run_tmp():
-    """The run's temp folder (its browsers' profiles and artifacts, see src/env/runTmp.ts):
+    """The run's temp folder (its browsers' profiles and artifacts, see src/machine/runTmp.ts):
     a run killed with -9 cannot remove it, so its orphaned executors do."""
     run_tmp = os.environ.get("MODBURST_RUN_TMP")
     if not run_tmp:

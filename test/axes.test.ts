@@ -6,14 +6,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { logTicks, maxTicks, secondsAxis, tickLabel, valueAxis } from "../src/figures/axes";
-import { measuredVsSimulatedFigure } from "../src/figures/reproduce";
-import { countsFigure } from "../src/figures/distributions";
-import { columnDecimals, formatHtmlTable, formatTextTable } from "../src/tables/format";
-import { formatSeedLayout } from "../src/tables/seedLayout";
-import { simulateBoot } from "../src/model/boot";
-import { defaultParams } from "../src/model/params";
-import { seedScenario } from "../src/model/scenarios";
+import { logTicks, maxTicks, secondsAxis, tickLabel, valueAxis } from "../src/5-views/figures/axes";
+import { measuredVsSimulatedFigure } from "../src/5-views/figures/reproduce";
+import { countsFigure } from "../src/5-views/figures/distributions";
+import { columnDecimals, formatHtmlTable, formatTextTable } from "../src/5-views/tables/format";
+import { formatSeedLayout } from "../src/5-views/tables/seedLayout";
+import { simulateBoot } from "../src/1-model/boot";
+import { defaultParams } from "../src/1-model/params";
+import { seedScenario } from "../src/1-model/scenarios";
 
 type LogAxis = { type: string; range: [number, number]; tickvals: number[]; ticktext: string[]; title: { text: string } };
 

@@ -3,34 +3,17 @@
  * a linearised bootstrap with a full one that notebook 01 shows.
  */
 import assert from "node:assert/strict";
-import * as fs from "fs";
-import * as path from "path";
 import { test } from "node:test";
-import { CalibrationRecord, readCalibration } from "../src/calibrate/calibration";
-import { loadStudy } from "../src/studies/study";
-import { paramRanges } from "../src/records/bootstrapCheck";
-import { runNode, studyFixtureCopy } from "./helpers";
+import { CalibrationRecord, readCalibration } from "../src/3-experiments/calibrate/calibration";
+import { loadStudy } from "../src/4-studies/study";
+import { paramRanges } from "../src/3-experiments/records/bootstrapCheck";
+import { runNode, tinyCalibrationCopy } from "./helpers";
 
 const cli = (...args: string[]) => runNode("bin/modburst.js", args, { timeoutMs: 300_000 });
 
-/** The tiny fixture with a short fit: one free parameter, few boots. */
-function tiny(t: { after(fn: () => void): void }): string {
-  const dir = studyFixtureCopy(t);
-  fs.writeFileSync(
-    path.join(dir, "calibrate.json"),
-    JSON.stringify({
-      free: [{ name: "rcuGpExtraMs", lo: 0, hi: 60, start: 40, why: "the base span" }],
-      boots: { base: 3, merge: 3 },
-      checkBoots: { base: 6, merge: 6 },
-      refitEvals: 1,
-      maxIterations: 4,
-    }),
-  );
-  return dir;
-}
 
 test("calibrate --bootstrap N --full: N whole refits, said so in the record; the linearised record's are one-step ones", (t) => {
-  const dir = tiny(t);
+  const dir = tinyCalibrationCopy(t);
   const full = cli("calibrate", "--study", dir, "--bootstrap", "2", "--full");
   assert.equal(full.status, 0, full.stderr);
   assert.match(full.stdout, /full refit 2\/2: objective /);

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { freeParams, fromUnit, toUnit } from "../src/calibrate/bounds";
-import { calibrate, defaultSettings, readCalibration, resampleTargets, writeCalibration } from "../src/calibrate/calibration";
-import { simulateCells } from "../src/calibrate/fit";
-import { chordRefit, jacobian, levenbergMarquardt } from "../src/calibrate/levenbergMarquardt";
+import { freeParams, fromUnit, toUnit } from "../src/3-experiments/calibrate/bounds";
+import { calibrate, defaultSettings, readCalibration, resampleTargets, writeCalibration } from "../src/3-experiments/calibrate/calibration";
+import { simulateCells } from "../src/3-experiments/calibrate/fit";
+import { chordRefit, jacobian, levenbergMarquardt } from "../src/3-experiments/calibrate/levenbergMarquardt";
 import { seedCells } from "./helpers";
-import { paths } from "../src/paths";
+import { paths } from "../src/core/paths";
 import { tmpDir } from "./helpers";
 
 const rosenbrock = async ([x, y]: number[]) => [10 * (y - x * x), 1 - x];

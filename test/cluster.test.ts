@@ -10,7 +10,7 @@ import { test } from "node:test";
 import { arrayRanges } from "../src/cluster/arrayRun";
 import { shellQuote } from "../src/cluster/jobScript";
 import { checkSharedFolders, clusterIsThisHost, nodeLocalReason } from "../src/cluster/sharedFolder";
-import { UserError } from "../src/errors";
+import { UserError } from "../src/core/errors";
 import { runNode, tmpDir } from "./helpers";
 
 const grid = ["--policy", "base,merge", "--cpus", "8,16", "--boots", "2", "--seed", "5"];

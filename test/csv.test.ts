@@ -7,15 +7,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { eventColumns, measuredColumns, readCsv } from "../src/data/csv";
-import { eventsCsvBytes, formatMs, measuredCsvText } from "../src/measure/csv";
-import { attemptsOf, readLogRun } from "../src/measure/readLogs";
-import type { ModuleSpan } from "../src/measure/spans";
-import { isModuleName } from "../src/model/scenario";
-import { formatSweepCsv, SweepRow } from "../src/sweep/csv";
-import { Grid, gridPoint, gridSize, parseShard } from "../src/sweep/grid";
-import type { SweepProvenance } from "../src/sweep/provenance";
-import { readSweepCsv } from "../src/sweep/readCsv";
+import { eventColumns, measuredColumns, readCsv } from "../src/core/csv";
+import { eventsCsvBytes, formatMs, measuredCsvText } from "../src/2-measurements/journals/csv";
+import { attemptsOf, readLogRun } from "../src/2-measurements/journals/readLogs";
+import type { ModuleSpan } from "../src/2-measurements/journals/spans";
+import { isModuleName } from "../src/1-model/scenario";
+import { formatSweepCsv, SweepRow } from "../src/3-experiments/sweep/csv";
+import { Grid, gridPoint, gridSize, parseShard } from "../src/3-experiments/sweep/grid";
+import type { SweepProvenance } from "../src/3-experiments/sweep/provenance";
+import { readSweepCsv } from "../src/3-experiments/sweep/readCsv";
 import { tmpDir } from "./helpers";
 
 /** Names with the characters that need quoting most of the time, and any other accepted name some of the time. */

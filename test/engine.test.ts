@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Environment, LATE, ProcessGenerator } from "../src/sim/engine";
-import { Completion, Mutex } from "../src/sim/resources";
-import { EventHeap } from "../src/sim/heap";
-import { Random } from "../src/sim/random";
+import { Environment, LATE, ProcessGenerator } from "../src/1-model/sim/engine";
+import { Completion, Mutex } from "../src/1-model/sim/resources";
+import { EventHeap } from "../src/1-model/sim/heap";
+import { Random } from "../src/core/random";
 
 test("equal times run first-in, first-out; LATE runs after NORMAL at the same instant", () => {
   const env = new Environment();

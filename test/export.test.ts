@@ -3,10 +3,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { checkCommitMessage, CommitNumbers, formatCommitMessage, justificationOf } from "../src/reports/commitMessage";
-import { chromiumArgs, requireChromium } from "../src/env/browser";
-import { exportFigures } from "../src/export/exporter";
-import { Figure } from "../src/figures/spec";
+import { checkCommitMessage, CommitNumbers, formatCommitMessage, justificationOf } from "../src/7-pack/commitMessage";
+import { chromiumArgs, requireChromium } from "../src/machine/browser";
+import { exportFigures } from "../src/5-views/figures/exporter";
+import { Figure } from "../src/5-views/figures/spec";
 import { runNode, tmpDir } from "./helpers";
 
 

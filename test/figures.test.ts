@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { closeRenderer, normalizeSvgIds, renderFigure, rendererOpen, setRendererIdleMs, withTraceUids } from "../src/figures/render";
-import { cacheEnv } from "../src/records/cache";
-import { Figure } from "../src/figures/spec";
+import { closeRenderer, normalizeSvgIds, renderFigure, rendererOpen, setRendererIdleMs, withTraceUids } from "../src/5-views/figures/render";
+import { cacheEnv } from "../src/3-experiments/records/cache";
+import { Figure } from "../src/5-views/figures/spec";
 
 const fig: Figure = {
   data: [

@@ -2,8 +2,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { projectRoot } from "../src/paths";
-import { loadStudy, seedStudyName, studyCells } from "../src/studies/study";
+import { projectRoot } from "../src/core/paths";
+import { loadStudy, seedStudyName, studyCells } from "../src/4-studies/study";
 
 export const root = projectRoot;
 
@@ -57,6 +57,22 @@ export function studyFixtureCopy(t: { after(fn: () => void): void }, edit?: (j: 
     edit(j);
     fs.writeFileSync(file, JSON.stringify(j));
   }
+  return dir;
+}
+
+/** The tiny fixture with a short calibration (one free parameter, few boots), cheap enough to calibrate in a test. */
+export function tinyCalibrationCopy(t: { after(fn: () => void): void }): string {
+  const dir = studyFixtureCopy(t);
+  fs.writeFileSync(
+    path.join(dir, "calibrate.json"),
+    JSON.stringify({
+      free: [{ name: "rcuGpExtraMs", lo: 0, hi: 60, start: 40, why: "the base span" }],
+      boots: { base: 3, merge: 3 },
+      checkBoots: { base: 6, merge: 6 },
+      refitEvals: 1,
+      maxIterations: 4,
+    }),
+  );
   return dir;
 }
 

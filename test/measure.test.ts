@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { AttemptToFormat, formatUdevLog } from "../src/measure/formatLog";
-import { logFormats } from "../src/measure/readLogs";
-import { parseMessage } from "../src/measure/messages";
+import { AttemptToFormat, formatUdevLog } from "../src/2-measurements/journals/formatLog";
+import { logFormats } from "../src/2-measurements/journals/readLogs";
+import { parseMessage } from "../src/2-measurements/journals/messages";
 import { root, runNode, tmpDir } from "./helpers";
 
 const fixtures = path.join(root, "test/fixtures/udev");

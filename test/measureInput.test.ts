@@ -12,9 +12,9 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { readCsv } from "../src/data/csv";
-import { readMeasured } from "../src/data/measured";
-import { eventColumns } from "../src/data/csv";
+import { readCsv } from "../src/core/csv";
+import { readMeasured } from "../src/2-measurements/measured";
+import { eventColumns } from "../src/core/csv";
 import { root, runNode, tmpDir } from "./helpers";
 
 const measure = (...args: string[]) => runNode("bin/modburst.js", ["measure", ...args]);
@@ -88,7 +88,7 @@ const badLines: Array<{ name: string; line: string; what: string }> = [
   { name: "unreadable process name", line: `${stamp(10)} host systemd-ud\u0000vd[903]: Inserted module 'acpi_cpufreq'`, what: `a module load line without a readable process name: ${stamp(10)} host systemd-ud\\u0000vd[903]: Inserted mod...` },
   { name: "unreadable time", line: `Oct 15 10:00:1\u0000.000000 host systemd-udevd[903]: Inserted module 'acpi_cpufreq'`, what: "timestamp of a module load line: Oct 15 10:00:1\\u0000.000000" },
 ];
-const allowedTexts = "the texts of src/measure/messages.ts, as udev logs them";
+const allowedTexts = "the texts of src/2-measurements/journals/messages.ts, as udev logs them";
 const allowedStamp = `"Oct 15 10:01:02.123456 host systemd-udevd[812]: ..." as journalctl -o short-precise prints it, or an ISO 8601 time as -o short-iso-precise does`;
 
 for (const b of badLines) {

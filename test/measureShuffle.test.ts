@@ -12,12 +12,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { eventsCsvBytes, measuredCsvText } from "../src/measure/csv";
-import { LogFormat, readLogRun } from "../src/measure/readLogs";
-import { checkSpans, spansOfRun } from "../src/measure/spans";
-import { synthesizeLog } from "../src/measure/synthesize";
-import { readParamsFile } from "../src/model/params";
-import { loadStudy, studyScenario } from "../src/studies/study";
+import { eventsCsvBytes, measuredCsvText } from "../src/2-measurements/journals/csv";
+import { LogFormat, readLogRun } from "../src/2-measurements/journals/readLogs";
+import { checkSpans, spansOfRun } from "../src/2-measurements/journals/spans";
+import { synthesizeLog } from "../src/2-measurements/journals/synthesize";
+import { readParamsFile } from "../src/1-model/params";
+import { loadStudy, studyScenario } from "../src/4-studies/study";
 import { root, runNode, tmpDir } from "./helpers";
 
 const seed = 20_261_206;

@@ -3,10 +3,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import { tmpDir } from "./helpers";
-import { measuredFrame, readMeasured } from "../src/data/measured";
-import { loadStudy, measuredSpecOf, seedStudyName, studyCells, studyMeasurements } from "../src/studies/study";
-import { mean } from "../src/stats/describe";
-import { paths } from "../src/paths";
+import { measuredFrame, readMeasured } from "../src/2-measurements/measured";
+import { loadStudy, measuredSpecOf, seedStudyName, studyCells, studyMeasurements } from "../src/4-studies/study";
+import { mean } from "../src/core/stats/describe";
+import { paths } from "../src/core/paths";
 
 test("the measured table: 30 boots, six cells, and the seed's printed averages", () => {
   const seed = loadStudy(seedStudyName);

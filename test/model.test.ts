@@ -2,18 +2,18 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { simulateBoot } from "../src/model/boot";
-import type { Decision, Loader, ModuleInstance, ModuleState } from "../src/model/loader";
-import { defaultParams, gracePeriodMedianUs, withParams } from "../src/model/params";
-import { getPolicy, policyNames } from "../src/model/policies";
-import type { Policy } from "../src/model/policies";
-import { defaultUdevd, edacScenario, kselftestScenario, Scenario, withInit } from "../src/model/scenario";
-import { seedScenario } from "../src/model/scenarios";
-import { Request } from "../src/model/types";
-import { HerdMode, ModuleWaitQueue } from "../src/model/wq";
-import { Environment } from "../src/sim/engine";
-import { Random } from "../src/sim/random";
-import { Mutex } from "../src/sim/resources";
+import { simulateBoot } from "../src/1-model/boot";
+import type { Decision, Loader, ModuleInstance, ModuleState } from "../src/1-model/loader";
+import { defaultParams, gracePeriodMedianUs, withParams } from "../src/1-model/params";
+import { getPolicy, policyNames } from "../src/1-model/policies";
+import type { Policy } from "../src/1-model/policies";
+import { defaultUdevd, edacScenario, kselftestScenario, Scenario, withInit } from "../src/1-model/scenario";
+import { seedScenario } from "../src/1-model/scenarios";
+import { Request } from "../src/1-model/types";
+import { HerdMode, ModuleWaitQueue } from "../src/1-model/wq";
+import { Environment } from "../src/1-model/sim/engine";
+import { Random } from "../src/core/random";
+import { Mutex } from "../src/1-model/sim/resources";
 import { root } from "./helpers";
 
 const params = defaultParams();
@@ -154,7 +154,7 @@ test("a new policy is a plain object: no change to the engine or the registry ne
 });
 
 test("policies see the kernel only as a Loader: none imports kernel.ts, and a stub loader drives them", () => {
-  const dir = path.join(root, "src", "model", "policies");
+  const dir = path.join(root, "src", "1-model", "policies");
   for (const f of fs.readdirSync(dir)) assert.doesNotMatch(fs.readFileSync(path.join(dir, f), "utf8"), /from "\.\.\/kernel"/, f);
   // The stub lists the module as UNFORMED for the first check and in `later` for the re-check.
   const decisions = (policy: string, later: ModuleState | null): Decision[] => {

@@ -1,18 +1,18 @@
 /** What moved out of notebook cells into src/: the policy table, the request counts, the conclusions. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { requestsPerBootFigure } from "../src/figures/requests";
-import { seedMachineCpus } from "../src/model/limits";
-import { policyNames } from "../src/model/policies";
-import { seedScenario } from "../src/model/scenarios";
-import { policyRows } from "../src/tables/policyRows";
+import { requestsPerBootFigure } from "../src/5-views/figures/requests";
+import { seedMachineCpus } from "../src/1-model/limits";
+import { policyNames } from "../src/1-model/policies";
+import { seedScenario } from "../src/1-model/scenarios";
+import { policyRows } from "../src/5-views/tables/policyRows";
 import { seedCells } from "./helpers";
-import { defaultParams } from "../src/model/params";
-import { bootJobs, runBoots } from "../src/parallel/pool";
-import { spans } from "../src/records/distributions";
-import { distributionConclusions, heldOutConclusions, sensitivityConclusions, unseenConclusion } from "../src/reports/conclusions";
-import { describe } from "../src/stats/describe";
-import { measuredTestRows, posteriorPredictiveRows } from "../src/tables/distributionRows";
+import { defaultParams } from "../src/1-model/params";
+import { bootJobs, runBoots } from "../src/3-experiments/parallel/pool";
+import { spans } from "../src/3-experiments/records/distributions";
+import { distributionConclusions, heldOutConclusions, sensitivityConclusions, unseenConclusion } from "../src/7-pack/conclusions";
+import { describe } from "../src/core/stats/describe";
+import { measuredTestRows, posteriorPredictiveRows } from "../src/5-views/tables/distributionRows";
 
 test("the seed machine's CPU count is defined once and agrees with the seed study's scenario.json", () => {
   assert.equal(seedScenario().cpus, seedMachineCpus);

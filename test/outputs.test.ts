@@ -15,13 +15,13 @@ import * as os from "os";
 import * as path from "path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { csvCell, splitCsvLine } from "../src/data/csv";
-import { defaultParams } from "../src/model/params";
-import { checkOutputs, removeStaleTempFiles, StreamedOutput, writeAll, writeOutput } from "../src/outputs";
-import { SweepCsvStream, SweepRow } from "../src/sweep/csv";
-import { Grid, gridPoint, gridSize } from "../src/sweep/grid";
-import { mergeMemoryEstimateBytes } from "../src/sweep/merge";
-import { sweepProvenance } from "../src/sweep/provenance";
+import { csvCell, splitCsvLine } from "../src/core/csv";
+import { defaultParams } from "../src/1-model/params";
+import { checkOutputs, removeStaleTempFiles, StreamedOutput, writeAll, writeOutput } from "../src/core/outputs";
+import { SweepCsvStream, SweepRow } from "../src/3-experiments/sweep/csv";
+import { Grid, gridPoint, gridSize } from "../src/3-experiments/sweep/grid";
+import { mergeMemoryEstimateBytes } from "../src/3-experiments/sweep/merge";
+import { sweepProvenance } from "../src/3-experiments/sweep/provenance";
 import { root, runNode, tmpDir } from "./helpers";
 
 const cli = (...args: string[]) => runNode("bin/modburst.js", args);
@@ -331,7 +331,7 @@ test("issue 21 cases 11, 12: merge-results says CRLF, BOM, an older format or a 
 
 test('issue 21 case 9: a module name needing quotes (a,b"c) is RFC 4180-quoted in sweep and merge output and read back: merged equals unsharded', (t) => {
   const dir = tmpDir(t);
-  const { scenarioToJson, seedScenario } = require("../src/model/scenarios") as typeof import("../src/model/scenarios");
+  const { scenarioToJson, seedScenario } = require("../src/1-model/scenarios") as typeof import("../src/1-model/scenarios");
   const scenario = path.join(dir, "odd.json");
   fs.writeFileSync(scenario, JSON.stringify(scenarioToJson(seedScenario(8))).split('"pcc_cpufreq"').join(JSON.stringify('a,b"c')));
   const args = ["sweep", "--policy", "base", "--cpus", "8", "--boots", "2", "--scenario", scenario];
@@ -433,7 +433,7 @@ test("merge-results streams: two 500k-row shards (1M rows, the size that crashed
 
 // ---------------------------------------------------------------- interruptions (property tests)
 
-const outputsModule = JSON.stringify(path.join(root, "dist", "outputs.js"));
+const outputsModule = JSON.stringify(path.join(root, "dist", "core", "outputs.js"));
 /** Content of version `v` of file `i`, `kb` kilobytes-ish, distinct per version. */
 const content = (v: number, i: number, bytes: number) => `v${v} f${i} `.padEnd(bytes, String.fromCharCode(97 + ((v + i) % 26))) + "\n";
 

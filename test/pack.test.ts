@@ -10,19 +10,19 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { replaceDirAtomic } from "../src/atomicDir";
-import { modelCodeVersion } from "../src/codeVersion";
-import { readCalibration } from "../src/calibrate/calibration";
-import { Figure } from "../src/figures/spec";
-import { checkWritableDir } from "../src/fsutil";
-import { paths } from "../src/paths";
-import { cacheEnv } from "../src/records/cache";
-import { seedScenario } from "../src/model/scenarios";
-import { derivedSweep, derivedSweepFile, sweepGrids } from "../src/records/experiments";
-import { manifestFile, PackManifest, PackSources } from "../src/reports/manifest";
-import { writePack } from "../src/reports/packFiles";
-import { readSweepCsv } from "../src/sweep/readCsv";
-import { paramsHash } from "../src/sweep/provenance";
+import { replaceDirAtomic } from "../src/core/atomicDir";
+import { modelCodeVersion } from "../src/core/codeVersion";
+import { readCalibration } from "../src/3-experiments/calibrate/calibration";
+import { Figure } from "../src/5-views/figures/spec";
+import { checkWritableDir } from "../src/core/fsutil";
+import { paths } from "../src/core/paths";
+import { cacheEnv } from "../src/3-experiments/records/cache";
+import { seedScenario } from "../src/1-model/scenarios";
+import { derivedSweep, derivedSweepFile, sweepGrids } from "../src/3-experiments/records/experiments";
+import { manifestFile, PackManifest, PackSources } from "../src/7-pack/manifest";
+import { writePack } from "../src/7-pack/packFiles";
+import { readSweepCsv } from "../src/3-experiments/sweep/readCsv";
+import { paramsHash } from "../src/3-experiments/sweep/provenance";
 import { root, runNode, tmpDir } from "./helpers";
 
 /** Every file of `dir` (a pack is flat), by name, with its content. */
@@ -45,7 +45,7 @@ test("pack folder: a run killed (SIGKILL) mid-build leaves the previous pack unt
   const { dir, before } = previousPack(tmpDir(t));
   const script = `
     const fs = require("fs"), path = require("path");
-    require(${JSON.stringify(path.join(root, "dist", "atomicDir.js"))}).replaceDirAtomic(process.argv[1], async (tmp) => {
+    require(${JSON.stringify(path.join(root, "dist", "core", "atomicDir.js"))}).replaceDirAtomic(process.argv[1], async (tmp) => {
       fs.writeFileSync(path.join(tmp, "new.svg"), "<svg>half of a new pack</svg>");
       process.stdout.write("building\\n");
       await new Promise(() => setInterval(() => {}, 1000));

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { simulateBoot } from "../src/model/boot";
-import { defaultParams } from "../src/model/params";
-import { seedScenario } from "../src/model/scenarios";
-import { bootJobs, runBoots } from "../src/parallel/pool";
+import { simulateBoot } from "../src/1-model/boot";
+import { defaultParams } from "../src/1-model/params";
+import { seedScenario } from "../src/1-model/scenarios";
+import { bootJobs, runBoots } from "../src/3-experiments/parallel/pool";
 
 test("boots across worker threads: identical results in job order whatever the thread count", async () => {
   const jobs = bootJobs(["base", "merge", "idempotent"], seedScenario(48), defaultParams(), 7, 6);

@@ -7,11 +7,11 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { refitVariants } from "../src/calibrate/calibration";
-import { studyCalibration } from "../src/calibrate/studyRecord";
-import { paths } from "../src/paths";
-import { withProvenance } from "../src/records/pointPrediction";
-import type { Prediction } from "../src/records/uncertainty";
+import { refitVariants } from "../src/3-experiments/calibrate/calibration";
+import { studyCalibration } from "../src/4-studies/calibration";
+import { paths } from "../src/core/paths";
+import { withProvenance } from "../src/3-experiments/records/pointPrediction";
+import type { Prediction } from "../src/3-experiments/records/uncertainty";
 import { runNode } from "./helpers";
 
 const predict = (...args: string[]) => runNode("bin/modburst.js", ["predict", ...args], { env: { MODBURST_CACHE_DIR: cacheDir } });

@@ -6,15 +6,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { BootResult, simulateBoot } from "../src/model/boot";
-import { defaultParams, ParamName, paramNames, Params, paramSpecs } from "../src/model/params";
-import { policyNames } from "../src/model/policies";
-import { Scenario, withInit } from "../src/model/scenario";
-import { seedScenario } from "../src/model/scenarios";
-import { BootJob, runBoots } from "../src/parallel/pool";
-import { Grid } from "../src/sweep/grid";
-import { runSweep } from "../src/sweep/run";
-import type { SweepRow } from "../src/sweep/csv";
+import { BootResult, simulateBoot } from "../src/1-model/boot";
+import { defaultParams, ParamName, paramNames, Params, paramSpecs } from "../src/1-model/params";
+import { policyNames } from "../src/1-model/policies";
+import { Scenario, withInit } from "../src/1-model/scenario";
+import { seedScenario } from "../src/1-model/scenarios";
+import { BootJob, runBoots } from "../src/3-experiments/parallel/pool";
+import { Grid } from "../src/3-experiments/sweep/grid";
+import { runSweep } from "../src/3-experiments/sweep/runSweep";
+import type { SweepRow } from "../src/3-experiments/sweep/csv";
 
 /** Fixed, so a failure is reproducible; fast-check prints the counterexample and its path. */
 const seed = 20_261_129;

@@ -27,3 +27,15 @@ test("the README's command table has every command, with its npm alias", () => {
     assert.equal(r[3].startsWith(`\`npm run ${name}\``), name in scripts, r.join("|"));
   }
 });
+
+test("the README's map of src/ lists exactly what `ls src` shows, in that order", () => {
+  const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+  const start = readme.indexOf("### The code (`src/`), in pipeline order");
+  assert.ok(start >= 0, "the README has a map of src/");
+  const rows = readme.slice(start).split("\n\n").find((block) => block.startsWith("| folder |")) ?? "";
+  const mapped = [...rows.matchAll(/^\| `src\/([^`/]+)\/?` \|/gm)].map((m) => m[1]);
+  const listed = fs.readdirSync(path.join(root, "src")).sort();
+  assert.deepEqual([...mapped].sort(), listed);
+  const stages = listed.filter((d) => /^\d-/.test(d));
+  assert.deepEqual(mapped.slice(0, stages.length), stages, "the stages come first, in order");
+});

@@ -8,18 +8,18 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readCalibration } from "../src/calibrate/calibration";
+import { readCalibration } from "../src/3-experiments/calibrate/calibration";
 import { seedCells } from "./helpers";
-import { readExternalMeasurements } from "../src/data/external";
-import { cacheEnv, cachedRecord, canonicalJson, inputsHash, readCacheLog, recordJson, recordKey } from "../src/records/cache";
-import { codeVersionOf, modelCodeVersion, recordCodeFolders } from "../src/codeVersion";
-import { seedScenario } from "../src/model/scenarios";
-import * as ex from "../src/records/experiments";
-import { projectRoot } from "../src/paths";
-import { timelineFigure } from "../src/figures/distributions";
-import { measuredVsSimulatedFigure } from "../src/figures/reproduce";
-import { compareWithMeasured } from "../src/records/seedTable";
-import { comparisonRows } from "../src/tables/reproduceRows";
+import { readExternalMeasurements } from "../src/2-measurements/external";
+import { cacheEnv, cachedRecord, canonicalJson, inputsHash, readCacheLog, recordJson, recordKey } from "../src/3-experiments/records/cache";
+import { codeVersionOf, modelCodeVersion, recordCodeFolders } from "../src/core/codeVersion";
+import { seedScenario } from "../src/1-model/scenarios";
+import * as ex from "../src/3-experiments/records/experiments";
+import { projectRoot } from "../src/core/paths";
+import { timelineFigure } from "../src/5-views/figures/distributions";
+import { measuredVsSimulatedFigure } from "../src/5-views/figures/reproduce";
+import { compareWithMeasured } from "../src/3-experiments/records/seedTable";
+import { comparisonRows } from "../src/5-views/tables/reproduceRows";
 
 /** Run `body` with a fresh cache folder and cache log, restoring the environment after. */
 async function withCache<T>(body: (dir: string, log: string) => Promise<T>): Promise<T> {
@@ -116,7 +116,7 @@ test("editing any model source changes the code version, so every record is reco
     for (const f of recordCodeFolders) fs.cpSync(path.join(projectRoot, "src", f), path.join(copy, f), { recursive: true });
     const before = codeVersionOf(copy);
     assert.equal(codeVersionOf(path.join(projectRoot, "src")), before, "a copy hashes like the original");
-    for (const file of ["model/params.ts", "sim/engine.ts"]) {
+    for (const file of ["1-model/params.ts", "1-model/sim/engine.ts", "core/random.ts", "core/stats/mean.ts"]) {
       fs.appendFileSync(path.join(copy, file), "\n// an edit\n");
       assert.notEqual(codeVersionOf(copy), before, `editing ${file}`);
     }

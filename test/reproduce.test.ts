@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { outputCodeVersion } from "../src/codeVersion";
+import { outputCodeVersion } from "../src/core/codeVersion";
 import { joined, readNotebook, root } from "./helpers";
 
 /** notebooks/ (the seed study's) and each study folder's executed notebooks/ (the synthetic worked example's). */

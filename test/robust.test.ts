@@ -11,11 +11,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import { root, runNode, studyFixtureCopy, tmpDir } from "./helpers";
-import { UserError } from "../src/errors";
-import { closeRenderer, renderFigure } from "../src/figures/render";
-import type { Figure } from "../src/figures/spec";
-import { defaultSettings, readCalibration } from "../src/calibrate/calibration";
-import { calibrationRuns } from "../src/calibrate/estimate";
+import { UserError } from "../src/core/errors";
+import { closeRenderer, renderFigure } from "../src/5-views/figures/render";
+import type { Figure } from "../src/5-views/figures/spec";
+import { defaultSettings, readCalibration } from "../src/3-experiments/calibrate/calibration";
+import { calibrationRuns } from "../src/3-experiments/calibrate/estimate";
 
 const scenarioJson = () => JSON.parse(fs.readFileSync(path.join(root, "data/studies/pavlu-2022-10-15/scenario.json"), "utf8"));
 

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { checkInteger, checkKeyword, checkNumber } from "../src/errors";
-import { describeFailure, listNotebooks, selectNotebooks } from "../src/notebooks/runner";
+import { checkInteger, checkKeyword, checkNumber } from "../src/core/errors";
+import { describeFailure, listNotebooks, selectNotebooks } from "../src/6-notebooks/runner";
 import { root, runNode, scratchDir } from "./helpers";
 
 test("notebooks run in name order; hidden and non-notebook files are skipped", (t) => {

@@ -5,12 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { simulateBoot } from "../src/model/boot";
-import { childrenMax } from "../src/model/childrenMax";
-import { defaultParams, Params } from "../src/model/params";
-import { defaultUdevd, Scenario } from "../src/model/scenario";
-import { seedScenario } from "../src/model/scenarios";
-import type { Request } from "../src/model/types";
+import { simulateBoot } from "../src/1-model/boot";
+import { childrenMax } from "../src/1-model/childrenMax";
+import { defaultParams, Params } from "../src/1-model/params";
+import { defaultUdevd, Scenario } from "../src/1-model/scenario";
+import { seedScenario } from "../src/1-model/scenarios";
+import type { Request } from "../src/1-model/types";
 
 /** One failing module on `n` devices, all emitted at once; udevd's timeout `timeoutS`. */
 function tiny(n: number, initLatencyMs: number, timeoutS: number): Scenario {

@@ -4,18 +4,18 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readCalibration } from "../src/calibrate/calibration";
-import type { VariantFit } from "../src/calibrate/variants";
-import { closeRenderer, renderFigure } from "../src/figures/render";
-import { spanVsCpusFigure } from "../src/figures/sensitivity";
-import { predictionVsCpusFigure } from "../src/figures/uncertainty";
-import { childrenMax } from "../src/model/childrenMax";
-import { fqsDelayJiffies } from "../src/model/params";
-import { seedScenario } from "../src/model/scenarios";
-import { childrenMaxCap, fqsSteps, scaleMarkers, timeoutOnset } from "../src/records/scaleMarkers";
-import { predict, Prediction } from "../src/records/uncertainty";
-import { predictVariants, variantFitsOf, variantShifts } from "../src/records/variantPredictions";
-import { variantRows, variantShiftSentence } from "../src/tables/variantRows";
+import { readCalibration } from "../src/3-experiments/calibrate/calibration";
+import type { VariantFit } from "../src/3-experiments/calibrate/variants";
+import { closeRenderer, renderFigure } from "../src/5-views/figures/render";
+import { spanVsCpusFigure } from "../src/5-views/figures/sensitivity";
+import { predictionVsCpusFigure } from "../src/5-views/figures/uncertainty";
+import { childrenMax } from "../src/1-model/childrenMax";
+import { fqsDelayJiffies } from "../src/1-model/params";
+import { seedScenario } from "../src/1-model/scenarios";
+import { childrenMaxCap, fqsSteps, scaleMarkers, timeoutOnset } from "../src/3-experiments/records/scaleMarkers";
+import { predict, Prediction } from "../src/3-experiments/records/uncertainty";
+import { predictVariants, variantFitsOf, variantShifts } from "../src/3-experiments/records/variantPredictions";
+import { variantRows, variantShiftSentence } from "../src/5-views/tables/variantRows";
 
 test("children_max's cap: the seed's systemd 251 reaches WORKER_NUM_MAX 2048 at 1016 CPUs (2 x 1016 + 16), computed from the rule", () => {
   const seed = seedScenario();

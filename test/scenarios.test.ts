@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { readExternalMeasurements } from "../src/data/external";
-import { simulateBoot } from "../src/model/boot";
-import { defaultParams, fqsDelayJiffies, gracePeriodMedianUs, rcuRestFactor } from "../src/model/params";
-import { nrCpuIds, validateScenario, withCpus } from "../src/model/scenario";
-import { readScenarioFile, requestsPerCpu, scenarioFromJson, scenarioToJson, seedScenario } from "../src/model/scenarios";
-import { paths } from "../src/paths";
+import { readExternalMeasurements } from "../src/2-measurements/external";
+import { simulateBoot } from "../src/1-model/boot";
+import { defaultParams, fqsDelayJiffies, gracePeriodMedianUs, rcuRestFactor } from "../src/1-model/params";
+import { nrCpuIds, validateScenario, withCpus } from "../src/1-model/scenario";
+import { readScenarioFile, requestsPerCpu, scenarioFromJson, scenarioToJson, seedScenario } from "../src/1-model/scenarios";
+import { paths } from "../src/core/paths";
 import { runNode, tmpDir } from "./helpers";
 
 const seedJson = () => JSON.parse(fs.readFileSync(paths.seedScenario, "utf8"));
@@ -153,7 +153,7 @@ test("external measurements: every row validated, the comparable spans present, 
   const ids = ms.map((m) => m.id);
   for (const id of ["p192-vanilla-acpi-span", "p192-patch-pcc-span", "p192-vanilla-acpi-logged"]) assert.ok(ids.includes(id), id);
   assert.equal(ms.find((m) => m.id === "p192-vanilla-acpi-span")!.value, 5.56678);
-  const src = fs.readdirSync(path.join(paths.root, "src", "calibrate")).map((f) => fs.readFileSync(path.join(paths.root, "src", "calibrate", f), "utf8"));
+  const src = fs.readdirSync(path.join(paths.root, "src", "3-experiments", "calibrate")).map((f) => fs.readFileSync(path.join(paths.root, "src", "3-experiments", "calibrate", f), "utf8"));
   assert.ok(src.every((s) => !s.includes("external")), "calibrate/ must not read the external data");
   const readme = fs.readFileSync(path.join(path.dirname(paths.externalMeasurements), "README.md"), "utf8");
   for (const m of ms) assert.ok(readme.includes(m.sourceId), `README has no section for ${m.sourceId}`);

@@ -1,5 +1,5 @@
 /**
- * One schema layer for every JSON input (src/schema/): for each kind of input a
+ * One schema layer for every JSON input (src/core/schema/): for each kind of input a
  * bad value, a missing field, an unknown key and a file that is not JSON each give
  * one line `invalid FILE: path.to.field: value (allowed X)` through the real loader
  * (and, where a command takes the file directly, the real CLI: exit 2, nothing on
@@ -11,13 +11,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { readCalibration } from "../src/calibrate/calibration";
-import { readStudyCalibrateFile } from "../src/calibrate/studySettings";
-import { ParamName, paramNames, paramsFromJson, paramSpecs, readParamsFile } from "../src/model/params";
-import { readScenarioFile } from "../src/model/scenarios";
-import { paths } from "../src/paths";
-import { loadStudy } from "../src/studies/study";
-import { readSweepCsv } from "../src/sweep/readCsv";
+import { readCalibration } from "../src/3-experiments/calibrate/calibration";
+import { readStudyCalibrateFile, studySettings } from "../src/4-studies/settings";
+import { ParamName, paramNames, paramsFromJson, paramSpecs, readParamsFile } from "../src/1-model/params";
+import { readScenarioFile } from "../src/1-model/scenarios";
+import { paths } from "../src/core/paths";
+import { loadStudy } from "../src/4-studies/study";
+import { readSweepCsv } from "../src/3-experiments/sweep/readCsv";
 import { root, runNode, studyFixtureCopy, tmpDir } from "./helpers";
 
 type Json = any;
@@ -215,9 +215,10 @@ test("every committed input parses: calibration records (re-serialised byte for 
   for (const dir of studies) {
     const s = loadStudy(dir);
     assert.equal(s.name, path.basename(dir));
-    // calibrate.json where a study has one; its fixed values read from the params file it names.
-    const settings = readStudyCalibrateFile(s);
-    if (fs.existsSync(path.join(dir, "calibrate.json"))) assert.ok(settings.free && settings.free.length > 0, dir);
+    // calibrate.json where a study has one (its fixed values read from the params file it names), and the settings it makes.
+    const file = readStudyCalibrateFile(s);
+    if (fs.existsSync(path.join(dir, "calibrate.json"))) assert.ok(Object.keys(file).length > 1, dir);
+    assert.ok(studySettings(s).free!.length > 0, dir);
   }
   assert.ok(committed(data, (f) => /calibrate\.json$/.test(f)).length >= 1);
   const params = committed(data, (f) => /generating-params\.json$/.test(f));

@@ -8,15 +8,15 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { defaultSettings, heldOutConfigOf } from "../src/calibrate/calibration";
-import { freeParams } from "../src/calibrate/bounds";
-import { readCalibration } from "../src/calibrate/calibration";
-import { studyFitCells, studySettings } from "../src/calibrate/studySettings";
-import { defaultParams } from "../src/model/params";
-import { withCpus } from "../src/model/scenario";
-import { seedScenario } from "../src/model/scenarios";
-import { paths } from "../src/paths";
-import { loadStudy, seedStudyName } from "../src/studies/study";
+import { defaultSettings, heldOutConfigOf } from "../src/3-experiments/calibrate/calibration";
+import { freeParams } from "../src/3-experiments/calibrate/bounds";
+import { readCalibration } from "../src/3-experiments/calibrate/calibration";
+import { studyFitCells, studySettings } from "../src/4-studies/settings";
+import { defaultParams } from "../src/1-model/params";
+import { withCpus } from "../src/1-model/scenario";
+import { seedScenario } from "../src/1-model/scenarios";
+import { paths } from "../src/core/paths";
+import { loadStudy, seedStudyName } from "../src/4-studies/study";
 import { root } from "./helpers";
 
 test("the seed's calibrate.json gives the settings its committed calibration.json was made with", () => {
@@ -74,7 +74,7 @@ test("no seed special case left in src/: no seedConfigs, no seedMeasuredSpec, no
   const hits = (lines: Array<[string, string]>, re: RegExp) => lines.filter(([, l]) => re.test(l)).map(([f, l]) => `${f}: ${l.trim()}`);
   const all = code(".");
   assert.deepEqual(hits(all, /seedConfigs|seedMeasuredSpec|calibrateSeed/), []);
-  assert.deepEqual(hits(code("calibrate"), /["'`]my["'`]/), []);
+  assert.deepEqual(hits([...code("3-experiments/calibrate"), ...code("4-studies")], /["'`]my["'`]/), []);
   // The check seed's offset and the held-out default are each stated once.
   assert.equal(hits(all, /1000003/).length, 1, hits(all, /1000003/).join("\n"));
   assert.equal(hits(all, /heldOutConfig \?\?/).length, 1, hits(all, /heldOutConfig \?\?/).join("\n"));

@@ -4,12 +4,12 @@ import * as net from "net";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { browserEnvVar, findChromium, which } from "../src/env/browser";
-import { findJupyterPython, jupyterEnv, kernelSpec, kernelSpecFile, probePython, pythonCandidates, writeKernelSpec } from "../src/env/jupyter";
-import { findFrontEnd, labSettingDefaults } from "../src/env/lab";
-import { manualInstructions, readAptList, stateFile } from "../src/env/setup";
-import { pipRetryArgs, stampName, requirementsHash, venvPython, venvUpToDate } from "../src/env/venv";
-import { paths, userKernelName } from "../src/paths";
+import { browserEnvVar, findChromium, which } from "../src/machine/browser";
+import { findJupyterPython, jupyterEnv, kernelSpec, kernelSpecFile, probePython, pythonCandidates, writeKernelSpec } from "../src/machine/jupyter";
+import { findFrontEnd, labSettingDefaults } from "../src/machine/lab";
+import { manualInstructions, readAptList, stateFile } from "../src/machine/setup";
+import { pipRetryArgs, stampName, requirementsHash, venvPython, venvUpToDate } from "../src/machine/venv";
+import { paths, userKernelName } from "../src/core/paths";
 import { runNode, tmpDir } from "./helpers";
 
 /** `name==version` pins of requirements.txt (`- name==version` in environment.yml), names normalised as pip does. */

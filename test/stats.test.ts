@@ -3,11 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
 import { mean as mathMean } from "mathjs";
-import { FreeParam, toUnit } from "../src/calibrate/bounds";
-import { UserError } from "../src/errors";
-import { correlation, describe, ecdf, groupMeans, mean, percentileRank, quantile } from "../src/stats/describe";
-import { bootstrapMeanCI, hedgesG, permutationTest, studentTSf, welchTTest } from "../src/stats/hypothesisTests";
-import { Random } from "../src/sim/random";
+import { FreeParam, toUnit } from "../src/3-experiments/calibrate/bounds";
+import { UserError } from "../src/core/errors";
+import { correlation, describe, ecdf, groupMeans, mean, percentileRank, quantile } from "../src/core/stats/describe";
+import { bootstrapMeanCI, hedgesG, permutationTest, studentTSf, welchTTest } from "../src/core/stats/hypothesisTests";
+import { Random } from "../src/core/random";
 import { root } from "./helpers";
 
 // Reference values computed with scipy 1.17 (scipy.stats.ttest_ind(equal_var=False), t.sf, permutation_test).

@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { UserError } from "../src/errors";
-import { bootJobs, runBoots } from "../src/parallel/pool";
-import { defaultParams } from "../src/model/params";
-import { seedScenario } from "../src/model/scenarios";
+import { UserError } from "../src/core/errors";
+import { bootJobs, runBoots } from "../src/3-experiments/parallel/pool";
+import { defaultParams } from "../src/1-model/params";
+import { seedScenario } from "../src/1-model/scenarios";
 import { runNode, tmpDir } from "./helpers";
 
 const cli = (...args: string[]) => runNode("bin/modburst.js", args, { timeoutMs: 300_000 });
@@ -92,7 +92,7 @@ test("a params, scenario or data file that is not a regular file or is too large
 });
 
 test("readCsv refuses a device file in one line naming it", async () => {
-  const { readCsv } = await import("../src/data/csv");
+  const { readCsv } = await import("../src/core/csv");
   assert.throws(() => readCsv("/dev/zero", ["a"]), (e: unknown) => e instanceof UserError && /^invalid data file: \/dev\/zero: not a regular file/.test(e.message));
 });
 
@@ -126,7 +126,7 @@ test("a calibration record is checked whole: missing keys, broken sections and o
 });
 
 test("readCalibration names the missing key of the default record's shape", async (t) => {
-  const { readCalibration } = await import("../src/calibrate/calibration");
+  const { readCalibration } = await import("../src/3-experiments/calibrate/calibration");
   const file = brokenCalibration(t, (r) => delete r.params.rcuGpExtraMs);
   assert.throws(() => readCalibration(file), (e: unknown) => e instanceof UserError && e.message === `invalid ${file}: params.rcuGpExtraMs: missing (allowed 0..1000)`);
   assert.equal(readCalibration().params.rcuGpExtraMs > 0, true);

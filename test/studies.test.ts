@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { injectStudy, parametersCellIndex, studyBanner } from "../src/notebooks/parameters";
-import { paths } from "../src/paths";
-import { figureModules, loadStudy, primaryModule, seedStudyName, studyCells, studyModules } from "../src/studies/study";
+import { injectStudy, parametersCellIndex, studyBanner } from "../src/6-notebooks/parameters";
+import { paths } from "../src/core/paths";
+import { figureModules, loadStudy, primaryModule, seedStudyName, studyCells, studyModules } from "../src/4-studies/study";
 import { joined, root, runNode, studyFixtureCopy } from "./helpers";
 
 

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { chromiumArgs, requireChromium } from "../src/env/browser";
+import { chromiumArgs, requireChromium } from "../src/machine/browser";
 import { runNode, studyFixtureCopy } from "./helpers";
 
 const patch = "module: Let duplicate tiny_cpufreq requests wait for the first load";

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { bands, fitPowerLaw, ratioGrid, scalingFits } from "../src/sweep/aggregate";
-import { readSweepCsv } from "../src/sweep/readCsv";
-import { parseNumberList, parseShard } from "../src/sweep/grid";
-import { Random } from "../src/sim/random";
+import { bands, fitPowerLaw, ratioGrid, scalingFits } from "../src/3-experiments/sweep/aggregate";
+import { readSweepCsv } from "../src/3-experiments/sweep/readCsv";
+import { parseNumberList, parseShard } from "../src/3-experiments/sweep/grid";
+import { Random } from "../src/core/random";
 import { runNode, tmpDir } from "./helpers";
 
 

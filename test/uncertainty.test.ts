@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadBreakdown, mechanismExponent } from "../src/records/breakdown";
-import { spanOfFirst } from "../src/records/external";
-import { posteriorPredictiveRows } from "../src/tables/distributionRows";
-import { predict, ratioPredictions } from "../src/records/uncertainty";
+import { loadBreakdown, mechanismExponent } from "../src/3-experiments/records/breakdown";
+import { spanOfFirst } from "../src/3-experiments/records/external";
+import { posteriorPredictiveRows } from "../src/5-views/tables/distributionRows";
+import { predict, ratioPredictions } from "../src/3-experiments/records/uncertainty";
 import { seedCells } from "./helpers";
-import { BootResult, simulateBoot } from "../src/model/boot";
-import { defaultParams } from "../src/model/params";
-import { seedScenario } from "../src/model/scenarios";
-import { figureTitle } from "../src/figures/spec";
-import { breakdownFigure, parameterSpreadFigure, predictionVsCpusFigure, predictionVsLatencyFigure, ratioPredictionFigure } from "../src/figures/uncertainty";
+import { BootResult, simulateBoot } from "../src/1-model/boot";
+import { defaultParams } from "../src/1-model/params";
+import { seedScenario } from "../src/1-model/scenarios";
+import { figureTitle } from "../src/5-views/figures/spec";
+import { breakdownFigure, parameterSpreadFigure, predictionVsCpusFigure, predictionVsLatencyFigure, ratioPredictionFigure } from "../src/5-views/figures/uncertainty";
 
 const design = { seed: 3, boots: 4, bootsPerRefit: 2 };
 

@@ -6,11 +6,11 @@
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import { test } from "node:test";
-import { CalibrationRecord, readCalibration, refitParams, refitVariants } from "../src/calibrate/calibration";
-import { freeParams } from "../src/calibrate/bounds";
-import { studyCalibration } from "../src/calibrate/studyRecord";
-import { herdRecheckRangeUs, referenceVariantName, structuralVariants, variantFile, variantFree } from "../src/calibrate/variants";
-import { paths } from "../src/paths";
+import { CalibrationRecord, readCalibration, refitParams, refitVariants } from "../src/3-experiments/calibrate/calibration";
+import { freeParams } from "../src/3-experiments/calibrate/bounds";
+import { studyCalibration } from "../src/4-studies/calibration";
+import { herdRecheckRangeUs, referenceVariantName, structuralVariants, variantFile, variantFree } from "../src/3-experiments/calibrate/variants";
+import { paths } from "../src/core/paths";
 
 test("each structural variant of the seed has its own calibration record, with its choices fixed and the rest fitted", () => {
   for (const v of structuralVariants) {

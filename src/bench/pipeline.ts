@@ -9,9 +9,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { UserError } from "../errors";
-import { writeFileAtomic } from "../fsutil";
-import { paths } from "../paths";
+import { UserError } from "../core/errors";
+import { writeFileAtomic } from "../core/fsutil";
+import { paths } from "../core/paths";
 
 function timed(label: string, args: string[], env: NodeJS.ProcessEnv, log: (l: string) => void): number {
   log(`bench --pipeline: ${label} ...`);

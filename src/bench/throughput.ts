@@ -5,7 +5,7 @@
  * delays. Rounds alternate and the best of each side counts, so load from
  * other programs distorts the ratio as little as possible.
  */
-import { Environment, ProcessGenerator } from "../sim/engine";
+import { Environment, ProcessGenerator } from "../1-model/sim/engine";
 
 function lcg(x: number): number {
   return (Math.imul(x, 1103515245) + 12345) & 0x3ff;

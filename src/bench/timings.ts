@@ -7,8 +7,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { UserError } from "../errors";
-import { maxJsonFileBytes, readFileCapped } from "../fsutil";
+import { UserError } from "../core/errors";
+import { maxJsonFileBytes, readFileCapped } from "../core/fsutil";
 import { judge, Target } from "./targets";
 
 const external = [

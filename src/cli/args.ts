@@ -1,5 +1,5 @@
 import { parseArgs } from "util";
-import { UserError } from "../errors";
+import { UserError } from "../core/errors";
 
 /**
  * One option of a command: what the parser needs (type, multiple) and what

@@ -16,18 +16,18 @@ import * as path from "path";
 import { compareThroughput, engineEventsPerS, bareHeapEventsPerS } from "../bench/throughput";
 import { benchRecord, formatBound, formatMeasure, judge, missedCount, statusOf, Target, thisMachine } from "../bench/targets";
 import { externalTargets } from "../bench/timings";
-import { writeFileAtomic } from "../fsutil";
-import { simulateBoot } from "../model/boot";
-import { quantile } from "../stats/describe";
-import { defaultParams, Params } from "../model/params";
-import { policyNames } from "../model/policies";
-import { seedScenario } from "../model/scenarios";
-import { HerdMode } from "../model/wq";
-import { paths } from "../paths";
+import { writeFileAtomic } from "../core/fsutil";
+import { simulateBoot } from "../1-model/boot";
+import { quantile } from "../core/stats/describe";
+import { defaultParams, Params } from "../1-model/params";
+import { policyNames } from "../1-model/policies";
+import { seedScenario } from "../1-model/scenarios";
+import { HerdMode } from "../1-model/wq";
+import { paths } from "../core/paths";
 import { measurePipeline } from "../bench/pipeline";
-import { benchSlurm, slurmBenchTasks } from "../bench/slurm";
+import { benchSlurm, slurmBenchTasks } from "../bench/slurmOverhead";
 import { OptionTable, parseCli } from "./args";
-import { formatTextTable } from "../tables/format";
+import { formatTextTable } from "../5-views/tables/format";
 
 interface Case {
   name: string;
@@ -102,7 +102,7 @@ export const benchOptions: OptionTable = {
 };
 
 /**
- * Slurm's overhead on a small sweep (bench/slurm.ts), at most this: two waves of
+ * Slurm's overhead on a small sweep (bench/slurmOverhead.ts), at most this: two waves of
  * tasks on two cores, each ~2 s of scheduling, plus a Node start per task and
  * the watcher's polls. More means something besides scheduling got slow.
  */

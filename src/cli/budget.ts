@@ -5,8 +5,8 @@
  * starts by accident.
  */
 import * as os from "os";
-import { checkNumber, invalid, UserError } from "../errors";
-import type { Estimate } from "../parallel/estimate";
+import { checkNumber, invalid, UserError } from "../core/errors";
+import type { Estimate } from "../3-experiments/parallel/estimate";
 
 export const defaultMaxHours = 1;
 

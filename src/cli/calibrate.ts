@@ -2,20 +2,20 @@
  * modburst calibrate [--seed S] [--refits N] [--out FILE]   (npm run calibrate -- ...)
  * modburst calibrate --study NAME|FOLDER [--seed S] [--refits N]: a study's own calibration, into its folder
  * modburst calibrate --verdict-only [--study NAME|FOLDER | --out FILE]: recompute an existing record's verdict, no fit
- * Every run ends with the fit's verdict (src/reports/verdict.ts).
+ * Every run ends with the fit's verdict (src/7-pack/verdict.ts).
  */
-import { calibrate, CalibrationRecord, CalibrationSettings, readCalibration, rewriteVerdict, writeCalibration } from "../calibrate/calibration";
-import { freeParams } from "../calibrate/bounds";
-import { referenceVariantName, variantByName, variantFile, variantFree, variantNames, variantStart } from "../calibrate/variants";
-import { calibrateStudy } from "../calibrate/studyRecord";
-import { studyFitCells, studySettings } from "../calibrate/studySettings";
-import { displayPath } from "../data/csv";
-import type { FitCell } from "../calibrate/fit";
-import { checkInteger, UserError } from "../errors";
-import { checkWritableFile } from "../fsutil";
-import { loadStudy, seedStudyName, studyCells } from "../studies/study";
-import { verdictLines } from "../reports/verdict";
-import { formatTextTable } from "../tables/format";
+import { calibrate, CalibrationRecord, CalibrationSettings, readCalibration, rewriteVerdict, writeCalibration } from "../3-experiments/calibrate/calibration";
+import { freeParams } from "../3-experiments/calibrate/bounds";
+import { referenceVariantName, variantByName, variantFile, variantFree, variantNames, variantStart } from "../3-experiments/calibrate/variants";
+import { calibrateStudy } from "../4-studies/calibration";
+import { studyFitCells, studySettings } from "../4-studies/settings";
+import { displayPath } from "../core/paths";
+import type { FitCell } from "../3-experiments/calibrate/fit";
+import { checkInteger, UserError } from "../core/errors";
+import { checkWritableFile } from "../core/fsutil";
+import { loadStudy, seedStudyName, studyCells } from "../4-studies/study";
+import { verdictLines } from "../7-pack/verdict";
+import { formatTextTable } from "../5-views/tables/format";
 import { OptionTable, parseCli } from "./args";
 import { parseMaxHours } from "./budget";
 import { budgetCalibration, calibrateDefaultMaxHours } from "./calibrationBudget";

@@ -6,10 +6,10 @@
  * in one line, and print a progress line on stderr at every tenth of the boots
  * counted, or after a minute without one.
  */
-import type { CalibrationSettings } from "../calibrate/calibration";
-import { estimateCalibration } from "../calibrate/estimate";
-import type { FitCell } from "../calibrate/fit";
-import { defaultThreads, poolThreads } from "../parallel/pool";
+import type { CalibrationSettings } from "../3-experiments/calibrate/calibration";
+import { estimateCalibration } from "../3-experiments/calibrate/estimate";
+import type { FitCell } from "../3-experiments/calibrate/fit";
+import { defaultThreads, poolThreads } from "../3-experiments/parallel/pool";
 import { enforceBudget, formatDuration } from "./budget";
 
 /**

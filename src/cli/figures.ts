@@ -3,15 +3,15 @@
  * DIR (default: the study's figures folder, the seed's figures/) is replaced as a whole: it ends up holding exactly the new pack.
  */
 import * as path from "path";
-import { buildCommitPack } from "../reports/pack";
-import { checkPackFolder } from "../reports/packFiles";
-import { requireChromium } from "../env/browser";
-import { loadStudy, seedStudyName } from "../studies/study";
-import { studyCalibration } from "../calibrate/studyRecord";
+import { buildCommitPack } from "../7-pack/pack";
+import { checkPackFolder } from "../7-pack/packFiles";
+import { requireChromium } from "../machine/browser";
+import { loadStudy, seedStudyName } from "../4-studies/study";
+import { studyCalibration } from "../4-studies/calibration";
 import { OptionTable, parseCli } from "./args";
 import { progressBar } from "./progress";
-import { cacheEnv, checkCacheWritable } from "../records/cache";
-import { checkWritableDir } from "../fsutil";
+import { cacheEnv, checkCacheWritable } from "../3-experiments/records/cache";
+import { checkWritableDir } from "../core/fsutil";
 
 /** figures' options: what it parses and what `modburst figures --help` prints. */
 export const figuresOptions: OptionTable = {

@@ -8,12 +8,12 @@
  */
 import { spawn } from "child_process";
 import * as path from "path";
-import { ensureSetup } from "../env/setup";
-import { jupyterEnv } from "../env/jupyter";
-import { findFrontEnd, labConfigEnv, labInstallHint } from "../env/lab";
-import { UserError } from "../errors";
-import { paths } from "../paths";
-import { makeRunTmp } from "../env/runTmp";
+import { ensureSetup } from "../machine/setup";
+import { jupyterEnv } from "../machine/jupyter";
+import { findFrontEnd, labConfigEnv, labInstallHint } from "../machine/lab";
+import { UserError } from "../core/errors";
+import { paths } from "../core/paths";
+import { makeRunTmp } from "../machine/runTmp";
 import type { OptionTable } from "./args";
 
 /** lab's own options (what `modburst lab --help` prints); every other option goes to Jupyter. */

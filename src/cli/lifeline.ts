@@ -18,7 +18,7 @@
  * written); still alive after `graceMs` (a main thread stuck in a long
  * computation with a handler waiting), SIGKILL. The watch runs in a worker
  * thread, so a main thread busy for seconds cannot delay it. Worker threads
- * (src/parallel/) die with the process; notebook executors watch their own
+ * (src/3-experiments/parallel/) die with the process; notebook executors watch their own
  * parent (environment/execute_notebook.py).
  *
  * MODBURST_DETACHED=1 turns the lifeline off, for a run meant to outlive its

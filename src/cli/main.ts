@@ -2,7 +2,7 @@
  * The `modburst` command: every command is registered here, once. The npm scripts
  * (`npm run reproduce`, ...) are aliases of `node bin/modburst.js <command>`.
  */
-import { UserError } from "../errors";
+import { UserError } from "../core/errors";
 import { formatOptions, OptionTable } from "./args";
 import { startLifeline } from "./lifeline";
 import { runMain } from "./runMain";

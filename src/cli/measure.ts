@@ -8,12 +8,12 @@
  * (outputs.ts): a bad log leaves no file behind, and no output can replace an
  * input or the other output.
  */
-import { checkInteger, checkKeyword, UserError } from "../errors";
-import { eventsCsvBytes, measuredCsvText } from "../measure/csv";
-import { defaultMaxInputMb, readLogRun } from "../measure/readLogs";
-import { checkSpans, SingleAttemptMode, singleAttemptModes, spansOfRun } from "../measure/spans";
-import { policyNames } from "../model/policies";
-import { checkOutputs, isStdout, writeAll } from "../outputs";
+import { checkInteger, checkKeyword, UserError } from "../core/errors";
+import { eventsCsvBytes, measuredCsvText } from "../2-measurements/journals/csv";
+import { defaultMaxInputMb, readLogRun } from "../2-measurements/journals/readLogs";
+import { checkSpans, SingleAttemptMode, singleAttemptModes, spansOfRun } from "../2-measurements/journals/spans";
+import { policyNames } from "../1-model/policies";
+import { checkOutputs, isStdout, writeAll } from "../core/outputs";
 import { OptionTable, parseCli } from "./args";
 
 /** A config or policy name goes into a CSV cell as is: no comma, quote or space. */

@@ -4,24 +4,24 @@
  * The quick answer to "what would my machine see": the expected span of each
  * module under one policy, with the 90% interval across the seed calibration's
  * structural variants x bootstrap refits, and which variant and refit gave each
- * end. Reads the cached record when it exists (src/records/pointPrediction.ts).
+ * end. Reads the cached record when it exists (src/3-experiments/records/pointPrediction.ts).
  */
-import { refitParams } from "../calibrate/calibration";
-import { studyCalibration } from "../calibrate/studyRecord";
-import { checkInteger, checkKeyword, checkNumber } from "../errors";
-import { maxCpus, maxInitLatencyMs } from "../model/limits";
-import { policyNames } from "../model/policies";
-import { withCpus, withInit } from "../model/scenario";
-import { resolveScenario, scenarios } from "../model/scenarios";
-import { paths } from "../paths";
-import { PointPrediction, pointPredictions } from "../records/pointPrediction";
-import { intervalName, predictionDesign } from "../records/uncertainty";
-import { formatTextTable } from "../tables/format";
+import { refitParams } from "../3-experiments/calibrate/calibration";
+import { studyCalibration } from "../4-studies/calibration";
+import { checkInteger, checkKeyword, checkNumber } from "../core/errors";
+import { maxCpus, maxInitLatencyMs } from "../1-model/limits";
+import { policyNames } from "../1-model/policies";
+import { withCpus, withInit } from "../1-model/scenario";
+import { resolveScenario, scenarios } from "../1-model/scenarios";
+import { paths } from "../core/paths";
+import { PointPrediction, pointPredictions } from "../3-experiments/records/pointPrediction";
+import { intervalName, predictionDesign } from "../3-experiments/records/uncertainty";
+import { formatTextTable } from "../5-views/tables/format";
 import { OptionTable, parseCli } from "./args";
 import { enforceBudget, parseMaxHours } from "./budget";
-import { defaultThreads } from "../parallel/pool";
+import { defaultThreads } from "../3-experiments/parallel/pool";
 import { estimateSimulate } from "./simulate";
-import { writeStdout } from "../outputs";
+import { writeStdout } from "../core/outputs";
 
 export const predictOptions: OptionTable = {
   policy: { type: "string", value: "NAME", help: `the policy (${policyNames.join("|")}; default base)` },

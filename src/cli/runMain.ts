@@ -1,5 +1,5 @@
-import { UserError } from "../errors";
-import { StdoutClosed, stdoutClosedExitCode } from "../outputs";
+import { UserError } from "../core/errors";
+import { StdoutClosed, stdoutClosedExitCode } from "../core/outputs";
 
 /**
  * Run a CLI body: a UserError becomes one line on stderr and its exit code;

@@ -1,13 +1,13 @@
 /**
  * modburst setup [--user | --remove-user]   (npm run setup -- ..., bash environment/setup.sh ...)
- * See src/env/setup.ts. --user also registers the kernel in the user's Jupyter data
+ * See src/machine/setup.ts. --user also registers the kernel in the user's Jupyter data
  * directory (for one's own JupyterLab or VS Code); --remove-user only undoes that.
  */
 import * as path from "path";
-import { jupyterDataDir, pythonCandidates, registerUserKernel, removeUserKernel } from "../env/jupyter";
-import { setup } from "../env/setup";
-import { invalid, UserError } from "../errors";
-import { userKernelName } from "../paths";
+import { jupyterDataDir, pythonCandidates, registerUserKernel, removeUserKernel } from "../machine/jupyter";
+import { setup } from "../machine/setup";
+import { invalid, UserError } from "../core/errors";
+import { userKernelName } from "../core/paths";
 import type { OptionTable } from "./args";
 
 /** setup's options: what parseSetupArgs accepts and what `modburst setup --help` prints. */
@@ -36,7 +36,7 @@ function userDataDir(first: string[]): string {
 export function setupCommand(argv: string[]): number {
   const flag = parseSetupArgs(argv);
   if (flag === "--slurm") {
-    (require("../env/slurm") as typeof import("../env/slurm")).setupSlurm();
+    (require("../machine/slurmPackages") as typeof import("../machine/slurmPackages")).setupSlurm();
     return 0;
   }
   if (flag === "--remove-user") {

@@ -4,24 +4,23 @@
  *   [--params FILE] [--json] [--max-hours H]
  */
 import * as fs from "fs";
-import { displayPath } from "../data/csv";
-import { checkInteger, checkKeyword, checkNumber } from "../errors";
-import { defaultParams, Params } from "../model/params";
-import { readParamsOrCalibration } from "../calibrate/schema";
-import { policyNames } from "../model/policies";
-import { simulateRun, RunResult } from "../parallel/run";
-import { calibrationCpus, Estimate, estimateRun, measureBootCosts } from "../parallel/estimate";
-import { defaultThreads, poolThreads } from "../parallel/pool";
-import { Scenario } from "../model/scenario";
-import { maxCpus, maxInitLatencyMs } from "../model/limits";
-import { withCpus, withInit } from "../model/scenario";
-import { resolveScenario, scenarios } from "../model/scenarios";
-import { paths } from "../paths";
-import { formatTextTable } from "../tables/format";
+import { checkInteger, checkKeyword, checkNumber } from "../core/errors";
+import { defaultParams, Params } from "../1-model/params";
+import { readParamsOrCalibration } from "../3-experiments/calibrate/schema";
+import { policyNames } from "../1-model/policies";
+import { simulateRun, RunResult } from "../3-experiments/parallel/configBoots";
+import { calibrationCpus, Estimate, estimateRun, measureBootCosts } from "../3-experiments/parallel/estimate";
+import { defaultThreads, poolThreads } from "../3-experiments/parallel/pool";
+import { Scenario } from "../1-model/scenario";
+import { maxCpus, maxInitLatencyMs } from "../1-model/limits";
+import { withCpus, withInit } from "../1-model/scenario";
+import { resolveScenario, scenarios } from "../1-model/scenarios";
+import { displayPath, paths } from "../core/paths";
+import { formatTextTable } from "../5-views/tables/format";
 import { OptionTable, parseCli } from "./args";
 import { bootsOnThreads, enforceBudget, parseMaxHours } from "./budget";
-import { maxOf, minOf } from "../arrays";
-import { writeStdout } from "../outputs";
+import { maxOf, minOf } from "../core/arrays";
+import { writeStdout } from "../core/outputs";
 
 /** The calibrated parameters when they exist, else the documented defaults. */
 export function loadParams(file: string | undefined): { params: Params; source: string } {

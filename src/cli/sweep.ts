@@ -4,24 +4,24 @@
  *   [--shard K/N] [--threads T] [--params FILE] [--max-hours H]
  * modburst merge-results SHARD.csv... --out FILE
  */
-import { checkInteger, checkKeyword, UserError } from "../errors";
-import { maxCsvFileBytes } from "../fsutil";
-import { checkOutputs, inputsOf, isStdout } from "../outputs";
-import { calibrationCpus, Estimate, estimateRun, measureBootCosts } from "../parallel/estimate";
-import { defaultThreads, poolThreads } from "../parallel/pool";
-import type { Params } from "../model/params";
-import { formatSweepCsv, pointRows, sweepRowLine } from "../sweep/csv";
-import { mergeSweepFiles } from "../sweep/merge";
-import { costSamples, Grid, gridPoint, gridSize, parseNumberList, parsePolicies, parseShard, Shard, shardSize, sweepWork } from "../sweep/grid";
-import { SweepProvenance, sweepProvenance } from "../sweep/provenance";
-import { sweepToFile } from "../sweep/run";
-import { maxCpus, maxInitLatencyMs, seedMachineCpus } from "../model/limits";
-import { resolveScenario, scenarios } from "../model/scenarios";
+import { checkInteger, checkKeyword, UserError } from "../core/errors";
+import { maxCsvFileBytes } from "../core/fsutil";
+import { checkOutputs, inputsOf, isStdout } from "../core/outputs";
+import { calibrationCpus, Estimate, estimateRun, measureBootCosts } from "../3-experiments/parallel/estimate";
+import { defaultThreads, poolThreads } from "../3-experiments/parallel/pool";
+import type { Params } from "../1-model/params";
+import { formatSweepCsv, pointRows, sweepRowLine } from "../3-experiments/sweep/csv";
+import { mergeSweepFiles } from "../3-experiments/sweep/merge";
+import { costSamples, Grid, gridPoint, gridSize, parseNumberList, parsePolicies, parseShard, Shard, shardSize, sweepWork } from "../3-experiments/sweep/grid";
+import { SweepProvenance, sweepProvenance } from "../3-experiments/sweep/provenance";
+import { sweepToFile } from "../3-experiments/sweep/runSweep";
+import { maxCpus, maxInitLatencyMs, seedMachineCpus } from "../1-model/limits";
+import { resolveScenario, scenarios } from "../1-model/scenarios";
 import { OptionTable, parseCli } from "./args";
 import { bootsOnThreads, enforceBudget, parseMaxHours } from "./budget";
 import { progressBar } from "./progress";
 import { loadParams } from "./simulate";
-import { maxOf } from "../arrays";
+import { maxOf } from "../core/arrays";
 
 /** sweep's options: what it parses and what `modburst sweep --help` prints. */
 export const sweepOptions: OptionTable = {

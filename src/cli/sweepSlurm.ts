@@ -13,14 +13,13 @@ import { jobScript } from "../cluster/jobScript";
 import { createRunDir, loadRunState, newToken, RunState, taskOutputFile, unfinishedTasks } from "../cluster/runDir";
 import { checkSharedFolders } from "../cluster/sharedFolder";
 import { arrayTaskStates, activeStates, nodeHostNames, requireSlurmClients } from "../cluster/slurm";
-import { displayPath } from "../data/csv";
-import { checkInteger, invalid, UserError } from "../errors";
-import { maxCsvFileBytes } from "../fsutil";
-import { checkOutputs, isStdout } from "../outputs";
-import type { Params } from "../model/params";
-import { paths } from "../paths";
-import { Grid, gridSize } from "../sweep/grid";
-import { mergeSweepFiles } from "../sweep/merge";
+import { checkInteger, invalid, UserError } from "../core/errors";
+import { maxCsvFileBytes } from "../core/fsutil";
+import { checkOutputs, isStdout } from "../core/outputs";
+import type { Params } from "../1-model/params";
+import { displayPath, paths } from "../core/paths";
+import { Grid, gridSize } from "../3-experiments/sweep/grid";
+import { mergeSweepFiles } from "../3-experiments/sweep/merge";
 import { bootsOnThreads, enforceBudget } from "./budget";
 
 /** The options only a Slurm run takes. */
@@ -69,7 +68,7 @@ export interface SlurmSweepInput {
   out: string;
   /** Inputs named on the command line, for checkOutputs. */
   inputs: Array<{ flag: string; path: string }>;
-  estimate: (tasks: number | null, threads: number) => import("../parallel/estimate").Estimate;
+  estimate: (tasks: number | null, threads: number) => import("../3-experiments/parallel/estimate").Estimate;
 }
 
 /** The task's own sweep arguments: the grid as given (files made absolute), one thread count, its shard and shard file. */

@@ -6,14 +6,14 @@
  * logged them, several boots in one journal (`-- Boot <id> --` between them in
  * short-precise). Every flag is checked and --out probed before any boot runs;
  * the log is streamed a boot at a time into a temp file renamed into place at
- * the end (src/outputs.ts), so it is written whole or not at all.
+ * the end (src/core/outputs.ts), so it is written whole or not at all.
  */
-import { checkInteger, checkKeyword, UserError } from "../errors";
-import { logFormats } from "../measure/readLogs";
-import { synthesizeLogChunks } from "../measure/synthesize";
-import { checkOutputs, inputsOf, isStdout, StreamedOutput } from "../outputs";
-import { policyNames } from "../model/policies";
-import { resolveScenario } from "../model/scenarios";
+import { checkInteger, checkKeyword, UserError } from "../core/errors";
+import { logFormats } from "../2-measurements/journals/readLogs";
+import { synthesizeLogChunks } from "../2-measurements/journals/synthesize";
+import { checkOutputs, inputsOf, isStdout, StreamedOutput } from "../core/outputs";
+import { policyNames } from "../1-model/policies";
+import { resolveScenario } from "../1-model/scenarios";
 import { OptionTable, parseCli } from "./args";
 import { loadParams } from "./simulate";
 

@@ -7,8 +7,8 @@
  * lifeline) scancel the array and say so. Merging the tasks' outputs is the
  * caller's: this module never writes the run's result.
  */
-import { displayPath } from "../data/csv";
-import { UserError } from "../errors";
+import { displayPath } from "../core/paths";
+import { UserError } from "../core/errors";
 import { notVisibleExit } from "./jobScript";
 import { clearTasks, lastJobOf, logFile, RunState, saveRunState, scriptFile, taskOutcome } from "./runDir";
 import { activeStates, arrayTaskEnds, arrayTaskStates, cancel, submit, TaskStates } from "./slurm";

@@ -16,9 +16,9 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { displayPath } from "../data/csv";
-import { UserError } from "../errors";
-import { writeOutput } from "../outputs";
+import { displayPath } from "../core/paths";
+import { UserError } from "../core/errors";
+import { writeOutput } from "../core/outputs";
 
 /** One sbatch of the run: the job id and the array task indices it ran. */
 export interface Submission {

@@ -11,8 +11,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { displayPath } from "../data/csv";
-import { UserError } from "../errors";
+import { displayPath } from "../core/paths";
+import { UserError } from "../core/errors";
 
 const nodeLocalRoots = ["/tmp", "/var/tmp", "/dev/shm", "/run"];
 const nodeLocalTypes = new Set(["tmpfs", "ramfs"]);

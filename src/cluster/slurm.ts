@@ -6,7 +6,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { UserError } from "../errors";
+import { UserError } from "../core/errors";
 
 /** The path of `cmd` on PATH, or null. */
 export function onPath(cmd: string, env: NodeJS.ProcessEnv = process.env): string | null {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { test } from "node:test";
-import { stateFile } from "../../src/env/setup";
+import { stateFile } from "../../src/machine/setup";
 import { runNode, tmpDir } from "../helpers";
 
 /** The machine's setup state, put back after a test that runs setup with a deliberately odd environment. */

@@ -8,8 +8,8 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
-import { paths } from "../../src/paths";
-import { listNotebooks } from "../../src/notebooks/runner";
+import { paths } from "../../src/core/paths";
+import { listNotebooks } from "../../src/6-notebooks/runner";
 import { joined, readNotebook, runNode, studyFixtureCopy } from "../helpers";
 
 const sha = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");

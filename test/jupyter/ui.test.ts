@@ -13,9 +13,9 @@ import * as net from "net";
 import * as path from "path";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
-import { chromiumArgs, requireChromium } from "../../src/env/browser";
+import { chromiumArgs, requireChromium } from "../../src/machine/browser";
 import { readNotebook, root, scratchDir } from "../helpers";
-import { listNotebooks } from "../../src/notebooks/runner";
+import { listNotebooks } from "../../src/6-notebooks/runner";
 
 export const artifactsDir = path.join(root, "test-artifacts", "ui");
 

@@ -7,7 +7,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { after, before, test } from "node:test";
-import { root, runNode, studyFixtureCopy, tmpDir } from "../helpers";
+import { root, runNode, tinyCalibrationCopy, tmpDir } from "../helpers";
 import { Cluster, startCluster } from "./cluster";
 
 let cluster: Cluster;
@@ -18,21 +18,6 @@ after(async () => {
   await cluster?.stop();
 });
 
-/** The tiny fixture with a short fit (as test/bootstrapCheck.test.ts): one free parameter, few boots. */
-function tiny(t: { after(fn: () => void): void }): string {
-  const dir = studyFixtureCopy(t);
-  fs.writeFileSync(
-    path.join(dir, "calibrate.json"),
-    JSON.stringify({
-      free: [{ name: "rcuGpExtraMs", lo: 0, hi: 60, start: 40, why: "the base span" }],
-      boots: { base: 3, merge: 3 },
-      checkBoots: { base: 6, merge: 6 },
-      refitEvals: 1,
-      maxIterations: 4,
-    }),
-  );
-  return dir;
-}
 
 function calibrateAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [path.join(root, "bin", "modburst.js"), "calibrate", ...args], { cwd: root, env: cluster.env });
@@ -44,8 +29,8 @@ function calibrateAsync(args: string[]): Promise<{ status: number | null; stdout
 }
 
 test("calibrate --bootstrap 4 --full --slurm: one refit per array task, the same record as the local run", { timeout: 600_000 }, async (t) => {
-  const localStudy = tiny(t);
-  const slurmStudy = tiny(t);
+  const localStudy = tinyCalibrationCopy(t);
+  const slurmStudy = tinyCalibrationCopy(t);
   const local = runNode("bin/modburst.js", ["calibrate", "--study", localStudy, "--bootstrap", "4", "--full"], { timeoutMs: 300_000 });
   assert.equal(local.status, 0, local.stderr);
   const runDir = path.join(tmpDir(t), "run");

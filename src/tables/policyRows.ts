@@ -1,6 +1,0 @@
-/** Notebook 00's table of the load policies, read from the policy registry (one file per policy). */
-import { policies } from "../model/policies";
-
-export function policyRows() {
-  return Object.values(policies).map((p) => ({ policy: p.name, kernel: p.kernel, commit: p.commit, behaviour: p.summary }));
-}
