@@ -11,6 +11,7 @@ import { arrayRanges } from "../src/cluster/arrayRun";
 import { shellQuote } from "../src/cluster/jobScript";
 import { checkSharedFolders, clusterIsThisHost, nodeLocalReason } from "../src/cluster/sharedFolder";
 import { UserError } from "../src/core/errors";
+import { createRunDir, loadRunState, RunState } from "../src/cluster/runDir";
 import { runNode, tmpDir } from "./helpers";
 
 const grid = ["--policy", "base,merge", "--cpus", "8,16", "--boots", "2", "--seed", "5"];
@@ -68,4 +69,41 @@ test("sweep: Slurm options are one-line errors where they do not apply", (t) => 
     assert.equal(r.stderr.trim().split("\n").length, 1);
   }
   assert.ok(!fs.existsSync(out));
+});
+
+test("a run folder's run.json goes through the schema layer: a bad or missing field is one line naming it", (t) => {
+  const dir = path.join(tmpDir(t), "run");
+  const state: RunState = {
+    format: "modburst-slurm-run/1",
+    kind: "sweep",
+    tasks: 2,
+    taskArgs: ["sweep", "--shard", "{shard}/2"],
+    taskOutput: "shard-{task}.csv",
+    out: path.join(dir, "out.csv"),
+    resources: { timeMinutes: 5, memMb: 256, cpusPerTask: 1 },
+    slurmArgs: [],
+    node: process.execPath,
+    checkout: path.resolve(__dirname, ".."),
+    token: "t0k3n",
+    submissions: [{ jobId: "17", tasks: [0, 1] }],
+  };
+  createRunDir(dir, state, "#!/bin/sh\n");
+  assert.deepEqual(loadRunState(dir), state, "what is written reads back");
+  const file = path.join(dir, "run.json");
+  const edited = (edit: (j: Record<string, unknown>) => void) => {
+    const j = JSON.parse(JSON.stringify(state));
+    edit(j);
+    fs.writeFileSync(file, JSON.stringify(j));
+  };
+  const refused = (re: RegExp) => assert.throws(() => loadRunState(dir), (e: Error) => e instanceof UserError && re.test(e.message) && !e.message.includes("\n"));
+  edited((j) => (j.tasks = 0));
+  refused(/^invalid .*run\.json: tasks: 0 \(allowed an integer >= 1\)$|^invalid .*run\.json: tasks: 0 \(allowed .*1.*\)$/);
+  edited((j) => delete j.token);
+  refused(/^invalid .*run\.json: token: missing \(allowed .*\)$/);
+  edited((j) => (j.kind = "bake"));
+  refused(/^invalid .*run\.json: kind: "bake" \(allowed sweep\|calibrate\)$/);
+  fs.writeFileSync(file, "{ cut off");
+  refused(/^invalid run file: .*run\.json: not JSON/);
+  fs.rmSync(file);
+  refused(/^invalid --resume: .*: no run\.json \(allowed a run folder written by --slurm\)$|no run\.json/);
 });

@@ -9,7 +9,6 @@
  * the settings, the fitted parameters and b. The study's calibration file is
  * written only when every refit is done.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { runArray } from "../cluster/arrayRun";
 import { jobScript } from "../cluster/jobScript";
@@ -20,8 +19,10 @@ import { CalibrationSettings, fitDesign, fullRefit, Refit } from "../3-experimen
 import { estimateCalibration } from "../3-experiments/calibrate/estimate";
 import type { FitCell } from "../3-experiments/calibrate/fit";
 import { studyFitCells, studySettings } from "../4-studies/settings";
-import { checkInteger, invalid, UserError } from "../core/errors";
-import type { Params } from "../1-model/params";
+import { checkInteger, invalid } from "../core/errors";
+import { Params, readParamsFile } from "../1-model/params";
+import { refitSchema } from "../3-experiments/calibrate/schema";
+import { readJsonFile } from "../core/schema/readJson";
 import { writeOutput } from "../core/outputs";
 import { displayPath, paths } from "../core/paths";
 import type { Study } from "../4-studies/study";
@@ -50,12 +51,7 @@ export async function refitTask(values: Values, study: Study, seed: number | und
   const dir = path.resolve(values["run-dir"] as string);
   const settings: CalibrationSettings = { ...studySettings(study, { seed, refits }), fullRefits: true };
   const cells = studyFitCells(study, settings);
-  let base: Params;
-  try {
-    base = JSON.parse(fs.readFileSync(baseFile(dir), "utf8")).params;
-  } catch (err) {
-    throw new UserError(`invalid --run-dir: ${displayPath(baseFile(dir))}: ${(err as NodeJS.ErrnoException).code ?? "not JSON"} (allowed: a run folder written by calibrate --slurm)`);
-  }
+  const base: Params = readParamsFile(baseFile(dir));
   const t0 = Date.now();
   const refit = await fullRefit(cells, base, task + 1, settings, fitDesign(settings));
   writeOutput(path.join(dir, `refit-${task}.json`), JSON.stringify(refit) + "\n");
@@ -100,6 +96,6 @@ export function slurmRefits(values: Values, study: Study, seed: number | undefin
       resumeHint: "modburst calibrate --slurm (again)",
       outShown: displayPath(study.files.calibration),
     });
-    return tasks.map((t) => JSON.parse(fs.readFileSync(taskOutputFile(dir, state, t), "utf8")) as Refit);
+    return tasks.map((t) => readJsonFile(taskOutputFile(dir, state, t), "refit file", refitSchema));
   };
 }

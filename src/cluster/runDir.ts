@@ -17,42 +17,42 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { displayPath } from "../core/paths";
+import * as v from "valibot";
 import { UserError } from "../core/errors";
+import { arr, int, nonEmpty, obj, oneOf, str } from "../core/schema/issues";
+import { readJsonFile } from "../core/schema/readJson";
 import { writeOutput } from "../core/outputs";
 
 /** One sbatch of the run: the job id and the array task indices it ran. */
-export interface Submission {
-  jobId: string;
-  tasks: number[];
-}
+const submissionSchema = obj({ jobId: nonEmpty, tasks: arr(int(0)) });
+export type Submission = v.InferOutput<typeof submissionSchema>;
 
 /** Per task: what Slurm is asked for. */
-export interface TaskResources {
-  timeMinutes: number;
-  memMb: number;
-  cpusPerTask: number;
-}
+const resourcesSchema = obj({ timeMinutes: int(1), memMb: int(1), cpusPerTask: int(1) });
+export type TaskResources = v.InferOutput<typeof resourcesSchema>;
 
-export interface RunState {
-  format: "modburst-slurm-run/1";
+/** run.json: what a run folder holds, read back by --resume. */
+const runStateSchema = obj({
+  format: v.literal("modburst-slurm-run/1", "modburst-slurm-run/1"),
   /** The command the tasks run: "sweep" or "calibrate". */
-  kind: string;
-  tasks: number;
+  kind: oneOf(["sweep", "calibrate"]),
+  tasks: int(1),
   /** `modburst` arguments of task I: "{task}" stands for I, "{shard}" for I+1. */
-  taskArgs: string[];
+  taskArgs: arr(str),
   /** Task I's result, relative to the run folder, "{task}" standing for I. */
-  taskOutput: string;
+  taskOutput: nonEmpty,
   /** Where the merged result goes (absolute). */
-  out: string;
-  resources: TaskResources;
+  out: nonEmpty,
+  resources: resourcesSchema,
   /** Extra sbatch arguments (--slurm-args), split. */
-  slurmArgs: string[];
+  slurmArgs: arr(str),
   /** Node and checkout the job script runs (absolute). */
-  node: string;
-  checkout: string;
-  token: string;
-  submissions: Submission[];
-}
+  node: nonEmpty,
+  checkout: nonEmpty,
+  token: nonEmpty,
+  submissions: arr(submissionSchema),
+});
+export type RunState = v.InferOutput<typeof runStateSchema>;
 
 export const runFile = (dir: string) => path.join(dir, "run.json");
 export const scriptFile = (dir: string) => path.join(dir, "job.sh");
@@ -87,24 +87,8 @@ export function saveRunState(dir: string, state: RunState): void {
 
 /** The state of an existing run folder, or a one-line error naming it. */
 export function loadRunState(dir: string): RunState {
-  let state: RunState;
-  try {
-    state = JSON.parse(fs.readFileSync(runFile(dir), "utf8"));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`invalid --resume: ${displayPath(dir)}: ${code === "ENOENT" ? "no run.json" : code ?? "run.json is not JSON"} (allowed: a run folder written by --slurm)`);
-  }
-  const ok =
-    state?.format === "modburst-slurm-run/1" &&
-    Number.isInteger(state.tasks) &&
-    state.tasks >= 1 &&
-    Array.isArray(state.taskArgs) &&
-    Array.isArray(state.submissions) &&
-    typeof state.out === "string" &&
-    typeof state.taskOutput === "string" &&
-    typeof state.token === "string";
-  if (!ok) throw new UserError(`invalid --resume: ${displayPath(runFile(dir))} (allowed: a run.json written by --slurm, format modburst-slurm-run/1)`);
-  return state;
+  if (!fs.existsSync(runFile(dir))) throw new UserError(`invalid --resume: ${displayPath(dir)}: no run.json (allowed: a run folder written by --slurm)`);
+  return readJsonFile(runFile(dir), "run file", runStateSchema);
 }
 
 export type Outcome = { kind: "done" } | { kind: "failed"; exitCode: number } | { kind: "missing" };
