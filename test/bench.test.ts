@@ -43,8 +43,15 @@ test("timings.json: absent is 'not measured' (never missed); present is judged; 
   ]);
   assert.match(some[0].note, /measured 2025-01-02T03:04:05Z/);
 
-  for (const bad of ["{", "[1]", JSON.stringify({ testSeconds: "fast" }), JSON.stringify({ measuredAt: "yesterday" })]) {
-    fs.writeFileSync(file, bad);
-    assert.throws(() => externalTargets(file, dir), /invalid timings file timings.json/);
+  const bad: Array<[string, RegExp]> = [
+    ["{", /^invalid timings file: \S*timings\.json: not JSON \(/],
+    ["[1]", /^invalid \S*timings\.json: \[1\] \(allowed an object of reproduceColdSeconds, .*measuredAt\)$/],
+    [JSON.stringify({ testSeconds: "fast" }), /^invalid \S*timings\.json: testSeconds: "fast" \(allowed number >= 0\)$/],
+    [JSON.stringify({ measuredAt: "yesterday" }), /^invalid \S*timings\.json: measuredAt: "yesterday" \(allowed an ISO date\)$/],
+    [JSON.stringify({ testSecs: 1 }), /^invalid \S*timings\.json: testSecs: unknown key \(allowed reproduceColdSeconds, .*\)$/],
+  ];
+  for (const [text, message] of bad) {
+    fs.writeFileSync(file, text);
+    assert.throws(() => externalTargets(file, dir), (e: Error) => message.test(e.message) || assert.fail(e.message));
   }
 });

@@ -7,8 +7,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { UserError } from "../core/errors";
-import { maxJsonFileBytes, readFileCapped } from "../core/fsutil";
+import * as v from "valibot";
+import { num, obj, str } from "../core/schema/issues";
+import { readJsonFile } from "../core/schema/readJson";
 import { judge, Target } from "./targets";
 
 const external = [
@@ -19,33 +20,24 @@ const external = [
   { key: "testJupyterSeconds", name: "npm run test:jupyter", targetS: 150 },
 ] as const;
 
-/** `file` is named relative to `root` in notes and errors. */
+const seconds = v.optional(num(0));
+const timingsSchema = obj({
+  reproduceColdSeconds: seconds,
+  reproduceWarmSeconds: seconds,
+  testSeconds: seconds,
+  testJupyterSeconds: seconds,
+  measuredAt: v.optional(v.pipe(str, v.isoTimestamp("an ISO date"))),
+});
+
+/** `file` is named relative to `root` in notes. */
 export function externalTargets(file: string, root: string): Target[] {
   const shown = path.relative(root, file);
-  let record: Record<string, unknown> = {};
-  let source = `no ${shown}`;
-  if (fs.existsSync(file)) {
-    const text = readFileCapped(file, maxJsonFileBytes, (p) => new UserError(`invalid timings file ${shown}: ${p.detail} (allowed: a regular JSON file of at most ${maxJsonFileBytes} bytes)`));
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      throw new UserError(`invalid timings file ${shown}: ${(err as Error).message}`);
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new UserError(`invalid timings file ${shown}: not a JSON object`);
-    record = parsed as Record<string, unknown>;
-    const at = record.measuredAt;
-    if (at !== undefined && (typeof at !== "string" || Number.isNaN(Date.parse(at)))) {
-      throw new UserError(`invalid timings file ${shown}: measuredAt ${JSON.stringify(at)} is not an ISO date`);
-    }
-    source = `timings.json${typeof at === "string" ? `, measured ${at}` : ""}`;
-  }
+  const record: v.InferOutput<typeof timingsSchema> = fs.existsSync(file) ? readJsonFile(file, "timings file", timingsSchema) : {};
+  const at = record.measuredAt;
+  const source = fs.existsSync(file) ? `timings.json${at !== undefined ? `, measured ${at}` : ""}` : `no ${shown}`;
   return external.map((e) => {
-    const v = record[e.key];
-    if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v >= 0)) {
-      throw new UserError(`invalid timings file ${shown}: ${e.key} ${JSON.stringify(v)} (allowed a number of seconds >= 0)`);
-    }
-    const note = v !== undefined ? source : fs.existsSync(file) ? `not in timings.json` : source;
-    return judge({ name: e.name, measured: v ?? null, target: e.targetS, unit: "s", bound: "max", note });
+    const measured = record[e.key];
+    const note = measured !== undefined ? source : fs.existsSync(file) ? `not in timings.json` : source;
+    return judge({ name: e.name, measured: measured ?? null, target: e.targetS, unit: "s", bound: "max", note });
   });
 }

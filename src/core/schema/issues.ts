@@ -68,7 +68,10 @@ export function invalidAt(file: string, field: string, value: unknown, allowed: 
 export function issueError(file: string, issue: Issue): UserError {
   const path = issue.path ?? [];
   const field = path.map((p, i) => (p.type === "array" ? `[${String(p.key)}]` : `${i ? "." : ""}${String(p.key)}`)).join("");
-  const byKey = (path[path.length - 1] as { origin?: string } | undefined)?.origin === "key";
+  const last = path[path.length - 1] as { origin?: string; input?: unknown } | undefined;
+  const byKey = last?.origin === "key";
+  // valibot's object schemas take an array as an object with keys 0, 1, ...: name the array instead.
+  if (byKey && Array.isArray(last?.input)) return invalidAt(file, field.replace(/(\.|^)[^.[]*$|\[[^\]]*\]$/, ""), last?.input, `an object of ${issue.message}`);
   if (byKey && issue.input === undefined) return invalidAt(file, field, "missing", issue.message, { raw: true });
   if (byKey) return invalidAt(file, field, "unknown key", issue.message, { raw: true });
   return invalidAt(file, field, issue.input, issue.message);
