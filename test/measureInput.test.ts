@@ -349,7 +349,7 @@ test("defect 9: a module name a,b\"c is quoted by RFC 4180 in both CSVs, and the
   ]);
   // A quote where RFC 4180 allows none is still an error.
   fs.writeFileSync(s.out, 'config,policy,module,boot,seconds\nbase,base,a"b,1,2.500\n');
-  assert.throws(() => readCsv(s.out, ["config", "policy", "module", "boot", "seconds"]), /line 2: cell 3: a quote inside an unquoted cell/);
+  assert.throws(() => readCsv(s.out, ["config", "policy", "module", "boot", "seconds"]), /:2: cell 3: a quote inside an unquoted cell/);
 });
 
 // ---------------------------------------------------------------- total input cap

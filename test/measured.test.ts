@@ -43,16 +43,16 @@ test("a malformed file gets an error naming the file, the line and the column", 
     return f;
   };
   const cases: Array<[string, (l: string[]) => string[], RegExp]> = [
-    ["header.csv", (l) => ["config,policy,module,boot,secs", ...l.slice(1)], /header\.csv line 1 \(header\): config,policy,module,boot,secs \(allowed config,policy,module,boot,seconds\)$/],
-    ["seconds.csv", (l) => { l[3] = "base,base,pcc_cpufreq,3,abc"; return l; }, /seconds\.csv line 4 column seconds: abc \(allowed a number of seconds, 0 < s <= 3600\)$/],
-    ["negative.csv", (l) => { l[3] = "base,base,pcc_cpufreq,3,-1"; return l; }, /negative\.csv line 4 column seconds: -1 /],
-    ["nan.csv", (l) => { l[3] = "base,base,pcc_cpufreq,3,NaN"; return l; }, /nan\.csv line 4 column seconds: NaN /],
+    ["header.csv", (l) => ["config,policy,module,boot,secs", ...l.slice(1)], /header\.csv:1: header: config,policy,module,boot,secs \(allowed config,policy,module,boot,seconds\)$/],
+    ["seconds.csv", (l) => { l[3] = "base,base,pcc_cpufreq,3,abc"; return l; }, /seconds\.csv:4: seconds: abc \(allowed a number of seconds, 0 < s <= 3600\)$/],
+    ["negative.csv", (l) => { l[3] = "base,base,pcc_cpufreq,3,-1"; return l; }, /negative\.csv:4: seconds: -1 /],
+    ["nan.csv", (l) => { l[3] = "base,base,pcc_cpufreq,3,NaN"; return l; }, /nan\.csv:4: seconds: NaN /],
     ["boot.csv", (l) => { l[2] = "base,base,pcc_cpufreq,6,44.7"; return l; }, /boot\.csv: base pcc_cpufreq boot 6 \(allowed boots numbered 1\.\.5\)$/],
-    ["config.csv", (l) => { l[5] = "mine,merge,pcc_cpufreq,5,45.1"; return l; }, /config\.csv line 6 column config: mine \(allowed base\|revert\|my\)$/],
-    ["policy.csv", (l) => { l[5] = "base,merge,pcc_cpufreq,5,45.1"; return l; }, /policy\.csv line 6 column policy: merge \(allowed base for config base\)$/],
-    ["module.csv", (l) => { l[5] = "base,base,intel_pstate,5,45.1"; return l; }, /module\.csv line 6 column module: intel_pstate /],
-    ["fields.csv", (l) => { l[7] = "base,base,acpi_cpufreq,2"; return l; }, /fields\.csv line 8: 4 fields \(allowed 5: config,policy,module,boot,seconds\)$/],
-    ["duplicate.csv", (l) => { l[2] = l[1]; return l; }, /duplicate\.csv line 3 column boot: 1 \(allowed each boot once/],
+    ["config.csv", (l) => { l[5] = "mine,merge,pcc_cpufreq,5,45.1"; return l; }, /config\.csv:6: config: mine \(allowed base\|revert\|my\)$/],
+    ["policy.csv", (l) => { l[5] = "base,merge,pcc_cpufreq,5,45.1"; return l; }, /policy\.csv:6: policy: merge \(allowed base for config base\)$/],
+    ["module.csv", (l) => { l[5] = "base,base,intel_pstate,5,45.1"; return l; }, /module\.csv:6: module: intel_pstate /],
+    ["fields.csv", (l) => { l[7] = "base,base,acpi_cpufreq,2"; return l; }, /fields\.csv:8: 4 fields \(allowed 5: config,policy,module,boot,seconds\)$/],
+    ["duplicate.csv", (l) => { l[2] = l[1]; return l; }, /duplicate\.csv:3: boot: 1 \(allowed each boot once/],
     ["missing.csv", (l) => l.filter((_, i) => i !== 4), /missing\.csv: base acpi_cpufreq has 5 boots \(allowed exactly 4, as every other cell\)$/],
   ];
   for (const [name, edit, pattern] of cases) {

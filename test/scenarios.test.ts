@@ -164,12 +164,12 @@ test("external measurements loader: a bad row names file, line and column", (t) 
   const file = path.join(dir, "m.csv");
   const lines = fs.readFileSync(paths.externalMeasurements, "utf8").split("\n");
   const cases: Array<[string, RegExp]> = [
-    [lines[1].replace(",base,", ",fast,"), /line 2 column policy: fast/],
-    [lines[1].replace(",5.566780,", ",-5,"), /line 2 column value: -5/],
-    [lines[1].replace(",192,", ",0,"), /line 2 column cpus: 0/],
-    [lines[1].replace(",span_seconds,", ",Span Seconds,"), /line 2 column metric/],
-    [lines[1].replace("p192-vanilla-acpi-span", "p192-vanilla-acpi-logged"), /line \d+ column id: p192-vanilla-acpi-logged \(allowed each id once\)/],
-    [lines[1] + ",extra", /line 2: 12 fields/],
+    [lines[1].replace(",base,", ",fast,"), /:2: policy: fast/],
+    [lines[1].replace(",5.566780,", ",-5,"), /:2: value: -5/],
+    [lines[1].replace(",192,", ",0,"), /:2: cpus: 0/],
+    [lines[1].replace(",span_seconds,", ",Span Seconds,"), /:2: metric/],
+    [lines[1].replace("p192-vanilla-acpi-span", "p192-vanilla-acpi-logged"), /:\d+: id: p192-vanilla-acpi-logged \(allowed each id once\)/],
+    [lines[1] + ",extra", /:2: 12 fields/],
   ];
   for (const [row, pattern] of cases) {
     fs.writeFileSync(file, [lines[0], row, ...lines.slice(2)].join("\n"));

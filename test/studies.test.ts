@@ -84,8 +84,8 @@ test("a study's measured CSV is checked against its own configurations and scena
     fs.writeFileSync(csv, rows.join("\n") + "\n");
     assert.throws(() => studyCells(loadStudy(dir)), want);
   };
-  check([...lines.slice(0, 3), "revert,revert,tiny_cpufreq,1,0.2", ...lines.slice(3)], /measured\.csv line 4 column config: revert \(allowed base\|my\)$/);
-  check(lines.map((l) => l.replace("tiny_cpufreq", "acpi_cpufreq")), /measured\.csv line 2 column module: acpi_cpufreq \(allowed tiny_cpufreq\)$/);
+  check([...lines.slice(0, 3), "revert,revert,tiny_cpufreq,1,0.2", ...lines.slice(3)], /measured\.csv:4: config: revert \(allowed base\|my\)$/);
+  check(lines.map((l) => l.replace("tiny_cpufreq", "acpi_cpufreq")), /measured\.csv:2: module: acpi_cpufreq \(allowed tiny_cpufreq\)$/);
   check(lines.filter((_, i) => i !== 6), /measured\.csv: my tiny_cpufreq has 2 boots \(allowed exactly 3, as every other cell\)$/);
 });
 

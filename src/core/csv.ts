@@ -167,7 +167,7 @@ export interface CsvRow {
 
 
 export function csvError(file: string, line: number, column: string, value: string, allowed: string): UserError {
-  return new UserError(`invalid ${displayPath(file)} line ${line} column ${column}: ${value === "" ? '""' : value} (allowed ${allowed})`);
+  return new UserError(`invalid ${displayPath(file)}:${line}: ${column}: ${value === "" ? '""' : value} (allowed ${allowed})`);
 }
 
 /**
@@ -185,15 +185,15 @@ export function readCsv(file: string, columns: readonly string[]): CsvRow[] {
   if (lines[lines.length - 1] === "") lines.pop();
   const header = (lines[0] ?? "").split(",").map((h) => h.trim());
   if (header.join(",") !== columns.join(",")) {
-    throw new UserError(`invalid ${displayPath(file)} line 1 (header): ${lines[0] ?? ""} (allowed ${columns.join(",")})`);
+    throw new UserError(`invalid ${displayPath(file)}:1: header: ${lines[0] ?? ""} (allowed ${columns.join(",")})`);
   }
   return lines.slice(1).map((text, i) => ({ line: i + 2, values: readCells(file, i + 2, text, columns) }));
 }
 
 function readCells(file: string, line: number, text: string, columns: readonly string[]): Record<string, string> {
-  if (text.trim() === "") throw new UserError(`invalid ${displayPath(file)} line ${line}: empty line (allowed: ${columns.length} comma-separated fields)`);
+  if (text.trim() === "") throw new UserError(`invalid ${displayPath(file)}:${line}: empty line (allowed: ${columns.length} comma-separated fields)`);
   const cells = splitCsvLine(text, true);
-  if (typeof cells === "string") throw new UserError(`invalid ${displayPath(file)} line ${line}: ${cells} (allowed RFC 4180 cells: one with a comma or quote in double quotes, its quotes doubled)`);
-  if (cells.length !== columns.length) throw new UserError(`invalid ${displayPath(file)} line ${line}: ${cells.length} fields (allowed ${columns.length}: ${columns.join(",")})`);
+  if (typeof cells === "string") throw new UserError(`invalid ${displayPath(file)}:${line}: ${cells} (allowed RFC 4180 cells: one with a comma or quote in double quotes, its quotes doubled)`);
+  if (cells.length !== columns.length) throw new UserError(`invalid ${displayPath(file)}:${line}: ${cells.length} fields (allowed ${columns.length}: ${columns.join(",")})`);
   return Object.fromEntries(columns.map((c, k) => [c, cells[k]]));
 }
