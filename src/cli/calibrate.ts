@@ -34,9 +34,10 @@ export const calibrateOptions: OptionTable = {
   full: { type: "boolean", help: "with --bootstrap: each refit a whole fit from the fitted point, not a few linearised steps (slow: minutes per refit)" },
   "max-hours": { type: "string", value: "H", help: `refuse a calibration estimated over H hours, before it starts (default ${calibrateDefaultMaxHours})` },
   variant: { type: "string", value: "NAME", help: `calibrate one structural variant of the seed's model (${variantNames.filter((n) => n !== referenceVariantName).join("|")}) into variants/NAME.json beside its calibration, starting from the reference fit (default ${variantRefits} refits)` },
-  slurm: { type: "boolean", help: "with --study and --bootstrap N --full: run the N refits as one Slurm job array, one refit per task (README, On a cluster)" },
+  slurm: { type: "boolean", help: "with --bootstrap N --full: run the N refits as one Slurm job array, one refit per task (README, On a cluster)" },
   "run-dir": { type: "string", value: "DIR", help: "with --slurm: the run folder, on a filesystem the nodes share (default .cache/slurm/calibrate-TIME-PID)" },
   "slurm-args": { type: "string", value: '"ARGS"', help: 'with --slurm: extra sbatch options, e.g. "--partition=p --cpus-per-task=8"', dashValue: true },
+  resume: { type: "string", value: "RUN_DIR", help: "with --slurm: resubmit only the refits of that run folder not done (the fit is recomputed here and must match its base.json), then write the record" },
   "refit-task": { type: "string", value: "I", help: "(what a --slurm array task runs) only full refit I+1, from --run-dir's base.json into its refit-I.json" },
 };
 
@@ -49,8 +50,8 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   }
   if (values.full === true && values.bootstrap === undefined) throw new UserError("invalid full: true (allowed only with --bootstrap N)");
   const studyArg = values.study as string | undefined;
-  if (["slurm", "run-dir", "slurm-args", "refit-task"].some((k) => values[k] !== undefined)) {
-    (require("./calibrateSlurm") as typeof import("./calibrateSlurm")).checkCalibrateSlurmOptions(values, studyArg);
+  if (["slurm", "run-dir", "slurm-args", "refit-task", "resume"].some((k) => values[k] !== undefined)) {
+    (require("./calibrateSlurm") as typeof import("./calibrateSlurm")).checkCalibrateSlurmOptions(values);
   }
   const maxHours = parseMaxHours(values["max-hours"] as string | undefined, calibrateDefaultMaxHours);
   const t0 = Date.now();

@@ -9,17 +9,18 @@
  * the settings, the fitted parameters and b. The study's calibration file is
  * written only when every refit is done.
  */
+import * as fs from "fs";
 import * as path from "path";
-import { runArray } from "../cluster/arrayRun";
+import { arrayRanges, refuseActiveTasks, runArray } from "../cluster/arrayRun";
 import { jobScript } from "../cluster/jobScript";
-import { createRunDir, newToken, RunState, taskOutputFile } from "../cluster/runDir";
+import { createRunDir, loadRunState, newToken, RunState, taskOutputFile, unfinishedTasks } from "../cluster/runDir";
 import { checkSharedFolders } from "../cluster/sharedFolder";
 import { nodeHostNames, requireSlurmClients } from "../cluster/slurm";
 import { CalibrationSettings, fitDesign, fullRefit, Refit } from "../3-experiments/calibrate/calibration";
 import { estimateCalibration } from "../3-experiments/calibrate/estimate";
 import type { FitCell } from "../3-experiments/calibrate/fit";
 import { studyFitCells, studySettings } from "../4-studies/settings";
-import { checkInteger, invalid } from "../core/errors";
+import { checkInteger, invalid, UserError } from "../core/errors";
 import { Params, readParamsFile } from "../1-model/params";
 import { refitSchema } from "../3-experiments/calibrate/schema";
 import { readJsonFile } from "../core/schema/readJson";
@@ -33,14 +34,14 @@ type Values = Record<string, string | boolean | undefined>;
 const baseFile = (dir: string) => path.join(dir, "base.json");
 
 /** Calibrate's Slurm options without --slurm (or a task without --run-dir): refused. */
-export function checkCalibrateSlurmOptions(values: Values, studyArg: string | undefined): void {
+export function checkCalibrateSlurmOptions(values: Values): void {
   const asked = values.slurm === true || values["refit-task"] !== undefined;
   if (!asked) {
-    for (const k of ["run-dir", "slurm-args"]) if (values[k] !== undefined) throw invalid(`--${k}`, values[k], "only with --slurm");
+    for (const k of ["run-dir", "slurm-args", "resume"]) if (values[k] !== undefined) throw invalid(`--${k}`, values[k], "only with --slurm");
     return;
   }
   const flag = values.slurm === true ? "slurm" : "refit-task";
-  if (studyArg === undefined) throw invalid(flag, values[flag], "only with --study NAME|FOLDER --bootstrap N --full");
+  if (values.resume !== undefined && values["run-dir"] !== undefined) throw invalid("--run-dir", values["run-dir"], "none with --resume: the run folder is the one resumed");
   if (values.full !== true || values.bootstrap === undefined) throw invalid(flag, values[flag], "only with --bootstrap N --full: one full refit per array task");
   if (values["refit-task"] !== undefined && values["run-dir"] === undefined) throw invalid("refit-task", values["refit-task"], "only with --run-dir DIR, as the job script passes it");
 }
@@ -66,17 +67,39 @@ export async function refitTask(values: Values, study: Study, seed: number | und
  */
 export function slurmRefits(values: Values, study: Study, seed: number | undefined, refits: number, cells: FitCell[], settings: CalibrationSettings): (fitted: Params) => Promise<Refit[]> {
   requireSlurmClients("calibrate --slurm");
-  const slurmArgs = parseSlurmArgs(values["slurm-args"] as string | undefined);
-  const dir = path.resolve((values["run-dir"] as string | undefined) ?? defaultRunDir("calibrate"));
-  checkSharedFolders("calibrate --slurm", [{ flag: "--run-dir", dir }, { flag: "checkout", dir: paths.root }], nodeHostNames());
-  // A refit is one whole fit: the calibration's estimate of one fit, on one core, sizes each task.
+  const resuming = values.resume !== undefined;
+  const dir = path.resolve((values.resume ?? values["run-dir"] ?? defaultRunDir("calibrate")) as string);
+  checkSharedFolders("calibrate --slurm", [{ flag: resuming ? "--resume" : "--run-dir", dir }, { flag: "checkout", dir: paths.root }], nodeHostNames());
+  const args = ["calibrate", "--study", study.dir, ...(seed !== undefined ? ["--seed", String(seed)] : []), "--bootstrap", String(refits), "--full", "--run-dir", dir, "--refit-task", "{task}"];
+  const slurmArgs = values["slurm-args"] === undefined ? undefined : parseSlurmArgs(values["slurm-args"] as string);
+  const state = resuming ? resumedState(dir, args) : newState(dir, args, study, refits, cells, settings, slurmArgs ?? []);
+  if (resuming && slurmArgs !== undefined) state.slurmArgs = slurmArgs;
+  const again = `modburst calibrate --study ${displayPath(study.dir)}${seed !== undefined ? ` --seed ${seed}` : ""} --bootstrap ${refits} --full --slurm --resume ${displayPath(dir)}`;
+  return async (fitted: Params) => {
+    const base = JSON.stringify({ params: fitted }) + "\n";
+    let tasks = Array.from({ length: refits }, (_, i) => i);
+    if (resuming) {
+      // The fit is recomputed here, seeded: the same settings give the same point, so finished refits still hold.
+      if (readIfThere(baseFile(dir)) !== base) throw new UserError(`invalid --resume: ${displayPath(dir)}: its base.json holds another fitted point (allowed: the run folder of this calibration: the same study, seed, settings and code)`);
+      tasks = unfinishedTasks(dir, state);
+      process.stderr.write(`calibrate --resume: ${refits - tasks.length} of ${refits} refits done; ${tasks.length === 0 ? "reading them" : `resubmitting ${arrayRanges(tasks)}`}\n`);
+    } else writeOutput(baseFile(dir), base);
+    if (tasks.length > 0) {
+      await runArray(dir, state, tasks, { what: "calibrate --slurm", describeTask: (t) => `refit ${t + 1}/${refits}`, resumeHint: again, outShown: displayPath(study.files.calibration) });
+    }
+    return Array.from({ length: refits }, (_, t) => readJsonFile(taskOutputFile(dir, state, t), "refit file", refitSchema));
+  };
+}
+
+/** A new run folder for the refits: each task sized by the calibration's estimate of one fit, on one core. */
+function newState(dir: string, taskArgs: string[], study: Study, refits: number, cells: FitCell[], settings: CalibrationSettings, slurmArgs: string[]): RunState {
   const e = estimateCalibration(cells, { ...settings, refits: 1 }, 1);
   const perFitSeconds = e.seconds / Math.max(1, e.runs.fits);
   const state: RunState = {
     format: "modburst-slurm-run/1",
     kind: "calibrate",
     tasks: refits,
-    taskArgs: ["calibrate", "--study", study.dir, ...(seed !== undefined ? ["--seed", String(seed)] : []), "--bootstrap", String(refits), "--full", "--run-dir", dir, "--refit-task", "{task}"],
+    taskArgs,
     taskOutput: "refit-{task}.json",
     out: study.files.calibration,
     resources: { timeMinutes: Math.ceil((2 * perFitSeconds) / 60) + 5, memMb: Math.max(512, Math.ceil((1.5 * e.memoryBytes) / 2 ** 20)), cpusPerTask: 1 },
@@ -87,15 +110,16 @@ export function slurmRefits(values: Values, study: Study, seed: number | undefin
     submissions: [],
   };
   createRunDir(dir, state, jobScript(dir, state));
-  return async (fitted: Params) => {
-    writeOutput(baseFile(dir), JSON.stringify({ params: fitted }) + "\n");
-    const tasks = Array.from({ length: refits }, (_, i) => i);
-    await runArray(dir, state, tasks, {
-      what: "calibrate --slurm",
-      describeTask: (t) => `refit ${t + 1}/${refits}`,
-      resumeHint: "modburst calibrate --slurm (again)",
-      outShown: displayPath(study.files.calibration),
-    });
-    return tasks.map((t) => readJsonFile(taskOutputFile(dir, state, t), "refit file", refitSchema));
-  };
+  return state;
 }
+
+/** The run folder given to --resume: a calibrate run of the same refits, none still pending or running. */
+function resumedState(dir: string, taskArgs: string[]): RunState {
+  const state = loadRunState(dir);
+  if (state.kind !== "calibrate") throw new UserError(`invalid --resume: ${displayPath(dir)} is a ${state.kind} run (allowed: a calibrate run folder; resume it with modburst ${state.kind} --resume)`);
+  if (state.taskArgs.join("\0") !== taskArgs.join("\0")) throw new UserError(`invalid --resume: ${displayPath(dir)}: it ran ${state.taskArgs.slice(0, -2).join(" ")} (allowed: the same study, --seed and --bootstrap as that run)`);
+  refuseActiveTasks(dir, state);
+  return state;
+}
+
+const readIfThere = (file: string): string | null => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : null);

@@ -8,11 +8,11 @@
  * checks. Nothing is written to --out unless every task is done.
  */
 import * as path from "path";
-import { arrayRanges, runArray } from "../cluster/arrayRun";
+import { arrayRanges, refuseActiveTasks, runArray } from "../cluster/arrayRun";
 import { jobScript } from "../cluster/jobScript";
 import { createRunDir, loadRunState, newToken, RunState, taskOutputFile, unfinishedTasks } from "../cluster/runDir";
 import { checkSharedFolders } from "../cluster/sharedFolder";
-import { arrayTaskStates, activeStates, nodeHostNames, requireSlurmClients } from "../cluster/slurm";
+import { nodeHostNames, requireSlurmClients } from "../cluster/slurm";
 import { checkInteger, invalid, UserError } from "../core/errors";
 import { maxCsvFileBytes } from "../core/fsutil";
 import { checkOutputs, isStdout } from "../core/outputs";
@@ -164,10 +164,7 @@ export async function resumeSweep(values: Values, rejectRepeats: () => void): Pr
   requireSlurmClients("sweep --resume");
   const out = values.out !== undefined ? (isStdout(values.out as string) ? "-" : path.resolve(values.out as string)) : state.out;
   checkOutputs("sweep", [{ flag: "--out", path: out }]);
-  for (const s of state.submissions) {
-    const active = [...arrayTaskStates(s.jobId).values()].filter((st) => activeStates.has(st)).length;
-    if (active > 0) throw new UserError(`invalid --resume: ${displayPath(dir)}: job ${s.jobId} still has ${active} task${active === 1 ? "" : "s"} pending or running (allowed: wait for them, or scancel ${s.jobId})`);
-  }
+  refuseActiveTasks(dir, state);
   if (values["slurm-args"] !== undefined) state.slurmArgs = parseSlurmArgs(values["slurm-args"] as string);
   checkSharedFolders("sweep --resume", [{ flag: "--resume", dir }, { flag: "checkout", dir: state.checkout }], nodeHostNames());
   const tasks = unfinishedTasks(dir, state);

@@ -65,6 +65,14 @@ function taskPhase(dir: string, state: RunState, task: number, states: TaskState
  * when all are done; throws a UserError (exit 1) naming the tasks that are not,
  * or (exit 130/143/129) after cancelling the array on a signal.
  */
+/** --resume's first check: no task of the run is still pending or running (one line naming the job otherwise). */
+export function refuseActiveTasks(dir: string, state: RunState): void {
+  for (const s of state.submissions) {
+    const active = [...arrayTaskStates(s.jobId).values()].filter((st) => activeStates.has(st)).length;
+    if (active > 0) throw new UserError(`invalid --resume: ${displayPath(dir)}: job ${s.jobId} still has ${active} task${active === 1 ? "" : "s"} pending or running (allowed: wait for them, or scancel ${s.jobId})`);
+  }
+}
+
 export async function runArray(dir: string, state: RunState, tasks: number[], o: ArrayRunOptions): Promise<void> {
   const log = o.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const pollMs = o.pollMs ?? 1000;

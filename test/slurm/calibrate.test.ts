@@ -44,6 +44,22 @@ test("calibrate --bootstrap 4 --full --slurm: one refit per array task, the same
   // Byte for byte, but for the study folder's path, which the description names.
   assert.equal(b.split(slurmStudy).join(localStudy), a);
   assert.equal(JSON.parse(b).bootstrap.refits.length, 4);
+
+  // A refit lost (its output and status gone, as after a node failure): --resume reruns only it, and the record is the same.
+  fs.rmSync(path.join(runDir, "refit-2.json"));
+  fs.rmSync(path.join(runDir, "status", "task-2"));
+  fs.rmSync(path.join(slurmStudy, "calibration.json"));
+  const again = await calibrateAsync(["--study", slurmStudy, "--bootstrap", "4", "--full", "--slurm", "--resume", runDir]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stderr, /calibrate --resume: 3 of 4 refits done; resubmitting 2\n/);
+  const submissions = JSON.parse(fs.readFileSync(path.join(runDir, "run.json"), "utf8")).submissions as Array<{ tasks: number[] }>;
+  assert.deepEqual(submissions.map((x) => x.tasks), [[0, 1, 2, 3], [2]]);
+  assert.equal(fs.readFileSync(path.join(slurmStudy, "calibration.json"), "utf8").split(slurmStudy).join(localStudy), a);
+
+  // Another seed is another calibration: its fit would not match the run's base.json, so it is refused, naming the run.
+  const other = await calibrateAsync(["--study", slurmStudy, "--seed", "9", "--bootstrap", "4", "--full", "--slurm", "--resume", runDir]);
+  assert.equal(other.status, 2);
+  assert.match(other.stderr, /^modburst: invalid --resume: .*run: it ran calibrate --study .* \(allowed: the same study, --seed and --bootstrap as that run\)\n$/);
 });
 
 test("calibrate --slurm: refused without --study and --bootstrap N --full, before any work", () => {
