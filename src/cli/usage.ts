@@ -9,7 +9,7 @@ export const sweepUsage =
 export const mergeUsage = "modburst merge-results SHARD.csv... --out FILE|-";
 export const benchUsage = "modburst bench [--pipeline]";
 export const calibrateUsage =
-  "modburst calibrate [--seed S] [--refits N | --bootstrap N [--full]] [--out FILE] [--max-hours H] | --study NAME|FOLDER [--seed S] [--refits N | --bootstrap N [--full [--slurm [--run-dir DIR] [--slurm-args \"ARGS\"] [--refit-task I]]]] [--max-hours H] | --variant NAME [--refits N] [--max-hours H] | --verdict-only [--study NAME|FOLDER | --out FILE]";
+  "modburst calibrate [--study NAME|FOLDER | --out FILE] [--seed S] [--refits N | --bootstrap N [--full [--slurm [--run-dir DIR | --resume RUN_DIR] [--slurm-args \"ARGS\"] [--refit-task I]]]] [--max-hours H] | --variant NAME [--refits N] [--max-hours H] | --verdict-only [--study NAME|FOLDER | --out FILE]";
 export const predictUsage = "modburst predict [--policy NAME] [--cpus N] [--scenario NAME|FILE.json] [--init-latency-ms X] [--json] [--max-hours H]";
 export const simulateUsage =
   "usage: modburst simulate [--policy NAME|all] [--cpus N] [--boots K] [--seed S] [--scenario NAME|FILE.json] " +
