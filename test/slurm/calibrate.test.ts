@@ -59,7 +59,8 @@ test("calibrate --bootstrap 4 --full --slurm: one refit per array task, the same
   // Another seed is another calibration: its fit would not match the run's base.json, so it is refused, naming the run.
   const other = await calibrateAsync(["--study", slurmStudy, "--seed", "9", "--bootstrap", "4", "--full", "--slurm", "--resume", runDir]);
   assert.equal(other.status, 2);
-  assert.match(other.stderr, /^modburst: invalid --resume: .*run: it ran calibrate --study .* \(allowed: the same study, --seed and --bootstrap as that run\)\n$/);
+  assert.match(other.stderr, /(^|\n)modburst: invalid --resume: .*run: it ran calibrate --study .* \(allowed: the same study, --seed and --bootstrap as that run\)\n$/);
+  assert.doesNotMatch(other.stdout, /\] fit: /, "refused before any fit");
 });
 
 test("calibrate --slurm: refused without --study and --bootstrap N --full, before any work", () => {
