@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "child_process";
-import * as net from "net";
 import * as fs from "fs";
 import * as path from "path";
 import { test } from "node:test";
@@ -11,6 +10,7 @@ import { manualInstructions, readAptList, stateFile } from "../src/machine/setup
 import { pipRetryArgs, stampName, requirementsHash, venvPython, venvUpToDate } from "../src/machine/venv";
 import { paths, userKernelName } from "../src/core/paths";
 import { runNode, tmpDir } from "./helpers";
+import { freePort } from "../src/cluster/localCluster";
 
 /** `name==version` pins of requirements.txt (`- name==version` in environment.yml), names normalised as pip does. */
 function pins(text: string, prefix: RegExp): Map<string, string> {
@@ -162,17 +162,6 @@ test("npm run lab -- --print-command names JupyterLab from the venv, and the env
   assert.deepEqual(overrides, labSettingDefaults);
 });
 
-/** A TCP port free right now on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 test("npm run lab: the server JupyterLab starts hands out fetchNews \"false\" and checkForUpdates false (no news pop-up), no browser", async (t) => {
   const dir = tmpDir(t);

@@ -48,7 +48,7 @@ export function requireSlurm(): void {
 }
 
 /** A TCP port nothing listens on right now (the kernel's choice). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once("error", reject);
