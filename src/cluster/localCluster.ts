@@ -12,7 +12,6 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { which } from "../core/fsutil";
 
 /** The binaries a cluster needs; a missing one fails the suite with what to run. */
 const needed = ["munged", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo", "scontrol", "scancel"];
@@ -21,7 +20,7 @@ export const notInstalled = "Slurm is not installed: run `npm run setup -- --slu
 
 /** Whether every binary a local cluster needs is installed. */
 export function slurmInstalled(): boolean {
-  return needed.every((c) => which(c, sbinPath()) !== null);
+  return needed.every(onPath);
 }
 
 export interface Cluster {
@@ -38,12 +37,13 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-/** Where Slurm's and munge's binaries are looked for: the daemons live in sbin, which a user's PATH may lack. */
-const sbinPath = () => ["/usr/sbin", "/sbin", process.env.PATH ?? ""].join(path.delimiter);
+function onPath(cmd: string): boolean {
+  return (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/sbin"]).some((d) => d !== "" && fs.existsSync(path.join(d, cmd)));
+}
 
 /** Throws notInstalled when a binary is missing: the test suite fails, never skips. */
 export function requireSlurm(): void {
-  const missing = needed.filter((c) => which(c, sbinPath()) === null);
+  const missing = needed.filter((c) => !onPath(c));
   if (missing.length > 0) throw new Error(`${notInstalled}; missing: ${missing.join(", ")}`);
 }
 
@@ -80,7 +80,10 @@ async function waitFor(ok: () => boolean, timeoutMs: number, stepMs = 100): Prom
   }
 }
 
-const sbin = (cmd: string): string => which(cmd, sbinPath()) ?? cmd;
+function sbin(cmd: string): string {
+  for (const d of ["/usr/sbin", "/sbin", ...(process.env.PATH ?? "").split(":")]) if (d && fs.existsSync(path.join(d, cmd))) return path.join(d, cmd);
+  return cmd;
+}
 
 function slurmConf(dir: string, node: string, ctldPort: number, slurmdPort: number, socket: string): string {
   const cpus = os.cpus().length;

@@ -4,11 +4,24 @@
  * command and its own first error line. Nothing here decides what to run.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { UserError } from "../core/errors";
-import { which } from "../core/fsutil";
 
 /** The path of `cmd` on PATH, or null. */
-export const onPath = (cmd: string, env: NodeJS.ProcessEnv = process.env): string | null => which(cmd, env.PATH ?? "");
+export function onPath(cmd: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
+    if (dir === "") continue;
+    const file = path.join(dir, cmd);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // Not here.
+    }
+  }
+  return null;
+}
 
 /** Refuse, before anything is written or submitted, a machine without Slurm's client commands. */
 export function requireSlurmClients(what: string): void {

@@ -76,24 +76,3 @@ export function openCapped(file: string, maxBytes: number, problem: (p: FileProb
   fs.closeSync(fd);
   throw problem(p);
 }
-
-/** The first executable `name` in `searchPath` (a PATH value), or null. */
-export function which(name: string, searchPath: string): string | null {
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, name);
-    if (isExecutable(file)) return file;
-  }
-  return null;
-}
-
-export function isExecutable(file: string): boolean {
-  try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) return false;
-    fs.accessSync(file, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,6 +1,7 @@
 /** Finding the Chromium that renders figures. Never downloads a browser. */
+import * as fs from "fs";
+import * as path from "path";
 import { UserError } from "../core/errors";
-import { isExecutable, which } from "../core/fsutil";
 
 /** Names a browser executable to use instead of the Debian package. */
 export const browserEnvVar = "MODBURST_CHROMIUM";
@@ -43,6 +44,26 @@ export function requireChromium(env: NodeJS.ProcessEnv = process.env): string {
   const found = findChromium(env);
   if (!found) throw new UserError(installHint, 3);
   return found;
+}
+
+export function which(name: string, searchPath: string): string | null {
+  for (const dir of searchPath.split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, name);
+    if (isExecutable(file)) return file;
+  }
+  return null;
+}
+
+export function isExecutable(file: string): boolean {
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) return false;
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** What to do about a browser that fails: the same remedy as a missing one. */

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { writeFileAtomic } from "../core/fsutil";
 import { kernelName, paths, userKernelName } from "../core/paths";
-import { which } from "../core/fsutil";
+import { which } from "./browser";
 import { systemPython, venvDir, venvPython } from "./venv";
 
 /** Names a python that has nbclient and nbconvert, ahead of the defaults. */

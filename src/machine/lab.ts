@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { writeFileAtomic } from "../core/fsutil";
 import { paths } from "../core/paths";
-import { isExecutable, which } from "../core/fsutil";
+import { isExecutable, which } from "./browser";
 import { pythonCandidates } from "./jupyter";
 
 /**

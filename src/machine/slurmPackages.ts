@@ -8,7 +8,7 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { UserError } from "../core/errors";
-import { which } from "../core/fsutil";
+import { which } from "./browser";
 
 /** Debian package -> a command it provides (found on PATH or in /usr/sbin). */
 export const slurmPackages: Record<string, string> = { slurmctld: "slurmctld", slurmd: "slurmd", "slurm-client": "sbatch", munge: "munged" };

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { writeFileAtomic } from "../core/fsutil";
 import { paths } from "../core/paths";
-import { which } from "../core/fsutil";
+import { which } from "./browser";
 
 /** Puts the virtual environment elsewhere (tests use it to leave the checkout's .venv alone). */
 export const venvEnvVar = "MODBURST_VENV";
